@@ -1,0 +1,64 @@
+# Pumping coach: `make run` to talk to it, `make test` to check it. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+SPACY_DIR   := models/spacy_pumping
+HOST        ?= 127.0.0.1
+PORT        ?= 5005
+ACTION_PORT ?= 5055
+ENDPOINTS   ?= endpoints.yml
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+# The model file is named by a hash of everything training reads, so an unchanged project never
+# retrains (see scripts/model-path).
+MODEL = $(shell scripts/model-path)
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create .venv (Python 3.10) with every pinned dependency
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@echo "==> Creating $(VENV) with Python 3.10 and installing pinned packages (first time: a few minutes)"
+	@test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.3.1
+	$(PY) -m pip install --progress-bar on -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+spacy: $(SPACY_DIR)/meta.json ## Build the project's spaCy pipeline into models/
+
+$(SPACY_DIR)/meta.json: components/entity_patterns.py components/build_spacy.py $(VENV)/.installed
+	@echo "==> Building the spaCy pipeline"
+	$(PY) -m components.build_spacy $(SPACY_DIR)
+
+train: spacy ## Train the model unless one for the current data already exists
+	@scripts/train
+
+run: train ## Run the assistant: action server, Rasa server and the web chat page
+	@scripts/run --host $(HOST) --port $(PORT) --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS)
+
+shell: train ## Chat with the assistant in the terminal
+	@scripts/run --shell --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS)
+
+validate: install ## Check the training data (no warnings allowed)
+	$(RASA) data validate --fail-on-warnings
+
+test: train ## Run every test: data validation, unit, actions, conversations, NLU report, browser
+	@scripts/ensure-chromium
+	$(RASA) data validate --fail-on-warnings
+	$(PY) -m pytest
+	@scripts/rasa-tests
+
+lock: ## Re-pin constraints.txt from the current .venv
+	$(PY) -m pip freeze | grep -v '^-e ' | sed '1i # Exact versions of everything `make install` puts in .venv (pip freeze of a working install).\n# Regenerate after changing requirements*.txt: make lock' > constraints.txt
+
+clean: ## Remove trained models and test results (keeps .venv and the conversation database)
+	rm -rf models results
+
+.PHONY: help install spacy train run shell validate test lock clean

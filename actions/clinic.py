@@ -1,0 +1,54 @@
+"""The clinic's contact details, read from a YAML file the clinic edits (``config/clinic.yml``).
+
+The path comes from ``CLINIC_CONFIG`` so a deployment can keep its own copy outside the source tree.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = PROJECT_ROOT / "config" / "clinic.yml"
+
+
+class ClinicConfigError(ValueError):
+    """The clinic file is missing a field or is not a mapping: fail at start-up, not mid-crisis."""
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    phone: str
+    hours: str
+    emergency_number: str
+    crisis_line: str
+    website: str = ""
+
+    def contact_line(self) -> str:
+        line = f"{self.name}: {self.phone} ({self.hours})"
+        return f"{line}, {self.website}" if self.website else line
+
+
+def load_clinic(path: "str | os.PathLike[str] | None" = None) -> Clinic:
+    path = Path(path or os.environ.get("CLINIC_CONFIG") or DEFAULT_PATH)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ClinicConfigError(f"cannot read clinic config {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ClinicConfigError(f"{path} must be a mapping of clinic fields")
+    required = [f.name for f in fields(Clinic) if f.name != "website"]
+    missing = [name for name in required if not str(raw.get(name) or "").strip()]
+    if missing:
+        raise ClinicConfigError(f"{path} is missing: {', '.join(missing)}")
+    return Clinic(**{f.name: str(raw.get(f.name) or "").strip() for f in fields(Clinic)})
+
+
+@lru_cache(maxsize=1)
+def clinic() -> Clinic:
+    """The configured clinic, read once per process."""
+    return load_clinic()

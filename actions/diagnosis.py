@@ -1,0 +1,191 @@
+"""Which of the article's causes best explains little or no milk when pumping.
+
+A small naive-Bayes model: each cause starts with a prior, each answer multiplies in how likely that
+answer is under each cause. The next question is the one whose answer is expected to shrink the
+uncertainty (entropy) the most, so the assistant asks few questions and never a useless one.
+
+The likelihoods are judgement calls drawn from the article's four reasons (pump, parts and settings,
+hating pumping, let-down) plus the check the article implies: if nursing goes badly too and the baby
+is not gaining, the trouble is likely milk production, not the pump.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+CAUSES: Tuple[str, ...] = ("pump", "parts_settings", "anxiety", "let_down", "supply")
+
+# Flange and settings problems are the most common fixable cause in the article's telling; a true
+# supply problem is the least likely when someone's chief complaint is the pump.
+PRIORS: Mapping[str, float] = {
+    "pump": 0.2,
+    "parts_settings": 0.25,
+    "anxiety": 0.2,
+    "let_down": 0.2,
+    "supply": 0.15,
+}
+
+# Stop once the leading cause has at least this posterior...
+CONFIDENT_POSTERIOR = 0.6
+# ...and is at least this many times as likely as the runner-up: two close causes need one more question.
+LEAD_RATIO = 2.0
+# The issue's ceiling: a parent at 2 am will not answer a long questionnaire.
+MAX_QUESTIONS = 6
+
+
+@dataclass(frozen=True)
+class Question:
+    slot: str
+    # likelihoods[cause][answer] = P(answer | cause); each row sums to 1.
+    likelihoods: Mapping[str, Mapping[str, float]]
+
+    @property
+    def answers(self) -> Tuple[str, ...]:
+        return tuple(next(iter(self.likelihoods.values())).keys())
+
+
+def _rows(default: Mapping[str, float], **overrides: Mapping[str, float]) -> Dict[str, Mapping[str, float]]:
+    return {cause: overrides.get(cause, default) for cause in CAUSES}
+
+
+QUESTIONS: Tuple[Question, ...] = (
+    # Nursing going well while the pump gets little points away from supply.
+    Question("nursing_goes_well", _rows(
+        {"yes": 0.7, "no": 0.15, "not_nursing": 0.15},
+        let_down={"yes": 0.65, "no": 0.2, "not_nursing": 0.15},
+        supply={"yes": 0.2, "no": 0.65, "not_nursing": 0.15},
+    )),
+    Question("baby_gaining_well", _rows(
+        {"yes": 0.8, "no": 0.05, "unsure": 0.15},
+        supply={"yes": 0.35, "no": 0.4, "unsure": 0.25},
+    )),
+    # Manual, battery and wearable pumps are weaker; hospital-grade rarely limits output.
+    Question("pump_type", _rows(
+        {"manual": 0.15, "battery": 0.15, "wearable": 0.15, "electric": 0.4, "hospital_grade": 0.15},
+        pump={"manual": 0.3, "battery": 0.25, "wearable": 0.3, "electric": 0.12, "hospital_grade": 0.03},
+    )),
+    # Pain is the article's sign of a wrong flange or too much suction.
+    Question("pumping_pain", _rows(
+        {"none": 0.65, "some": 0.25, "painful": 0.1},
+        parts_settings={"none": 0.15, "some": 0.35, "painful": 0.5},
+    )),
+    # Full breasts that will not empty point at let-down; soft, empty-feeling breasts at supply.
+    Question("breasts_feel_full", _rows(
+        {"yes": 0.6, "no": 0.4},
+        let_down={"yes": 0.85, "no": 0.15},
+        anxiety={"yes": 0.7, "no": 0.3},
+        supply={"yes": 0.2, "no": 0.8},
+    )),
+    # Milk spraying or flowing faster after a minute or two is a let-down happening.
+    Question("milk_flow_starts", _rows(
+        {"yes": 0.55, "no": 0.25, "unsure": 0.2},
+        let_down={"yes": 0.1, "no": 0.7, "unsure": 0.2},
+        anxiety={"yes": 0.3, "no": 0.5, "unsure": 0.2},
+        supply={"yes": 0.5, "no": 0.3, "unsure": 0.2},
+    )),
+    Question("pumping_feelings", _rows(
+        {"calm": 0.6, "stressed": 0.3, "hate": 0.1},
+        anxiety={"calm": 0.1, "stressed": 0.45, "hate": 0.45},
+        let_down={"calm": 0.4, "stressed": 0.4, "hate": 0.2},
+    )),
+    # Very high suction hurts and can lower output; very low suction removes little.
+    Question("suction_level", _rows(
+        {"low": 0.25, "medium": 0.55, "high": 0.2},
+        parts_settings={"low": 0.2, "medium": 0.3, "high": 0.5},
+    )),
+    Question("flange_size", _rows(
+        {"under_24": 0.25, "24_or_more": 0.45, "unsure": 0.3},
+        parts_settings={"under_24": 0.55, "24_or_more": 0.2, "unsure": 0.25},
+    )),
+)
+QUESTION_BY_SLOT: Mapping[str, Question] = {q.slot: q for q in QUESTIONS}
+QUESTION_SLOTS: Tuple[str, ...] = tuple(QUESTION_BY_SLOT)
+
+
+def known_answers(values: Mapping[str, Optional[str]]) -> Dict[str, str]:
+    """Only the answers the model knows how to weigh (ignores unknown slots and values)."""
+    return {
+        slot: value
+        for slot, value in values.items()
+        if slot in QUESTION_BY_SLOT and value in QUESTION_BY_SLOT[slot].answers
+    }
+
+
+def posterior(answers: Mapping[str, Optional[str]]) -> Dict[str, float]:
+    """P(cause | answers), normalised to sum to 1."""
+    scores = dict(PRIORS)
+    for slot, value in known_answers(answers).items():
+        for cause in CAUSES:
+            scores[cause] *= QUESTION_BY_SLOT[slot].likelihoods[cause][value]
+    total = sum(scores.values())
+    return {cause: score / total for cause, score in scores.items()}
+
+
+def ranked(answers: Mapping[str, Optional[str]]) -> List[Tuple[str, float]]:
+    # Ties break by the order of CAUSES (the article's order), so results never depend on dict order.
+    post = posterior(answers)
+    return sorted(post.items(), key=lambda item: (-item[1], CAUSES.index(item[0])))
+
+
+def _entropy(dist: Mapping[str, float]) -> float:
+    return -sum(p * math.log2(p) for p in dist.values() if p > 0)
+
+
+def expected_entropy(question: Question, answers: Mapping[str, Optional[str]]) -> float:
+    """Entropy over causes we expect to be left with after asking ``question``."""
+    prior = posterior(answers)
+    expected = 0.0
+    for answer in question.answers:
+        p_answer = sum(prior[c] * question.likelihoods[c][answer] for c in CAUSES)
+        if p_answer > 0:
+            expected += p_answer * _entropy(posterior({**answers, question.slot: answer}))
+    return expected
+
+
+def is_settled(answers: Mapping[str, Optional[str]], asked: int) -> bool:
+    """True once one cause clearly leads, the question budget is spent, or nothing is left to ask."""
+    if answers.get("baby_gaining_well") == "no":
+        return True  # a baby not gaining well needs a professional, not more pump questions
+    if asked >= MAX_QUESTIONS or not remaining_questions(answers):
+        return True
+    (_, top), (_, second) = ranked(answers)[:2]
+    return top >= CONFIDENT_POSTERIOR and top >= LEAD_RATIO * second
+
+
+def remaining_questions(answers: Mapping[str, Optional[str]]) -> List[Question]:
+    known = known_answers(answers)
+    return [q for q in QUESTIONS if q.slot not in known]
+
+
+def next_question(answers: Mapping[str, Optional[str]], asked: int = 0) -> Optional[str]:
+    """The slot to ask about next, or None when the diagnosis is settled."""
+    if is_settled(answers, asked):
+        return None
+    # min() keeps the first of equals, so QUESTIONS' order breaks ties deterministically.
+    best = min(remaining_questions(answers), key=lambda q: expected_entropy(q, answers))
+    return best.slot
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    cause: str
+    runner_up: str
+    confidence: float
+    runner_up_confidence: float
+
+
+def diagnose(answers: Mapping[str, Optional[str]]) -> Diagnosis:
+    if answers.get("baby_gaining_well") == "no":
+        ranking = ranked(answers)
+        runner = next(c for c, _ in ranking if c != "supply")
+        post = dict(ranking)
+        return Diagnosis("supply", runner, post["supply"], post[runner])
+    (cause, p1), (runner, p2) = ranked(answers)[:2]
+    return Diagnosis(cause, runner, p1, p2)
+
+
+def ordered_candidates(answers: Mapping[str, Optional[str]]) -> Sequence[str]:
+    """Unanswered question slots, best first: what the form lists as still required."""
+    ordered = sorted(remaining_questions(answers), key=lambda q: expected_entropy(q, answers))
+    return [q.slot for q in ordered]

@@ -1,0 +1,87 @@
+"""The guidance knowledge base (``actions/knowledge/guidance.yml``): one place for every answer text.
+
+Each entry names the article section it paraphrases; where official guidance is stricter the entry
+carries it in ``official`` and the rendered answer puts it first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Union
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "knowledge" / "guidance.yml"
+
+
+class KnowledgeBaseError(ValueError):
+    """The knowledge base file is malformed: caught by the tests and at action-server start."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: Optional[str]
+    section: str  # key into the sections table
+    section_title: str
+    text: str
+    official: Optional[str] = None
+
+    def render(self, with_source: bool = True) -> str:
+        parts = []
+        if self.official:
+            parts.append(f"Official guidance first: {self.official}")
+        parts.append(self.text)
+        if with_source:
+            parts.append(f"(Source: pumping article, \u201c{self.section_title}\u201d.)")
+        return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sections: Mapping[str, str]
+    entries: Mapping[str, Entry]
+
+    def entry(self, entry_id: str) -> Entry:
+        return self.entries[entry_id]
+
+    def for_topic(self, intent: str) -> Optional[Entry]:
+        return self.by_topic().get(intent)
+
+    def by_topic(self) -> Dict[str, Entry]:
+        return {e.topic: e for e in self.entries.values() if e.topic}
+
+
+def load(path: Union[str, Path] = DEFAULT_PATH) -> KnowledgeBase:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("sections"), dict) or not isinstance(raw.get("entries"), dict):
+        raise KnowledgeBaseError(f"{path}: expected mappings 'sections' and 'entries'")
+    sections = {str(k): str(v) for k, v in raw["sections"].items()}
+    entries: Dict[str, Entry] = {}
+    seen_topics: Dict[str, str] = {}
+    for entry_id, body in raw["entries"].items():
+        if not isinstance(body, dict) or not str(body.get("text") or "").strip():
+            raise KnowledgeBaseError(f"{path}: entry {entry_id!r} has no text")
+        section = body.get("section")
+        if section not in sections:
+            raise KnowledgeBaseError(f"{path}: entry {entry_id!r} cites unknown section {section!r}")
+        topic = body.get("topic")
+        if topic and topic in seen_topics:
+            raise KnowledgeBaseError(f"{path}: topic {topic!r} answered by both {seen_topics[topic]} and {entry_id}")
+        if topic:
+            seen_topics[topic] = entry_id
+        entries[entry_id] = Entry(
+            id=entry_id,
+            topic=topic,
+            section=section,
+            section_title=sections[section],
+            text=" ".join(str(body["text"]).split()),
+            official=" ".join(str(body["official"]).split()) if body.get("official") else None,
+        )
+    return KnowledgeBase(sections, entries)
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return load()

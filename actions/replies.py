@@ -1,0 +1,60 @@
+"""Quick-reply buttons and the short texts that several actions share.
+
+A button's payload is its own title: tapping it sends the same words a person could type, so taps
+and typing take one path through the NLU and the answer parsers, and no payload can set a slot.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Sequence
+
+Button = Dict[str, str]
+
+
+def buttons(*titles: str) -> List[Button]:
+    return [{"title": title, "payload": title} for title in titles]
+
+
+TALK_TO_PERSON = "Talk to a person"
+CONTINUE_QUESTIONS = "Continue the pumping questions"
+LOW_OUTPUT = "Little or no milk when I pump"
+STORAGE = "Is my stored milk OK?"
+FLANGE = "How should my flange fit?"
+PUMP_CHOICE = "Which pump should I use?"
+LET_DOWN = "How do I trigger let-down?"
+STRESS = "I feel stressed about pumping"
+CONSULTANT = "When should I see a lactation consultant?"
+
+MAIN_MENU: Sequence[str] = (LOW_OUTPUT, STORAGE, FLANGE, TALK_TO_PERSON)
+
+# The topic each cause's "learn more" button leads to.
+CAUSE_FOLLOW_UP: Dict[str, str] = {
+    "pump": PUMP_CHOICE,
+    "parts_settings": FLANGE,
+    "anxiety": STRESS,
+    "let_down": LET_DOWN,
+    "supply": CONSULTANT,
+}
+
+CAUSE_LABELS: Dict[str, str] = {
+    "pump": "the pump itself",
+    "parts_settings": "the pump parts or settings (flange fit, suction)",
+    "anxiety": "stress and how pumping feels",
+    "let_down": "let-down not starting while you pump",
+    "supply": "milk production itself",
+}
+
+PRIVACY_NOTICE = (
+    "Hi, I'm the pumping coach, a chatbot. I can help you work out why little or no milk comes out when "
+    "you pump, and answer questions about pumps, flange fit, let-down, milk storage and more. I'm not a "
+    "medical professional and can't replace one. Our conversation is stored and may be read by the "
+    "clinic's staff to check and improve my answers."
+)
+DID_NOT_CATCH = "Sorry, I didn't catch that. You can tap one of the options or answer in your own words."
+STOPPED = (
+    "No problem, we'll stop the questions here. I've kept what you told me, so you can pick up again any "
+    'time by saying "continue".'
+)
+FALLBACK = (
+    "I'm sorry, I'm not sure how to help with that. You can say it another way, or tap "
+    f'"{TALK_TO_PERSON}" to reach the clinic.'
+)

@@ -1,0 +1,29 @@
+"""Start of each conversation session: the privacy notice, and which facts carry over."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.replies import PRIVACY_NOTICE
+
+# Facts about the person that stay true from one day to the next. Troubleshooting answers do not
+# carry over: how pumping feels today may differ from last week.
+DURABLE_SLOTS = ("privacy_notice_shown", "pump_type", "flange_size_mm")
+
+
+class ActionSessionStart(Action):
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        events += [SlotSet(slot, tracker.get_slot(slot)) for slot in DURABLE_SLOTS if tracker.get_slot(slot) is not None]
+        if not tracker.get_slot("privacy_notice_shown"):
+            dispatcher.utter_message(text=PRIVACY_NOTICE)
+            events.append(SlotSet("privacy_notice_shown", True))
+        events.append(ActionExecuted("action_listen"))
+        return events

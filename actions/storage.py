@@ -1,0 +1,192 @@
+"""Is stored breast milk still OK? A verdict from where it was kept, for how long, and its state.
+
+Official figures are the CDC's (adapted from the Academy of Breastfeeding Medicine, protocol 8); they
+decide the verdict because they are stricter. The article's informal "Rule of 6" is shown beside them
+so a parent who has heard it understands why the answer differs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Mapping, Optional, Tuple
+
+from actions.safety import normalise
+
+HOUR = 1.0
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+MONTH = 30 * DAY
+YEAR = 365 * DAY
+
+PLACES = ("room", "fridge", "freezer", "deep_freezer", "cooler")
+STATES = ("fresh", "thawed", "leftover")
+PLACE_NAMES = {
+    "room": "at room temperature",
+    "fridge": "in the fridge",
+    "freezer": "in the freezer",
+    "deep_freezer": "in a deep freezer",
+    "cooler": "in a cooler with ice packs",
+}
+STATE_NAMES = {"fresh": "Freshly pumped milk", "thawed": "Thawed milk", "leftover": "Milk left over from a feed"}
+
+
+class Verdict(str, Enum):
+    FINE = "fine"
+    USE_SOON = "use_soon"
+    THROW_AWAY = "throw_away"
+
+
+@dataclass(frozen=True)
+class Limit:
+    fine_until: float  # hours: comfortably safe up to here
+    use_by: float  # hours: the official outer limit
+    official: str  # the official figure, as said to the parent
+    article: Optional[str]  # the article's figure, where it gives one
+
+
+_LEFTOVER = Limit(1 * HOUR, 2 * HOUR, "use within 2 hours after your baby finished feeding", None)
+_FROZEN = Limit(6 * MONTH, 12 * MONTH, "about 6 months is best, up to 12 months is acceptable", None)
+
+# The CDC gives an outer limit; "fine" stops earlier so that "use it soon" warns before the limit.
+LIMITS: Mapping[Tuple[str, str], Limit] = {
+    ("fresh", "room"): Limit(3 * HOUR, 4 * HOUR, "up to 4 hours (at up to 77 °F / 25 °C)", "6 hours"),
+    ("fresh", "fridge"): Limit(3 * DAY, 4 * DAY, "up to 4 days", "6 days"),
+    ("fresh", "freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "6 months"),
+    ("fresh", "deep_freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "about a year"),
+    ("fresh", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 1 day, with the ice packs still cold", None),
+    # Thawed milk: 1-2 hours out, up to 24 hours in the fridge; the lower figure marks "use soon".
+    ("thawed", "room"): Limit(1 * HOUR, 2 * HOUR, "1 to 2 hours", None),
+    ("thawed", "fridge"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours from when it finished thawing", None),
+    ("thawed", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours, treated like the fridge", None),
+    **{("leftover", place): _LEFTOVER for place in PLACES},
+}
+
+
+@dataclass(frozen=True)
+class StorageAnswer:
+    verdict: Verdict
+    text: str
+
+
+def judge(place: str, state: str, hours: float) -> StorageAnswer:
+    """The verdict for milk in ``state`` kept at ``place`` for ``hours``."""
+    if state == "thawed" and place in ("freezer", "deep_freezer"):
+        return StorageAnswer(
+            Verdict.THROW_AWAY,
+            "Throw it away, I'm sorry. Official guidance (CDC) is clear that thawed milk should never be "
+            "frozen again. Next time, thaw only what one feed needs.",
+        )
+    limit = LIMITS[(state, place)]
+    if hours <= limit.fine_until:
+        verdict, lead = Verdict.FINE, "That milk is fine to use."
+    elif hours <= limit.use_by:
+        verdict, lead = Verdict.USE_SOON, "It's still within the official limit, so use it soon (or move it somewhere colder)."
+    else:
+        verdict, lead = Verdict.THROW_AWAY, "To be safe, throw it away, I'm sorry. It's past the official limit."
+    figures = f"{STATE_NAMES[state]} {PLACE_NAMES[place]}: the CDC says {limit.official}."
+    if limit.article:
+        figures += f" The article's informal Rule of 6 allows {limit.article}, but the CDC figure is the safer one."
+    return StorageAnswer(verdict, f"{lead} You said about {describe_hours(hours)}.\n\n{figures}")
+
+
+def describe_hours(hours: float) -> str:
+    for unit, size in (("month", MONTH), ("week", WEEK), ("day", DAY), ("hour", HOUR)):
+        if hours >= size:
+            count = round(hours / size, 1)
+            count_text = f"{count:g}"
+            return f"{count_text} {unit}{'' if count == 1 else 's'}"
+    return f"{round(hours * 60):g} minutes"
+
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "a couple": 2,
+    "couple of": 2, "a couple of": 2, "few": 3, "a few": 3, "half": 0.5, "half an": 0.5, "half a": 0.5,
+}
+_UNITS = {
+    "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60, "m": 1 / 60,
+    "h": HOUR, "hr": HOUR, "hrs": HOUR, "hour": HOUR, "hours": HOUR,
+    "d": DAY, "day": DAY, "days": DAY, "night": DAY, "nights": DAY,
+    "wk": WEEK, "wks": WEEK, "week": WEEK, "weeks": WEEK,
+    "mo": MONTH, "mos": MONTH, "month": MONTH, "months": MONTH,
+    "yr": YEAR, "yrs": YEAR, "year": YEAR, "years": YEAR,
+}
+_WORD_NUMBER = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+# Digits may touch their unit ("5hrs"); a number word needs a space ("an hour", never "an" + "d").
+_DURATION = re.compile(
+    r"\b(?:(\d+(?:[.,]\d+)?)\s*(?:\+\s*)?|(" + _WORD_NUMBER + r")\s+)("
+    + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b"
+)
+# Relative times: rough but safe-side guesses of how long ago each phrase means.
+_RELATIVE = (
+    (r"\b(last week|a week ago)\b", WEEK),
+    (r"\b(day before yesterday)\b", 2 * DAY),
+    (r"\b(yesterday|yday|yest)\b", DAY),
+    (r"\b(last night|overnight|all night)\b", 12 * HOUR),
+    (r"\b(this morning)\b", 8 * HOUR),
+    (r"\b(this afternoon|at lunch)\b", 4 * HOUR),
+    (r"\b(earlier today|today)\b", 6 * HOUR),
+    (r"\b(all day)\b", 10 * HOUR),
+    (r"\b(just now|a moment ago)\b", 0.25 * HOUR),
+)
+
+
+def parse_hours(text: str) -> Optional[float]:
+    """How long milk has been kept, in hours, from "5 hours", "two days", "since yesterday", "1.5h"."""
+    clean = normalise(text)
+    total = 0.0
+    last_unit = HOUR
+    for digits, word, unit in _DURATION.findall(clean):
+        value = float(digits.replace(",", ".")) if digits else _NUMBER_WORDS[word]
+        total += value * _UNITS[unit]
+        last_unit = _UNITS[unit]
+    if total and re.search(r"\band a half\b", clean):
+        total += 0.5 * last_unit
+    if total:
+        return total
+    for pattern, hours in _RELATIVE:
+        if re.search(pattern, clean):
+            return hours
+    return None
+
+
+def parse_place(text: str) -> Optional[str]:
+    clean = normalise(text)
+    for place, pattern in (
+        ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
+        ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
+        ("fridge", r"fridge|frige|refrigerat\w*|refridgerat\w*|refrig"),
+        ("freezer", r"freez\w*|frezer|frozen"),
+        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|"
+                 r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside"),
+    ):
+        if re.search(pattern, clean):
+            return place
+    return None
+
+
+def parse_state(text: str) -> Optional[str]:
+    clean = normalise(text)
+    for state, pattern in (
+        ("leftover", r"left ?over|half (drunk|finished|eaten)|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
+                     r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
+        ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
+        ("fresh", r"fresh\w*|just pumped|newly pumped|pumped (it )?(this|today|earlier|last)|never (been )?frozen"),
+    ):
+        if re.search(pattern, clean):
+            return state
+    return None
+
+
+_VERDICT_CUE = re.compile(
+    r"\b(still (good|ok|okay|fine|safe|usable)|is it (ok|okay|good|fine|safe|bad)|can i (still )?(use|give|feed)|"
+    r"safe to|gone bad|go bad|spoil\w*|throw (it )?(out|away)|toss|dump it|ok to use|okay to use|"
+    r"good to use|fine to use|use it|give it)\b|\b(milk|it) (still )?(ok|okay|good|safe|fine)\b"
+)
+
+
+def wants_verdict(text: str) -> bool:
+    """Does the message ask about one batch of milk (not storage in general)?"""
+    clean = normalise(text)
+    return bool(_VERDICT_CUE.search(clean) or parse_hours(clean) is not None)

@@ -1,0 +1,92 @@
+"""The stored-milk form: collect place, state and time, then give a verdict."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import storage
+from actions.conversation import REQUESTED_SLOT, latest_intent, latest_text
+from actions.knowledge import knowledge_base
+from actions.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
+
+SLOTS = ("storage_place", "milk_state", "storage_hours")
+PARSERS = {"storage_place": storage.parse_place, "milk_state": storage.parse_state, "storage_hours": storage.parse_hours}
+HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
+# Intents that mean "this was an attempt to answer"; anything else is a new topic and goes to its rule.
+ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "ask_milk_storage"}
+
+
+def storage_facts(text: str) -> Dict[str, Any]:
+    facts = {slot: parse(text) for slot, parse in PARSERS.items()}
+    return {slot: value for slot, value in facts.items() if value is not None}
+
+
+class ValidateStorageForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_storage_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # A general question ("how long does milk keep?") needs no facts: the form ends at once and
+        # the general answer follows. A question about one batch asks for whatever is missing.
+        if not tracker.get_slot("storage_question_specific"):
+            return []
+        return list(SLOTS)
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.latest_action_name != "action_listen" or latest_intent(tracker) in HARD_INTERRUPTS:
+            return []
+        text = latest_text(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        events: List[EventType] = []
+        if requested is None:
+            # A new question: forget the last batch's facts, then read this one's.
+            events += [SlotSet(slot, None) for slot in SLOTS]
+            events.append(SlotSet("storage_question_specific", storage.wants_verdict(text)))
+            tracker.slots["storage_question_specific"] = storage.wants_verdict(text)
+        facts = storage_facts(text)
+        if requested == "storage_hours" and "storage_hours" not in facts and storage.parse_hours(f"{text} hours"):
+            facts["storage_hours"] = storage.parse_hours(f"{text} hours")  # a bare "5" answers "how many hours?"
+        events += [SlotSet(slot, value) for slot, value in facts.items()]
+        if requested and requested not in facts:
+            if latest_intent(tracker) not in ANSWER_LIKE:
+                return []  # a new topic: let the form step aside so that topic's rule answers
+            dispatcher.utter_message(text=DID_NOT_CATCH)
+            events.append(SlotSet(requested, None))
+        return events
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        slots = tracker.slots_to_validate()
+        return [SlotSet(k, v) for k, v in slots.items() if k in SLOTS or k == "storage_question_specific"]
+
+
+def storage_reply(place: Optional[str], state: Optional[str], hours: Optional[float]) -> "tuple[Optional[str], str]":
+    """(verdict or None, text): a verdict when all three facts are known, else the general guidance."""
+    if place in storage.PLACES and state in storage.STATES and hours is not None:
+        answer = storage.judge(place, state, float(hours))
+        return answer.verdict.value, answer.text
+    return None, knowledge_base().entry("milk_storage").render()
+
+
+class ActionStorageVerdict(Action):
+    def name(self) -> Text:
+        return "action_storage_verdict"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        verdict, text = storage_reply(
+            tracker.get_slot("storage_place"), tracker.get_slot("milk_state"), tracker.get_slot("storage_hours")
+        )
+        if verdict:
+            text += f"\n\n(Source: pumping article, \u201c{knowledge_base().sections['rule_warming']}\u201d; CDC storage guidance.)"
+        follow = [CONTINUE_QUESTIONS] if tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped") else [LOW_OUTPUT]
+        dispatcher.utter_message(text=text, buttons=buttons(*follow, TALK_TO_PERSON))
+        return [SlotSet("storage_verdict", verdict), SlotSet("storage_question_specific", None)]

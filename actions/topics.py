@@ -1,0 +1,42 @@
+"""Answers to single-question topics, straight from the knowledge base."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import latest_intent
+from actions.knowledge import knowledge_base
+from actions.replies import CONTINUE_QUESTIONS, FALLBACK, LOW_OUTPUT, TALK_TO_PERSON, buttons
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        entry = knowledge_base().for_topic(latest_intent(tracker) or "")
+        if entry is None:
+            dispatcher.utter_message(response="utter_please_rephrase")
+            return []
+        in_form = (tracker.active_loop or {}).get("name") == "troubleshoot_form"
+        # Inside the form the next question follows at once, so no buttons that would compete with it.
+        follow = [] if in_form else buttons(LOW_OUTPUT, TALK_TO_PERSON)
+        if not in_form and tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped"):
+            follow = buttons(CONTINUE_QUESTIONS, TALK_TO_PERSON)
+        dispatcher.utter_message(text=entry.render(), buttons=follow)
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """Replaces Rasa's default fallback so its text lives with the other replies, with a way to a person."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=FALLBACK, buttons=buttons(LOW_OUTPUT, TALK_TO_PERSON))
+        return [UserUtteranceReverted()]

@@ -1,0 +1,127 @@
+"""The troubleshooting form: which question next, reading answers, and the explanation at the end.
+
+All decisions live in plain modules (``diagnosis`` picks questions and the cause, ``answers`` reads
+free text); these classes only move values between them and the tracker.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import diagnosis
+from actions.answers import flange_size_mm, read_answers
+from actions.conversation import (
+    REQUESTED_SLOT, answers, latest_intent, latest_text, questions_asked, user_texts_this_session,
+)
+from actions.knowledge import knowledge_base
+from actions.replies import (
+    CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON, buttons,
+)
+
+FORM = "troubleshoot_form"
+
+# Intents that must reach their own rule even when the text also answers the question:
+# safety and a wish to stop or reach a person always win.
+HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
+# Intents that mean "this was an attempt to answer": when we cannot read the answer we ask again
+# instead of letting another policy guess a new topic.
+ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "express_pumping_stress", "report_low_output"}
+
+
+class ValidateTroubleshootForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_troubleshoot_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        known = answers(tracker)
+        answered = [slot for slot in diagnosis.QUESTION_SLOTS if known.get(slot) is not None]
+        next_slot = diagnosis.next_question(known, asked=len(questions_asked(tracker)))
+        # Answered slots stay listed so the SDK keeps (does not drop) the values just extracted.
+        return answered + ([next_slot] if next_slot else [])
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.latest_action_name != "action_listen":
+            return []  # coming back after an interruption: nothing new was said
+        intent = latest_intent(tracker)
+        if intent in HARD_INTERRUPTS:
+            return []
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        known = answers(tracker)
+        found: Dict[str, Any] = {}
+        if requested is None:
+            # Activation: use everything said earlier in this conversation, oldest first.
+            for text in user_texts_this_session(tracker):
+                found.update(read_answers(text))
+        else:
+            found.update(read_answers(latest_text(tracker), requested=requested))
+        events: List[EventType] = [
+            SlotSet(slot, value) for slot, value in found.items() if known.get(slot) is None or slot == requested
+        ]
+        mm = flange_size_mm(latest_text(tracker))
+        if mm is not None:
+            events.append(SlotSet("flange_size_mm", mm))
+        if requested and requested not in found and intent in ANSWER_LIKE:
+            dispatcher.utter_message(text=DID_NOT_CATCH)
+            events.append(SlotSet(requested, None))  # counts as handled: the form asks again
+        if requested is None or events:
+            events.append(SlotSet("troubleshooting_status", "in_progress"))
+        return events
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # Values were checked by the parsers; keep every extracted question slot as it is.
+        slots = tracker.slots_to_validate()
+        keep = set(diagnosis.QUESTION_SLOTS) | {"flange_size_mm", "troubleshooting_status"}
+        return [SlotSet(slot, value) for slot, value in slots.items() if slot in keep]
+
+
+def explanation(answer_values: Dict[str, Optional[str]]) -> "tuple[diagnosis.Diagnosis, str]":
+    """The diagnosis and the text that explains it; plain so the tests can read it without Rasa."""
+    result = diagnosis.diagnose(answer_values)
+    kb = knowledge_base()
+    parts = ["Thank you, that helps. Here is what I think is most likely going on."]
+    parts.append(kb.entry(f"cause_{result.cause}").render())
+    parts.append(
+        f"It could also be {CAUSE_LABELS[result.runner_up]}, so if the tips above change nothing after a few "
+        "sessions, look at that next."
+    )
+    if result.cause != "supply":
+        parts.append(kb.entry("not_supply_reassurance").text)
+    parts.append(
+        "Try this for a few sessions and come back to tell me how it went. If things don't improve, a "
+        "lactation consultant can look at it with you."
+    )
+    return result, "\n\n".join(parts)
+
+
+class ActionExplainDiagnosis(Action):
+    def name(self) -> Text:
+        return "action_explain_diagnosis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        result, text = explanation(answers(tracker))
+        follow_ups = dict.fromkeys([CAUSE_FOLLOW_UP[result.cause], CAUSE_FOLLOW_UP[result.runner_up], CONSULTANT])
+        dispatcher.utter_message(text=text, buttons=buttons(*follow_ups, TALK_TO_PERSON))
+        return [
+            SlotSet("suspected_cause", result.cause),
+            SlotSet("runner_up_cause", result.runner_up),
+            SlotSet("troubleshooting_status", "done"),
+        ]
+
+
+class ActionStopTroubleshooting(Action):
+    def name(self) -> Text:
+        return "action_stop_troubleshooting"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=STOPPED, buttons=buttons(CONTINUE_QUESTIONS, STORAGE, TALK_TO_PERSON))
+        return [SlotSet("troubleshooting_status", "stopped"), SlotSet(REQUESTED_SLOT, None)]

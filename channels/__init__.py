@@ -1,0 +1,1 @@
+"""Messaging connectors that Rasa loads from credentials.yml."""

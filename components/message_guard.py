@@ -1,0 +1,108 @@
+"""The last NLU step: safety and language checks that no classifier score can overrule.
+
+* A red flag found by the phrase rules in ``actions.safety`` sets the intent to report_red_flag with
+  confidence 1.0 and adds a ``red_flag`` entity per kind, so the red-flag rule always fires.
+* Text mostly in a non-Latin script, or made of common function words of other languages and none
+  of English, becomes non_english: the classifier has no features for scripts it never saw and
+  would otherwise guess a topic.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from actions.safety import detect_red_flags
+
+RED_FLAG_INTENT = "report_red_flag"
+NON_ENGLISH_INTENT = "non_english"
+
+# Share of letters outside the Latin script above which a message is taken as not English; emoji
+# and digits are not letters, so "ok 👍" stays English.
+NON_LATIN_SHARE = 0.5
+# Frequent words of the other languages parents here write in, none of which is also an English word.
+_FOREIGN = set(
+    "el la los las una por para pero leche bebé bebe tengo mi sacaleches extractor cómo como qué que "
+    "puedo hola gracias mucho muy está esta le les des une je suis mon ma lait bonjour merci est avec "
+    "pas pour der die das und ich nicht milch mein meine ist mit hallo danke wie eu não nao meu minha "
+    "leite obrigada obrigado bom dia sono il di latte ciao grazie non mijn melk het een niet ik hoe "
+    "moje mleko jest nie dziecko süt bebeğim merhaba teşekkür".split()
+)
+_ENGLISH = set(
+    "the a an i my is it and to of in not no but how what why when can do does pump milk baby breast "
+    "help yes ok okay thanks hi hello".split()
+)
+
+
+def _is_latin_letter(ch: str) -> bool:
+    return "LATIN" in unicodedata.name(ch, "")
+
+
+def looks_non_english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    non_latin = sum(1 for ch in letters if not _is_latin_letter(ch))
+    if non_latin / len(letters) > NON_LATIN_SHARE:
+        return True
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    foreign = sum(1 for w in words if w in _FOREIGN)
+    english = sum(1 for w in words if w in _ENGLISH)
+    return foreign >= 2 and english == 0
+
+
+def _override_intent(message: Message, name: str) -> None:
+    intent = {"name": name, "confidence": 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class MessageGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MessageGuard":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self.guard(message)
+        return messages
+
+    @staticmethod
+    def guard(message: Message) -> None:
+        text: Optional[str] = message.get(TEXT)
+        if not text:
+            return
+        flags = detect_red_flags(text)
+        if flags:
+            _override_intent(message, RED_FLAG_INTENT)
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "red_flag"]
+            entities += [
+                {"entity": "red_flag", "value": flag.value, "start": 0, "end": len(text), "extractor": "MessageGuard"}
+                for flag in flags
+            ]
+            message.set(ENTITIES, entities, add_to_output=True)
+        elif looks_non_english(text):
+            _override_intent(message, NON_ENGLISH_INTENT)

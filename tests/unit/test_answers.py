@@ -1,0 +1,94 @@
+"""Reading free-text answers: every button reads back as its value, and typed answers work too."""
+import pytest
+
+from actions import answers
+from actions.answers import PARSERS, flange_size_mm, read_answers
+from actions.diagnosis import QUESTION_BY_SLOT
+from actions.questions import QUESTIONS
+from actions.storage_actions import PARSERS as STORAGE_PARSERS
+
+
+@pytest.mark.parametrize(
+    "slot, title, value",
+    [(slot, title, value) for slot, q in QUESTIONS.items() for title, value in q.options],
+)
+def test_every_button_title_reads_back_as_its_value(slot, title, value):
+    parse = PARSERS.get(slot) or STORAGE_PARSERS[slot]
+    assert parse(title) == value
+
+
+def test_question_options_cover_the_diagnosis_answers():
+    for slot, question in QUESTION_BY_SLOT.items():
+        assert {value for _, value in QUESTIONS[slot].options} == set(question.answers), slot
+
+
+@pytest.mark.parametrize(
+    "slot, text, value",
+    [
+        ("pump_type", "its a spectra s1", "electric"),
+        ("pump_type", "cheap hand pump from amazon", "manual"),
+        ("pump_type", "elvie", "wearable"),
+        ("pump_type", "rented a symphony from the hospital", "hospital_grade"),
+        ("pumping_pain", "doesnt hurt at all", "none"),
+        ("pumping_pain", "it pinches my nipple", "painful"),
+        ("pumping_pain", "kinda sore after", "some"),
+        ("nursing_goes_well", "yeah she nurses fine", "yes"),
+        ("nursing_goes_well", "im EP", "not_nursing"),
+        ("nursing_goes_well", "he wont latch", "not_nursing"),
+        ("baby_gaining_well", "doc is happy with her weight", "yes"),
+        ("baby_gaining_well", "idk", "unsure"),
+        ("breasts_feel_full", "yes", "yes"),
+        ("breasts_feel_full", "they feel rock hard", "yes"),
+        ("breasts_feel_full", "nope soft", "no"),
+        ("milk_flow_starts", "just drips the whole time", "no"),
+        ("milk_flow_starts", "yep it sprays after a bit", "yes"),
+        ("pumping_feelings", "honestly i dread every session", "hate"),
+        ("pumping_feelings", "im anxious watching the bottles", "stressed"),
+        ("pumping_feelings", "its ok i guess", "calm"),
+        ("suction_level", "i crank it to max", "high"),
+        ("suction_level", "level 2", "low"),
+        ("flange_size", "21mm", "under_24"),
+        ("flange_size", "the 27s", "24_or_more"),
+        ("flange_size", "whatever came with it", "unsure"),
+    ],
+)
+def test_typed_answers(slot, text, value):
+    assert PARSERS[slot](text) == value
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🤷", "asdfgh", "banana"])
+def test_nonsense_answers_nothing(text):
+    for slot in ("pump_type", "pumping_pain", "suction_level", "flange_size", "pumping_feelings"):
+        assert PARSERS[slot](text) is None, slot
+
+
+def test_flange_size_mm_reads_plausible_sizes_only():
+    assert flange_size_mm("using 24 mm flanges") == 24
+    assert flange_size_mm("size 21") == 21
+    assert flange_size_mm("19.5mm insert") == 19.5
+    assert flange_size_mm("pumped 120 ml") is None
+    assert flange_size_mm("5mm") is None
+
+
+def test_read_answers_takes_several_facts_from_one_message():
+    found = read_answers("cheap manual pump and it hurts so much, using 21mm")
+    assert found == {"pump_type": "manual", "pumping_pain": "painful", "flange_size": "under_24"}
+
+
+def test_low_supply_does_not_count_as_low_suction():
+    assert "suction_level" not in read_answers("my supply is low and i'm worried")
+    assert read_answers("suction on the highest setting")["suction_level"] == "high"
+
+
+def test_yes_only_answers_the_question_that_was_asked():
+    assert read_answers("yes") == {}
+    assert read_answers("yes", requested="nursing_goes_well") == {"nursing_goes_well": "yes"}
+
+
+def test_calm_words_count_only_when_feelings_were_asked():
+    assert "pumping_feelings" not in read_answers("ok its a medela")
+    assert read_answers("its fine", requested="pumping_feelings")["pumping_feelings"] == "calm"
+
+
+def test_parsers_table_matches_diagnosis_questions():
+    assert set(answers.PARSERS) == set(QUESTION_BY_SLOT)

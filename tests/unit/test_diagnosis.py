@@ -1,0 +1,85 @@
+"""The cause model: question choice, stopping, and which cause wins for typical answer sets."""
+import math
+
+import pytest
+
+from actions import diagnosis
+from actions.diagnosis import CAUSES, MAX_QUESTIONS, QUESTIONS, diagnose, next_question, posterior
+
+
+def test_likelihood_rows_are_distributions():
+    for question in QUESTIONS:
+        for cause in CAUSES:
+            row = question.likelihoods[cause]
+            assert set(row) == set(question.answers), (question.slot, cause)
+            assert math.isclose(sum(row.values()), 1.0, abs_tol=1e-9), (question.slot, cause)
+
+
+def test_posterior_sums_to_one_and_starts_at_priors():
+    post = posterior({})
+    assert math.isclose(sum(post.values()), 1.0)
+    assert post == pytest.approx(diagnosis.PRIORS)
+
+
+def test_unknown_slots_and_values_are_ignored():
+    assert posterior({"pump_type": "spaceship", "favourite_colour": "red"}) == posterior({})
+
+
+def test_first_question_is_the_most_informative_one():
+    first = next_question({})
+    expected = min(QUESTIONS, key=lambda q: diagnosis.expected_entropy(q, {})).slot
+    assert first == expected
+    assert first is not None
+
+
+def test_never_asks_an_answered_question():
+    answers = {"pump_type": "manual", "pumping_pain": "painful"}
+    asked = 0
+    while (slot := next_question(answers, asked)) is not None:
+        assert slot not in answers
+        answers[slot] = QUESTIONS[[q.slot for q in QUESTIONS].index(slot)].answers[0]
+        asked += 1
+    assert asked <= MAX_QUESTIONS
+
+
+def test_stops_after_the_question_budget_even_when_unsure():
+    # Answers that keep every cause plausible: the model would like more, the budget says no.
+    assert next_question({}, asked=MAX_QUESTIONS) is None
+
+
+@pytest.mark.parametrize(
+    "answers, cause",
+    [
+        ({"pump_type": "manual", "nursing_goes_well": "yes", "pumping_pain": "none", "baby_gaining_well": "yes",
+          "breasts_feel_full": "no", "milk_flow_starts": "yes"}, "pump"),
+        ({"pumping_pain": "painful", "flange_size": "under_24", "suction_level": "high"}, "parts_settings"),
+        ({"pumping_feelings": "hate", "nursing_goes_well": "yes", "baby_gaining_well": "yes", "pumping_pain": "none",
+          "milk_flow_starts": "no"}, "anxiety"),
+        ({"breasts_feel_full": "yes", "milk_flow_starts": "no", "pumping_feelings": "calm", "pumping_pain": "none",
+          "pump_type": "electric"}, "let_down"),
+        ({"nursing_goes_well": "no", "breasts_feel_full": "no", "baby_gaining_well": "unsure", "pump_type": "hospital_grade"}, "supply"),
+    ],
+)
+def test_typical_answer_sets_point_at_their_cause(answers, cause):
+    assert diagnose(answers).cause == cause
+
+
+def test_baby_not_gaining_settles_on_supply_at_once():
+    answers = {"baby_gaining_well": "no"}
+    assert next_question(answers) is None
+    result = diagnose(answers)
+    assert result.cause == "supply"
+    assert result.runner_up != "supply"
+
+
+def test_runner_up_differs_from_cause():
+    result = diagnose({"pumping_pain": "painful"})
+    assert result.cause != result.runner_up
+    assert result.confidence >= result.runner_up_confidence
+
+
+def test_ordered_candidates_lists_only_unanswered_slots_best_first():
+    answers = {"pump_type": "electric"}
+    candidates = diagnosis.ordered_candidates(answers)
+    assert "pump_type" not in candidates
+    assert candidates[0] == next_question(answers)

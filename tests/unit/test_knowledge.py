@@ -1,0 +1,77 @@
+"""The knowledge base: every topic answered, every entry cited, official figures first, own words."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge import KnowledgeBaseError, knowledge_base, load
+from actions.diagnosis import CAUSES
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = ROOT.parent / "shared" / "source" / "pumping-article.txt"
+TOPIC_INTENTS = {
+    "ask_pump_choice", "ask_flange_fit", "ask_let_down", "express_pumping_stress", "ask_milk_storage", "ask_cleaning",
+    "ask_session_length", "ask_power_pumping", "ask_engorgement", "ask_suction", "ask_lubricant",
+    "ask_lactation_consultant",
+}
+
+
+def test_every_topic_intent_has_an_entry():
+    assert set(knowledge_base().by_topic()) >= TOPIC_INTENTS
+
+
+def test_every_topic_intent_exists_in_the_domain():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    assert TOPIC_INTENTS <= set(domain["intents"])
+
+
+def test_every_cause_has_an_explanation():
+    for cause in CAUSES:
+        assert knowledge_base().entry(f"cause_{cause}").text
+
+
+def test_every_entry_cites_a_known_section():
+    kb = knowledge_base()
+    for entry in kb.entries.values():
+        assert entry.section in kb.sections
+        assert entry.section_title in entry.render()
+
+
+@pytest.mark.parametrize("entry_id, figure", [("milk_storage", "4 hours"), ("milk_storage", "4 days"), ("cleaning", "every use"),
+                                                ("flange_fit", "smaller than 24 mm")])
+def test_stricter_official_guidance_comes_first(entry_id, figure):
+    entry = knowledge_base().entry(entry_id)
+    rendered = entry.render()
+    assert entry.official and figure in entry.official
+    assert rendered.index(entry.official) < rendered.index(entry.text)
+
+
+def test_storage_entry_warns_against_microwaving_and_refreezing():
+    official = knowledge_base().entry("milk_storage").official.lower()
+    assert "microwave" in official and "refreeze" in official
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the source article lives outside the repository (../shared)")
+def test_no_sentence_is_copied_from_the_article():
+    words = lambda text: re.findall(r"[a-z0-9']+", text.lower())
+    article = words(ARTICLE.read_text(encoding="utf-8"))
+    n = 8
+    shingles = {" ".join(article[i:i + n]) for i in range(len(article) - n + 1)}
+    for entry in knowledge_base().entries.values():
+        w = words(entry.render(with_source=False))
+        copied = [" ".join(w[i:i + n]) for i in range(len(w) - n + 1) if " ".join(w[i:i + n]) in shingles]
+        assert not copied, (entry.id, copied[:3])
+
+
+def test_malformed_files_are_rejected(tmp_path):
+    bad = tmp_path / "kb.yml"
+    bad.write_text("sections: {a: A}\nentries:\n  x: {topic: t, section: missing, text: hi}\n")
+    with pytest.raises(KnowledgeBaseError, match="unknown section"):
+        load(bad)
+    bad.write_text("sections: {a: A}\nentries:\n  x: {topic: t, section: a, text: ''}\n")
+    with pytest.raises(KnowledgeBaseError, match="no text"):
+        load(bad)
+    bad.write_text("sections: {a: A}\nentries:\n  x: {topic: t, section: a, text: hi}\n  y: {topic: t, section: a, text: ho}\n")
+    with pytest.raises(KnowledgeBaseError, match="answered by both"):
+        load(bad)

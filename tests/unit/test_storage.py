@@ -1,0 +1,86 @@
+"""Stored-milk verdicts: the official (CDC) figure decides, the article's Rule of 6 is shown beside it."""
+import pytest
+
+from actions.storage import LIMITS, PLACES, STATES, Verdict, judge, parse_hours, parse_place, parse_state, wants_verdict
+
+
+@pytest.mark.parametrize(
+    "place, state, hours, verdict",
+    [
+        ("room", "fresh", 2, Verdict.FINE),
+        ("room", "fresh", 3.5, Verdict.USE_SOON),
+        ("room", "fresh", 5, Verdict.THROW_AWAY),  # within the article's 6 h, past the CDC's 4 h
+        ("fridge", "fresh", 48, Verdict.FINE),
+        ("fridge", "fresh", 24 * 5, Verdict.THROW_AWAY),  # article allows 6 days, CDC 4
+        ("freezer", "fresh", 24 * 30 * 3, Verdict.FINE),
+        ("freezer", "fresh", 24 * 30 * 9, Verdict.USE_SOON),
+        ("deep_freezer", "fresh", 24 * 400, Verdict.THROW_AWAY),
+        ("cooler", "fresh", 10, Verdict.FINE),
+        ("room", "thawed", 0.5, Verdict.FINE),
+        ("room", "thawed", 3, Verdict.THROW_AWAY),
+        ("fridge", "thawed", 20, Verdict.USE_SOON),
+        ("fridge", "thawed", 30, Verdict.THROW_AWAY),
+        ("freezer", "thawed", 1, Verdict.THROW_AWAY),  # never refreeze
+        ("room", "leftover", 1, Verdict.FINE),
+        ("fridge", "leftover", 3, Verdict.THROW_AWAY),
+    ],
+)
+def test_verdicts(place, state, hours, verdict):
+    assert judge(place, state, hours).verdict is verdict
+
+
+def test_answer_gives_official_and_article_figures_side_by_side():
+    text = judge("room", "fresh", 5).text
+    assert "CDC" in text and "4 hours" in text
+    assert "Rule of 6" in text and "6 hours" in text
+
+
+def test_every_place_and_state_has_a_rule():
+    for state in STATES:
+        for place in PLACES:
+            if state == "thawed" and place in ("freezer", "deep_freezer"):
+                continue
+            assert (state, place) in LIMITS
+            limit = LIMITS[(state, place)]
+            assert 0 < limit.fine_until <= limit.use_by
+
+
+@pytest.mark.parametrize(
+    "text, hours",
+    [
+        ("5 hours", 5), ("left it out 5hrs", 5), ("two days", 48), ("since yesterday", 24),
+        ("about 30 min", 0.5), ("a couple of hours", 2), ("3 months", 90 * 24), ("overnight", 12),
+        ("1.5 h", 1.5), ("an hour and a half", 1.5),
+    ],
+)
+def test_parse_hours(text, hours):
+    assert parse_hours(text) == pytest.approx(hours)
+
+
+def test_parse_hours_none_without_a_time():
+    assert parse_hours("in the fridge") is None
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [("on the counter", "room"), ("in the frige", "fridge"), ("chest freezer in garage", "deep_freezer"),
+     ("cooler bag with ice packs", "cooler"), ("in the freezer", "freezer")],
+)
+def test_parse_place(text, place):
+    assert parse_place(text) == place
+
+
+@pytest.mark.parametrize(
+    "text, state",
+    [("thawed it yesterday", "thawed"), ("defrosted", "thawed"), ("she didnt finish the bottle", "leftover"),
+     ("freshly pumped", "fresh")],
+)
+def test_parse_state(text, state):
+    assert parse_state(text) == state
+
+
+def test_wants_verdict_tells_a_batch_from_a_general_question():
+    assert wants_verdict("I left milk on the counter 5 hours, is it ok?")
+    assert wants_verdict("thawed yesterday, still good?")
+    assert wants_verdict("Is my stored milk OK?")
+    assert not wants_verdict("how long does breast milk last in the fridge")

@@ -1,0 +1,219 @@
+/* Pumping coach chat widget: plain JavaScript, no dependencies, nothing fetched from other hosts.
+ *
+ * Inline: a page with <div id="pumping-coach" data-inline="true"></div> gets the chat in that element.
+ * Embedded: <script src="https://BOT/webhooks/webchat/static/widget.js" defer></script> on any page
+ * adds a "Chat" button that opens the chat in a panel (the bot host must list the page's origin in
+ * credentials.yml, webchat.allowed_origins).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var STORAGE_KEY = "pumping-coach-sender";
+
+  function apiBase(server) {
+    if (server) return server.replace(/\/+$/, "") + "/webhooks/webchat";
+    if (script && script.src) return script.src.replace(/\/static\/widget\.js.*$/, "");
+    return "/webhooks/webchat";
+  }
+
+  function newSenderId() {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function senderId() {
+    try {
+      var id = window.localStorage.getItem(STORAGE_KEY);
+      if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+        id = newSenderId();
+        window.localStorage.setItem(STORAGE_KEY, id);
+      }
+      return id;
+    } catch (e) {
+      return newSenderId(); // storage blocked: the chat still works, it just won't survive a reload
+    }
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text; // never innerHTML: bot and user text stay text
+    return node;
+  }
+
+  function Chat(root, options) {
+    this.base = apiBase(options.server);
+    this.sender = senderId();
+    this.pending = null;
+    this.build(root, options);
+    this.loadHistory();
+  }
+
+  Chat.prototype.build = function (root, options) {
+    var self = this;
+    root.classList.add("pc-chat", options.inline ? "pc-inline" : "pc-floating");
+    root.setAttribute("role", "region");
+    root.setAttribute("aria-label", "Pumping coach chat");
+    var header = el("header", { "class": "pc-header" });
+    header.appendChild(el(options.inline ? "h1" : "h2", {}, "Pumping coach"));
+    header.appendChild(el("p", {}, "A chatbot, not a medical professional. Conversations are stored and may be reviewed by clinic staff."));
+    this.log = el("div", { "class": "pc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0", "aria-label": "Conversation" });
+    this.status = el("div", { "class": "pc-status", role: "alert", hidden: "" });
+    this.form = el("form", { "class": "pc-form" });
+    var label = el("label", { "for": "pc-input-" + this.sender.slice(0, 6), "class": "pc-visually-hidden" }, "Your message");
+    this.input = el("textarea", { id: "pc-input-" + this.sender.slice(0, 6), rows: "1", maxlength: "4000", placeholder: "Type your message…", autocomplete: "off" });
+    this.sendButton = el("button", { type: "submit" }, "Send");
+    this.form.appendChild(label);
+    this.form.appendChild(this.input);
+    this.form.appendChild(this.sendButton);
+    root.appendChild(header);
+    root.appendChild(this.log);
+    root.appendChild(this.status);
+    root.appendChild(this.form);
+    this.form.addEventListener("submit", function (ev) { ev.preventDefault(); self.sendTyped(); });
+    this.input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); self.sendTyped(); }
+    });
+  };
+
+  Chat.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
+
+  Chat.prototype.addMessage = function (from, text) {
+    if (!text) return;
+    this.log.appendChild(el("div", { "class": "pc-msg " + (from === "user" ? "pc-user" : "pc-bot") }, text));
+    this.scroll();
+  };
+
+  Chat.prototype.clearButtons = function () {
+    var groups = this.log.querySelectorAll(".pc-buttons");
+    Array.prototype.forEach.call(groups, function (g) { g.parentNode.removeChild(g); });
+  };
+
+  Chat.prototype.addButtons = function (buttons) {
+    var self = this;
+    if (!buttons || !buttons.length) return;
+    var group = el("div", { "class": "pc-buttons", role: "group", "aria-label": "Quick replies" });
+    buttons.forEach(function (b) {
+      var button = el("button", { type: "button" }, b.title);
+      button.addEventListener("click", function () { self.send(b.payload || b.title, b.title); });
+      group.appendChild(button);
+    });
+    this.log.appendChild(group);
+    this.scroll();
+  };
+
+  Chat.prototype.showBotMessages = function (messages) {
+    var self = this;
+    (messages || []).forEach(function (m) {
+      self.addMessage("bot", m.text);
+      self.addButtons(m.buttons);
+    });
+  };
+
+  Chat.prototype.showStatus = function (text, retry) {
+    var self = this;
+    this.status.textContent = text;
+    if (retry) {
+      var again = el("button", { type: "button" }, "Try again");
+      again.addEventListener("click", function () { self.retry(); });
+      this.status.appendChild(again);
+    }
+    this.status.hidden = false;
+  };
+
+  Chat.prototype.hideStatus = function () { this.status.hidden = true; this.status.textContent = ""; };
+
+  Chat.prototype.loadHistory = function () {
+    var self = this;
+    fetch(this.base + "/history/" + encodeURIComponent(this.sender))
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        self.clinic = data.clinic;
+        var messages = data.messages || [];
+        messages.forEach(function (m, i) {
+          self.addMessage(m.from, m.text);
+          // Only the last bot message's quick replies are still a question waiting for an answer.
+          if (m.from === "bot" && i === messages.length - 1) self.addButtons(m.buttons);
+        });
+        if (!messages.length) {
+          self.addMessage("bot", "Hello! Tell me what's going on with pumping, or tap an option below.");
+          self.addButtons([
+            { title: "Little or no milk when I pump" }, { title: "Is my stored milk OK?" },
+            { title: "How should my flange fit?" }, { title: "Talk to a person" }
+          ]);
+        }
+      })
+      .catch(function () {
+        self.showStatus("I can't reach the pumping coach right now. Check your internet connection; your messages will be kept here until it's back.", false);
+      });
+  };
+
+  Chat.prototype.sendTyped = function () {
+    var text = this.input.value.trim();
+    if (!text) { this.input.focus(); return; }
+    this.send(text, text);
+  };
+
+  Chat.prototype.retry = function () { if (this.pending) this.send(this.pending.payload, this.pending.shown, true); };
+
+  Chat.prototype.send = function (payload, shown, isRetry) {
+    var self = this;
+    if (this.busy) return;
+    this.busy = true;
+    this.pending = { payload: payload, shown: shown };
+    this.hideStatus();
+    this.clearButtons();
+    if (!isRetry) { this.addMessage("user", shown); this.input.value = ""; }
+    this.sendButton.disabled = true;
+    var typing = el("div", { "class": "pc-typing", "aria-hidden": "true" }, "Pumping coach is typing…");
+    this.log.appendChild(typing);
+    this.scroll();
+    fetch(this.base + "/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: this.sender, message: payload })
+    })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
+      })
+      .then(function (res) {
+        if (res.status === 400) { self.pending = null; self.showStatus(res.data.error || "That message couldn't be sent.", false); return; }
+        self.showBotMessages(res.data.messages);
+        if (res.ok) self.pending = null;
+        else self.showStatus("Your last message may not have reached the coach.", true);
+      })
+      .catch(function () {
+        var phone = self.clinic ? " If you need help now, call " + self.clinic.name + " at " + self.clinic.phone + "." : "";
+        self.showStatus("I can't reach the pumping coach right now, so your message wasn't sent." + phone, true);
+      })
+      .then(function () {
+        if (typing.parentNode) typing.parentNode.removeChild(typing);
+        self.busy = false;
+        self.sendButton.disabled = false;
+        self.input.focus();
+      });
+  };
+
+  function start() {
+    var inline = document.getElementById("pumping-coach");
+    if (inline) {
+      new Chat(inline, { server: inline.getAttribute("data-server"), inline: true });
+      return;
+    }
+    var panel = el("div", { id: "pumping-coach-panel", hidden: "" });
+    var launcher = el("button", { type: "button", "class": "pc-launcher", "aria-expanded": "false", "aria-controls": "pumping-coach-panel" }, "Chat with the pumping coach");
+    document.body.appendChild(panel);
+    document.body.appendChild(launcher);
+    var chat = null;
+    launcher.addEventListener("click", function () {
+      if (!chat) chat = new Chat(panel, { server: script && script.getAttribute("data-server"), inline: false });
+      panel.hidden = !panel.hidden;
+      launcher.setAttribute("aria-expanded", String(!panel.hidden));
+      if (!panel.hidden) chat.input.focus();
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
