@@ -30,8 +30,8 @@ def _first(text: str, table: Iterable[Tuple[str, str]]) -> Optional[str]:
 
 
 def _yes_no(text: str, unsure_value: Optional[str] = None) -> Optional[str]:
-    if unsure_value and re.search(_UNSURE, text):
-        return unsure_value
+    if re.search(_UNSURE, text):
+        return unsure_value  # "not sure" is neither yes ("sure") nor no
     if re.search(_NO, text):
         return "no"
     if re.search(_YES, text):
@@ -166,8 +166,8 @@ def read_answers(text: str, requested: Optional[str] = None) -> Dict[str, str]:
         if slot == "suction_level" and not _SUCTION_CONTEXT.search(normalise(text)):
             continue
         value = PARSERS[slot](text)
-        if value is not None and not (slot == "pumping_feelings" and value == "calm"):
-            # "fine" or "ok" only means calm when we asked how pumping feels.
+        if value not in (None, "unsure") and not (slot == "pumping_feelings" and value == "calm"):
+            # "not sure" and "fine" say something only in answer to the question that was asked.
             found[slot] = value
     if requested in PARSERS:
         value = PARSERS[requested](text)

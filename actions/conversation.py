@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from rasa_sdk import Tracker
 
 from actions.diagnosis import QUESTION_SLOTS
+from actions.questions import QUESTIONS
 
 REQUESTED_SLOT = "requested_slot"
 
@@ -16,6 +17,21 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def just_heard_user(tracker: Tracker, form: str) -> bool:
+    """Is ``form`` running on a fresh user message (not resuming after another action answered)?
+
+    Rasa logs the form's own ActionExecuted before calling its validation action, so that event
+    (and latest_action_name, which names the form) cannot tell the two cases apart; the action
+    before it can.
+    """
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") != form:
+            return event.get("name") == "action_listen"
+    return False
 
 
 def _current_session(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -30,15 +46,28 @@ def user_texts_this_session(tracker: Tracker) -> Iterator[str]:
             yield event["text"]
 
 
+def _questions_put(tracker: Tracker) -> List[str]:
+    """The question slots the user was shown this session, one entry per time a question was shown.
+
+    Counted from the bot's own messages: Rasa's form adds requested_slot events of its own while it
+    validates, so those over-count.
+    """
+    by_text = {question.text: slot for slot, question in QUESTIONS.items()}
+    return [
+        by_text[event["text"]]
+        for event in _current_session(tracker)
+        if event.get("event") == "bot" and event.get("text") in by_text
+    ]
+
+
 def questions_asked(tracker: Tracker) -> List[str]:
     """Troubleshooting questions put to the user this session, in order, each once."""
-    asked: List[str] = []
-    for event in _current_session(tracker):
-        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
-            value = event.get("value")
-            if value in QUESTION_SLOTS and value not in asked:
-                asked.append(value)
-    return asked
+    return [slot for slot in dict.fromkeys(_questions_put(tracker)) if slot in QUESTION_SLOTS]
+
+
+def times_requested(tracker: Tracker, slot: str) -> int:
+    """How often this question was shown this session (a re-ask after a muddled answer counts)."""
+    return _questions_put(tracker).count(slot)
 
 
 def answers(tracker: Tracker) -> Dict[str, Optional[str]]:

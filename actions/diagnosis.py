@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 CAUSES: Tuple[str, ...] = ("pump", "parts_settings", "anxiety", "let_down", "supply")
 
@@ -143,27 +143,30 @@ def expected_entropy(question: Question, answers: Mapping[str, Optional[str]]) -
     return expected
 
 
-def is_settled(answers: Mapping[str, Optional[str]], asked: int) -> bool:
+def is_settled(answers: Mapping[str, Optional[str]], asked: int, skip: Collection[str] = ()) -> bool:
     """True once one cause clearly leads, the question budget is spent, or nothing is left to ask."""
     if answers.get("baby_gaining_well") == "no":
         return True  # a baby not gaining well needs a professional, not more pump questions
-    if asked >= MAX_QUESTIONS or not remaining_questions(answers):
+    if asked >= MAX_QUESTIONS or not remaining_questions(answers, skip):
         return True
     (_, top), (_, second) = ranked(answers)[:2]
     return top >= CONFIDENT_POSTERIOR and top >= LEAD_RATIO * second
 
 
-def remaining_questions(answers: Mapping[str, Optional[str]]) -> List[Question]:
+def remaining_questions(answers: Mapping[str, Optional[str]], skip: Collection[str] = ()) -> List[Question]:
     known = known_answers(answers)
-    return [q for q in QUESTIONS if q.slot not in known]
+    return [q for q in QUESTIONS if q.slot not in known and q.slot not in skip]
 
 
-def next_question(answers: Mapping[str, Optional[str]], asked: int = 0) -> Optional[str]:
-    """The slot to ask about next, or None when the diagnosis is settled."""
-    if is_settled(answers, asked):
+def next_question(answers: Mapping[str, Optional[str]], asked: int = 0, skip: Collection[str] = ()) -> Optional[str]:
+    """The slot to ask about next, or None when the diagnosis is settled.
+
+    ``skip`` holds questions the person could not answer; they are not asked a third time.
+    """
+    if is_settled(answers, asked, skip):
         return None
     # min() keeps the first of equals, so QUESTIONS' order breaks ties deterministically.
-    best = min(remaining_questions(answers), key=lambda q: expected_entropy(q, answers))
+    best = min(remaining_questions(answers, skip), key=lambda q: expected_entropy(q, answers))
     return best.slot
 
 

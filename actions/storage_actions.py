@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import storage
-from actions.conversation import REQUESTED_SLOT, latest_intent, latest_text
+from actions.conversation import REQUESTED_SLOT, just_heard_user, latest_intent, latest_text
 from actions.knowledge import knowledge_base
 from actions.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
@@ -41,7 +41,7 @@ class ValidateStorageForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if tracker.latest_action_name != "action_listen" or latest_intent(tracker) in HARD_INTERRUPTS:
+        if not just_heard_user(tracker, "storage_form") or latest_intent(tracker) in HARD_INTERRUPTS:
             return []
         text = latest_text(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)

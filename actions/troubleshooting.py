@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions import diagnosis
 from actions.answers import flange_size_mm, read_answers
 from actions.conversation import (
-    REQUESTED_SLOT, answers, latest_intent, latest_text, questions_asked, user_texts_this_session,
+    REQUESTED_SLOT, answers, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
 )
 from actions.knowledge import knowledge_base
 from actions.replies import (
@@ -29,6 +29,8 @@ FORM = "troubleshoot_form"
 HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
 # Intents that mean "this was an attempt to answer": when we cannot read the answer we ask again
 # instead of letting another policy guess a new topic.
+# A question that got no usable answer is put once more, then dropped: no loops at 2 am.
+MAX_ASKS_PER_QUESTION = 2
 ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "express_pumping_stress", "report_low_output"}
 
 
@@ -41,14 +43,21 @@ class ValidateTroubleshootForm(FormValidationAction):
     ) -> List[Text]:
         known = answers(tracker)
         answered = [slot for slot in diagnosis.QUESTION_SLOTS if known.get(slot) is not None]
-        next_slot = diagnosis.next_question(known, asked=len(questions_asked(tracker)))
+        asked = questions_asked(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested in diagnosis.QUESTION_SLOTS and known.get(requested) is None:
+            # The last question got no usable answer: ask it once more, then let it go.
+            if times_requested(tracker, requested) < MAX_ASKS_PER_QUESTION:
+                return answered + [requested]
+        unanswerable = [slot for slot in asked if known.get(slot) is None]
+        next_slot = diagnosis.next_question(known, asked=len(asked), skip=unanswerable)
         # Answered slots stay listed so the SDK keeps (does not drop) the values just extracted.
         return answered + ([next_slot] if next_slot else [])
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if tracker.latest_action_name != "action_listen":
+        if not just_heard_user(tracker, FORM):
             return []  # coming back after an interruption: nothing new was said
         intent = latest_intent(tracker)
         if intent in HARD_INTERRUPTS:

@@ -80,6 +80,12 @@ def test_low_supply_does_not_count_as_low_suction():
     assert read_answers("suction on the highest setting")["suction_level"] == "high"
 
 
+def test_not_sure_is_not_a_yes():
+    assert PARSERS["breasts_feel_full"]("not sure") is None
+    assert PARSERS["milk_flow_starts"]("not sure") == "unsure"
+    assert read_answers("not sure") == {}
+
+
 def test_yes_only_answers_the_question_that_was_asked():
     assert read_answers("yes") == {}
     assert read_answers("yes", requested="nursing_goes_well") == {"nursing_goes_well": "yes"}

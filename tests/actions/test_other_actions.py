@@ -1,0 +1,115 @@
+"""Safety, hand-off, topic answers, stored milk, session start and the question actions."""
+import pytest
+
+from actions.ask_actions import AskQuestion
+from actions.clinic import clinic
+from actions.knowledge import knowledge_base
+from actions.questions import QUESTIONS
+from actions.replies import PRIVACY_NOTICE
+from actions.safety_actions import ActionHandleRedFlag, ActionHandoff
+from actions.session import ActionSessionStart
+from actions.storage_actions import ActionStorageVerdict, ValidateStorageForm
+from actions.topics import ActionAnswerTopic, ActionDefaultFallback
+from tests.actions.conftest import make_tracker, slot_events, texts
+
+
+async def test_red_flag_answer_gives_clinic_contacts_and_sets_the_slot(dispatcher):
+    tracker = make_tracker("fever and a red hot lump in my breast", intent="report_red_flag",
+                           entities=[{"entity": "red_flag", "value": "mastitis"}])
+    events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
+    assert events["red_flag"] == "mastitis"
+    assert clinic().phone in texts(dispatcher) and clinic().emergency_number in texts(dispatcher)
+
+
+async def test_classifier_only_red_flag_still_reaches_a_person(dispatcher):
+    # The phrase rules found nothing, the classifier said red flag: still a human-contact answer.
+    tracker = make_tracker("something feels really wrong with me", intent="report_red_flag")
+    events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
+    assert events["red_flag"] == "unspecified"
+    assert clinic().phone in texts(dispatcher)
+
+
+async def test_red_flag_that_answers_the_question_fills_it(dispatcher):
+    tracker = make_tracker("No, not gaining well", intent="report_red_flag",
+                           slots={"requested_slot": "baby_gaining_well", "troubleshooting_status": "in_progress"},
+                           active_loop="troubleshoot_form")
+    events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
+    assert events["red_flag"] == "infant"
+    assert events["baby_gaining_well"] == "no"
+    assert "Continue the pumping questions" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
+
+
+async def test_handoff(dispatcher):
+    events = slot_events(await ActionHandoff().run(dispatcher, make_tracker("human pls", intent="request_human"), {}))
+    assert events == {"handoff_requested": True}
+    assert clinic().phone in texts(dispatcher)
+
+
+@pytest.mark.parametrize("intent", sorted(knowledge_base().by_topic()))
+async def test_topic_answers_come_from_the_knowledge_base(dispatcher, intent):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("q", intent=intent), {})
+    assert texts(dispatcher) == knowledge_base().for_topic(intent).render()
+
+
+async def test_topic_answer_for_an_unknown_intent_asks_to_rephrase(dispatcher):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("q", intent="greet"), {})
+    assert dispatcher.messages[0]["response"] == "utter_please_rephrase"
+
+
+async def test_fallback_offers_a_person(dispatcher):
+    events = await ActionDefaultFallback().run(dispatcher, make_tracker("?"), {})
+    assert events[0]["event"] == "rewind"
+    assert "Talk to a person" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
+
+
+async def test_storage_form_general_question_needs_no_facts(dispatcher, domain):
+    tracker = make_tracker("how long does milk last in the fridge", intent="ask_milk_storage", latest_action="storage_form")
+    events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
+    assert events["storage_question_specific"] is False
+    assert events["requested_slot"] is None
+
+
+async def test_storage_form_asks_only_for_what_is_missing(dispatcher, domain):
+    tracker = make_tracker("thawed yesterday, still good?", intent="ask_milk_storage", latest_action="storage_form")
+    events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
+    assert events["milk_state"] == "thawed" and events["storage_hours"] == 24
+    assert events["storage_question_specific"] is True
+    # Domain order is place, state, hours: only the place is missing, so Rasa asks for it.
+    assert "storage_place" not in events or events["storage_place"] is None
+
+
+async def test_storage_verdict(dispatcher):
+    tracker = make_tracker(slots={"storage_place": "room", "milk_state": "fresh", "storage_hours": 5.0})
+    events = slot_events(await ActionStorageVerdict().run(dispatcher, tracker, {}))
+    assert events["storage_verdict"] == "throw_away"
+    assert "CDC" in texts(dispatcher) and "Rule of 6" in texts(dispatcher)
+
+
+async def test_storage_without_facts_gives_general_guidance(dispatcher):
+    events = slot_events(await ActionStorageVerdict().run(dispatcher, make_tracker(), {}))
+    assert events["storage_verdict"] is None
+    assert knowledge_base().entry("milk_storage").official in texts(dispatcher)
+
+
+async def test_session_start_shows_the_privacy_notice_once(dispatcher):
+    events = await ActionSessionStart().run(dispatcher, make_tracker(), {})
+    assert PRIVACY_NOTICE in texts(dispatcher)
+    assert slot_events(events)["privacy_notice_shown"] is True
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+
+    again = type(dispatcher)()
+    events = await ActionSessionStart().run(again, make_tracker(slots={"privacy_notice_shown": True, "pump_type": "manual",
+                                                                        "pumping_pain": "some"}), {})
+    assert again.messages == []
+    carried = slot_events(events)
+    assert carried == {"privacy_notice_shown": True, "pump_type": "manual"}
+
+
+@pytest.mark.parametrize("slot", sorted(QUESTIONS))
+async def test_each_question_has_an_ask_action_with_its_buttons(dispatcher, slot, domain):
+    action = next(cls() for cls in AskQuestion.__subclasses__() if cls.slot == slot)
+    assert action.name() == f"action_ask_{slot}"
+    assert action.name() in domain["actions"]
+    await action.run(dispatcher, make_tracker(), {})
+    assert dispatcher.messages[0]["text"] == QUESTIONS[slot].text
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [t for t, _ in QUESTIONS[slot].options]
