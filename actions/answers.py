@@ -139,6 +139,16 @@ def baby_gaining_well(text: str) -> Optional[str]:
     return _yes_no(clean, unsure_value="unsure")
 
 
+def _pain_short_answer(text: str) -> Optional[str]:
+    """A bare reply to "Does pumping hurt?": "fine" and "no" mean no pain, a bare "yes" means it hurts."""
+    clean = normalise(text)
+    if re.search(r"\b(fine|ok|okay|good|alright|all good|no|nope|nah|not really|not at all)\b", clean):
+        return "none"
+    if re.search(r"\b(yes|yeah|yep|yup|ya|yea)\b", clean):
+        return "painful"
+    return None
+
+
 PARSERS: Mapping[str, Parser] = {
     "nursing_goes_well": nursing_goes_well,
     "baby_gaining_well": baby_gaining_well,
@@ -150,6 +160,18 @@ PARSERS: Mapping[str, Parser] = {
     "suction_level": suction_level,
     "flange_size": flange_size,
 }
+
+# Readings that only make sense as the reply to that very question.
+SHORT_ANSWERS: Mapping[str, Parser] = {"pumping_pain": _pain_short_answer}
+
+
+def parse_requested(slot: str, text: str) -> Optional[str]:
+    """The answer to the question just asked about ``slot``, if the text gives one."""
+    value = PARSERS[slot](text)
+    if value is None and slot in SHORT_ANSWERS:
+        value = SHORT_ANSWERS[slot](text)
+    return value
+
 
 # Read from any message, asked or not: these words carry their meaning without a question.
 VOLUNTEERED: Tuple[str, ...] = ("pump_type", "pumping_pain", "flange_size", "suction_level", "pumping_feelings")
@@ -170,7 +192,7 @@ def read_answers(text: str, requested: Optional[str] = None) -> Dict[str, str]:
             # "not sure" and "fine" say something only in answer to the question that was asked.
             found[slot] = value
     if requested in PARSERS:
-        value = PARSERS[requested](text)
+        value = parse_requested(requested, text)
         if value is not None:
             found[requested] = value
     return found

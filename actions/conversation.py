@@ -26,10 +26,11 @@ def just_heard_user(tracker: Tracker, form: str) -> bool:
     (and latest_action_name, which names the form) cannot tell the two cases apart; the action
     before it can.
     """
+    silent = {form, "action_deactivate_loop"}  # steps that answer nothing (e.g. leaving one form for another)
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
             return True
-        if event.get("event") == "action" and event.get("name") != form:
+        if event.get("event") == "action" and event.get("name") not in silent:
             return event.get("name") == "action_listen"
     return False
 

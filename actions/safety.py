@@ -45,7 +45,9 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"hopeless|worthless|(really|so|very|severely|deeply) depressed|postpartum depression|\bppd\b|"
          r"(can'?t|cant) stop crying|crying all day)"),
         # A baby who may not be getting enough milk.
-        (RedFlag.INFANT, r"((few|no|only (one|two|1|2|3) |not (many|enough)|hardly any|barely any|less) ?(wet )?(diapers?|nappies|nappy)|"
+        (RedFlag.INFANT, r"((few|fewer|no|not (many|enough)|hardly any|barely any|less|(only|just) (had |has |did )?(one|two|three|1|2|3)|"
+         r"(only|just) (one|two|three|1|2|3)) (wet |pee |wee )?(diapers?|nappies|nappy)|"
+         r"too sleepy to (eat|feed|nurse)|(won'?t|wont) wake (up )?(to|for) (eat|feed|feeds)|"
          r"(diapers?|nappies|nappy) (are |is )?(dry|not wet)|dry (diapers?|nappies|nappy)|"
          r"(hasn'?t|has not|hasnt|not|isn'?t|isnt) (peed|pee(ing)?|wee(d|ing)?)|"
          r"dark (urine|pee|wee|yellow pee)|orange (pee|urine|crystals)|dehydrat\w*|sunken|"

@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import PARSERS
+from actions.answers import PARSERS, parse_requested
 from actions.clinic import clinic
 from actions.conversation import REQUESTED_SLOT, entity_values, latest_text
 from actions.replies import CONTINUE_QUESTIONS, TALK_TO_PERSON, buttons
@@ -37,7 +37,7 @@ class ActionHandleRedFlag(Action):
         # "No, he isn't gaining" is both a red flag and the answer to the question we asked.
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested in PARSERS and tracker.get_slot(requested) is None:
-            value = PARSERS[requested](text)
+            value = parse_requested(requested, text)
             if value is not None:
                 events.append(SlotSet(requested, value))
         follow = [TALK_TO_PERSON]

@@ -14,9 +14,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import diagnosis
 from actions.answers import flange_size_mm, read_answers
+from actions.safety import RedFlag, advice_for
 from actions.conversation import (
     REQUESTED_SLOT, answers, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
 )
+from actions.clinic import clinic
 from actions.knowledge import knowledge_base
 from actions.replies import (
     CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON, buttons,
@@ -93,11 +95,19 @@ class ValidateTroubleshootForm(FormValidationAction):
         return [SlotSet(slot, value) for slot, value in slots.items() if slot in keep]
 
 
+def infant_red_flag(answer_values: Dict[str, Optional[str]]) -> bool:
+    return answer_values.get("baby_gaining_well") == "no"
+
+
 def explanation(answer_values: Dict[str, Optional[str]]) -> "tuple[diagnosis.Diagnosis, str]":
     """The diagnosis and the text that explains it; plain so the tests can read it without Rasa."""
     result = diagnosis.diagnose(answer_values)
     kb = knowledge_base()
-    parts = ["Thank you, that helps. Here is what I think is most likely going on."]
+    parts = []
+    if infant_red_flag(answer_values):
+        # Poor weight gain is a red flag however it was said: the human-contact answer comes first.
+        parts.append(advice_for([RedFlag.INFANT], clinic()).text)
+    parts.append("Thank you, that helps. Here is what I think is most likely going on.")
     parts.append(kb.entry(f"cause_{result.cause}").render())
     parts.append(
         f"It could also be {CAUSE_LABELS[result.runner_up]}, so if the tips above change nothing after a few "
@@ -120,7 +130,8 @@ class ActionExplainDiagnosis(Action):
         result, text = explanation(answers(tracker))
         follow_ups = dict.fromkeys([CAUSE_FOLLOW_UP[result.cause], CAUSE_FOLLOW_UP[result.runner_up], CONSULTANT])
         dispatcher.utter_message(text=text, buttons=buttons(*follow_ups, TALK_TO_PERSON))
-        return [
+        flag = [SlotSet("red_flag", RedFlag.INFANT.value)] if infant_red_flag(answers(tracker)) else []
+        return flag + [
             SlotSet("suspected_cause", result.cause),
             SlotSet("runner_up_cause", result.runner_up),
             SlotSet("troubleshooting_status", "done"),

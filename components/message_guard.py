@@ -2,6 +2,8 @@
 
 * A red flag found by the phrase rules in ``actions.safety`` sets the intent to report_red_flag with
   confidence 1.0 and adds a ``red_flag`` entity per kind, so the red-flag rule always fires.
+* A report of little or no milk that the classifier filed under one possible cause (let-down,
+  suction, flange, pump, stress) goes to the troubleshooting, which weighs that cause with the rest.
 * Text mostly in a non-Latin script, or made of common function words of other languages and none
   of English, becomes non_english: the classifier has no features for scripts it never saw and
   would otherwise guess a topic.
@@ -23,12 +25,24 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from actions.safety import detect_red_flags
 
 RED_FLAG_INTENT = "report_red_flag"
+LOW_OUTPUT_INTENT = "report_low_output"
+# Topics that name one possible cause. "Full breasts but nothing comes out" is, to the parent, a
+# report of low output: the troubleshooting weighs that clue with the others, where the let-down
+# answer alone would not.
+CAUSE_TOPICS = {"ask_let_down", "ask_suction", "ask_flange_fit", "ask_pump_choice", "express_pumping_stress"}
+_LOW_OUTPUT = re.compile(
+    r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
+    r"hardly any(thing)?|only (a few )?(drops|drips|dribbles)|few drops|just drops|not much (milk|comes out)|"
+    r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
+)
+_PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")
 NON_ENGLISH_INTENT = "non_english"
 
 # Share of letters outside the Latin script above which a message is taken as not English; emoji
 # and digits are not letters, so "ok 👍" stays English.
 NON_LATIN_SHARE = 0.5
-# Frequent words of the other languages parents here write in, none of which is also an English word.
+# Frequent words of the other languages parents here write in, none of which is also an English word
+# (and English words that other languages share, such as "no" and "a", are left out of _ENGLISH).
 _FOREIGN = set(
     "el la los las una por para pero leche bebé bebe tengo mi sacaleches extractor cómo como qué que "
     "puedo hola gracias mucho muy está esta le les des une je suis mon ma lait bonjour merci est avec "
@@ -37,7 +51,7 @@ _FOREIGN = set(
     "moje mleko jest nie dziecko süt bebeğim merhaba teşekkür".split()
 )
 _ENGLISH = set(
-    "the a an i my is it and to of in not no but how what why when can do does pump milk baby breast "
+    "the an my is it and to of in not but how what why when can do does pump milk baby breast "
     "help yes ok okay thanks hi hello".split()
 )
 
@@ -56,7 +70,13 @@ def looks_non_english(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.lower())
     foreign = sum(1 for w in words if w in _FOREIGN)
     english = sum(1 for w in words if w in _ENGLISH)
-    return foreign >= 2 and english == 0
+    # Loan words and names ("la leche league", "hola mama") leave English text in the majority.
+    return foreign >= 2 and foreign > 2 * english
+
+
+def reports_low_output(text: str) -> bool:
+    clean = text.lower()
+    return bool(_LOW_OUTPUT.search(clean) and _PUMPING.search(clean))
 
 
 def _override_intent(message: Message, name: str) -> None:
@@ -106,3 +126,5 @@ class MessageGuard(GraphComponent):
             message.set(ENTITIES, entities, add_to_output=True)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
+        elif (message.get(INTENT) or {}).get("name") in CAUSE_TOPICS and reports_low_output(text):
+            _override_intent(message, LOW_OUTPUT_INTENT)

@@ -116,3 +116,13 @@ async def test_resuming_after_an_interruption_reads_nothing_new(dispatcher, doma
     events = await ValidateTroubleshootForm().run(dispatcher, tracker, domain)
     assert dispatcher.messages == []
     assert [e for e in events if e["name"] != "requested_slot"] == []
+
+
+async def test_baby_not_gaining_gets_the_human_contact_answer_first(dispatcher):
+    from actions.clinic import clinic
+
+    slots = {"baby_gaining_well": "no", "nursing_goes_well": "no"}
+    events = slot_events(await ActionExplainDiagnosis().run(dispatcher, make_tracker(slots=slots), {}))
+    assert events["red_flag"] == "infant" and events["suspected_cause"] == "supply"
+    text = dispatcher.messages[0]["text"]
+    assert text.index(clinic().phone) < text.index("most likely going on")

@@ -98,3 +98,11 @@ def test_calm_words_count_only_when_feelings_were_asked():
 
 def test_parsers_table_matches_diagnosis_questions():
     assert set(answers.PARSERS) == set(QUESTION_BY_SLOT)
+
+
+def test_short_replies_to_the_pain_question():
+    from actions.answers import parse_requested
+
+    assert parse_requested("pumping_pain", "I'm fine with it") == "none"
+    assert parse_requested("pumping_pain", "yes") == "painful"
+    assert read_answers("I'm fine with it") == {}  # not volunteered: "fine" alone says nothing about pain

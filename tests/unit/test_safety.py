@@ -70,3 +70,14 @@ def test_unspecified_flag_still_sends_to_a_person():
     advice = advice_for([], CLINIC)
     assert advice.flags == (RedFlag.UNSPECIFIED,)
     assert "+1 555 0199" in advice.text
+
+
+@pytest.mark.parametrize("text", ["baby only had two wet diapers today", "just 1 wet nappy since morning",
+                                  "she's too sleepy to feed", "he wont wake up for feeds"])
+def test_infant_warning_phrasings(text):
+    assert RedFlag.INFANT in detect_red_flags(text)
+
+
+@pytest.mark.parametrize("text", ["just changed her diapers", "two diapers in the bag"])
+def test_ordinary_diaper_talk_is_not_flagged(text):
+    assert RedFlag.INFANT not in detect_red_flags(text)

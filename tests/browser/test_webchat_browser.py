@@ -1,0 +1,89 @@
+"""The chat page in a real headless Chromium (Debian's), against the real Rasa server."""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from actions.clinic import clinic
+from actions.knowledge import knowledge_base
+from actions.replies import PRIVACY_NOTICE
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Flags for a root, sandbox-less machine with no network beyond loopback.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    # A phone-sized screen: the page must work one-handed at 2 am.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:")) else None)
+    yield page
+    assert outside == [], f"the page fetched from other hosts: {outside}"
+    context.close()
+
+
+def bot_messages(page: Page):
+    return page.locator(".pc-bot")
+
+
+def test_send_a_message_tap_a_quick_reply_and_survive_a_reload(server, page):
+    page.goto(f"{server.webchat}/")
+    expect(page.get_by_role("heading", name="Pumping coach")).to_be_visible()
+    box = page.get_by_label("Your message")
+    box.fill("my pump gives almost nothing")
+    box.press("Enter")
+    # The privacy notice, then the first troubleshooting question with its quick replies.
+    expect(bot_messages(page).filter(has_text=PRIVACY_NOTICE[:40])).to_have_count(1)
+    replies = page.get_by_role("group", name="Quick replies").get_by_role("button")
+    expect(replies.first).to_be_visible()
+    first_title = replies.first.inner_text()
+    replies.first.click()
+    expect(page.locator(".pc-user").last).to_have_text(first_title)
+    expect(page.get_by_role("group", name="Quick replies").get_by_role("button").first).to_be_visible()
+
+    page.reload()
+    expect(page.locator(".pc-user")).to_have_count(2)
+    expect(page.locator(".pc-user").last).to_have_text(first_title)
+    expect(page.get_by_role("group", name="Quick replies").get_by_role("button").first).to_be_visible()
+
+
+def test_keyboard_only_question_and_answer(server, page):
+    page.goto(f"{server.webchat}/")
+    page.keyboard.press("Tab")  # the conversation log is focusable, then the text box
+    page.keyboard.press("Tab")
+    page.keyboard.type("how should my flange fit?")
+    page.keyboard.press("Enter")
+    expect(bot_messages(page).filter(has_text=knowledge_base().entry("flange_fit").text[:50])).to_have_count(1)
+    log = page.get_by_role("log")
+    expect(log).to_have_attribute("aria-live", "polite")
+
+
+def test_unreachable_server_gets_a_clear_message_and_keeps_the_text(server, page):
+    page.goto(f"{server.webchat}/")
+    expect(bot_messages(page).first).to_be_visible()
+    page.route("**/webhooks/webchat/webhook", lambda route: route.abort())
+    page.get_by_label("Your message").fill("hello?")
+    page.get_by_role("button", name="Send").click()
+    status = page.get_by_role("alert")
+    expect(status).to_contain_text("can't reach the pumping coach")
+    expect(status).to_contain_text(clinic().phone)
+    page.unroute("**/webhooks/webchat/webhook")
+    status.get_by_role("button", name="Try again").click()
+    expect(status).to_be_hidden()
+    expect(bot_messages(page).last).not_to_have_text("")
+    expect(page.locator(".pc-user")).to_have_count(1)  # the retried message is not shown twice

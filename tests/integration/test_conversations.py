@@ -1,0 +1,201 @@
+"""Whole conversations through the real Rasa server, action server and SQLite tracker store."""
+import pytest
+
+from actions.clinic import clinic
+from actions.knowledge import knowledge_base
+from actions.questions import QUESTIONS
+from actions.replies import PRIVACY_NOTICE, STOPPED
+from tests.conftest import QUESTION_COUNTS, Conversation
+
+DIAGNOSIS_MARK = "most likely going on"
+QUESTION_BY_TEXT = {q.text: slot for slot, q in QUESTIONS.items()}
+
+
+def asked_question(chat: Conversation):
+    for message in reversed(chat.replies):
+        if message.get("text") in QUESTION_BY_TEXT:
+            return QUESTION_BY_TEXT[message["text"]]
+    return None
+
+
+def run_troubleshooting(chat: Conversation, opening: str, persona: dict, limit: int = 10) -> int:
+    """Answer each question from the persona's own words; return how many questions were asked."""
+    chat.say(opening)
+    asked = []
+    for _ in range(limit):
+        if DIAGNOSIS_MARK in chat.text:
+            return len(asked)
+        slot = asked_question(chat)
+        assert slot is not None, f"neither a question nor a diagnosis: {chat.text!r}"
+        assert slot not in asked or asked[-1] == slot, f"asked {slot} again after moving on"
+        asked.append(slot)
+        chat.say(persona.get(slot, "not sure"))
+    raise AssertionError(f"no diagnosis after {limit} answers; asked {asked}")
+
+
+# Parents who talk the way people do; each has a true cause the assistant should find.
+PERSONAS = [
+    ("pump", "i have a cheap manual pump and get barely half an ounce, baby nurses great tho",
+     {"nursing_goes_well": "yeah she feeds fine at the breast", "baby_gaining_well": "yes gaining well",
+      "pumping_pain": "no pain", "breasts_feel_full": "not really, soft", "milk_flow_starts": "yes it sprays a bit",
+      "pumping_feelings": "its fine", "suction_level": "medium", "flange_size": "24mm"}),
+    ("parts_settings", "pumping hurts so much and almost nothing comes out, using the 21mm flanges on max suction",
+     {"nursing_goes_well": "yes", "baby_gaining_well": "yep", "pump_type": "spectra s1",
+      "breasts_feel_full": "kinda", "milk_flow_starts": "a little", "pumping_feelings": "ok"}),
+    ("anxiety", "i dread every pumping session at work, only get drops but LO gains well",
+     {"nursing_goes_well": "nursing is totally fine", "baby_gaining_well": "yes", "pumping_pain": "doesnt hurt",
+      "breasts_feel_full": "yes they feel full", "milk_flow_starts": "no, just drips", "pump_type": "medela pump in style",
+      "suction_level": "normal", "flange_size": "27mm"}),
+    ("let_down", "my boobs feel full and heavy but when i pump nothing comes out",
+     {"nursing_goes_well": "yes", "baby_gaining_well": "yes", "pumping_pain": "no its comfortable",
+      "milk_flow_starts": "no it never sprays, only drips", "pumping_feelings": "im calm about it",
+      "pump_type": "electric double pump", "suction_level": "medium", "flange_size": "24 mm"}),
+    ("supply", "why is nothing coming out when i pump",
+     {"nursing_goes_well": "no nursing is hard too, she fusses", "baby_gaining_well": "not sure",
+      "pumping_pain": "no", "breasts_feel_full": "no they always feel soft", "milk_flow_starts": "not sure",
+      "pump_type": "hospital grade rental", "pumping_feelings": "fine", "suction_level": "medium"}),
+]
+
+
+@pytest.mark.parametrize("cause, opening, persona", PERSONAS, ids=[p[0] for p in PERSONAS])
+def test_troubleshooting_finds_the_cause(chat, cause, opening, persona):
+    asked = run_troubleshooting(chat, opening, persona)
+    QUESTION_COUNTS.append(asked)
+    assert asked <= 6
+    slots = chat.slots()
+    assert slots["suspected_cause"] == cause, chat.text
+    assert slots["troubleshooting_status"] == "done"
+    assert knowledge_base().entry(f"cause_{cause}").text in chat.text
+
+
+def test_first_contact_shows_the_privacy_notice_once(chat):
+    chat.say("hello")
+    assert PRIVACY_NOTICE in chat.text
+    assert "Little or no milk when I pump" in chat.buttons
+    chat.say("hi again")
+    assert PRIVACY_NOTICE not in chat.text
+
+
+def test_what_was_said_in_the_opening_is_not_asked_again(chat):
+    chat.say("my manual pump pinches and gives almost nothing")
+    stored = chat.slots()
+    assert stored["pump_type"] == "manual" and stored["pumping_pain"] == "painful"
+    assert asked_question(chat) not in ("pump_type", "pumping_pain", None)
+
+
+def test_button_taps_answer_questions(chat):
+    chat.say("Little or no milk when I pump")
+    slot = asked_question(chat)
+    title, value = QUESTIONS[slot].options[0]
+    assert title in chat.buttons
+    chat.say(title)
+    assert chat.slots()[slot] == value
+
+
+def test_red_flag_mid_troubleshooting_interrupts_with_clinic_contacts(chat):
+    chat.say("help, barely any milk when i pump")
+    assert asked_question(chat)
+    chat.say("also i have a fever and chills and a red hot painful lump in my breast")
+    assert clinic().phone in chat.text and clinic().emergency_number in chat.text
+    slots = chat.slots()
+    assert slots["red_flag"] == "mastitis"
+    assert asked_question(chat) is None  # the form stepped aside
+    assert "Continue the pumping questions" in chat.buttons
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("my nipples are cracked and bleeding", "nipple_damage"),
+        ("baby only had two wet diapers today and is super sleepy", "infant"),
+        ("i keep thinking everyone would be better off without me", "mental_health"),
+    ],
+)
+def test_red_flags_outside_troubleshooting(chat, text, flag):
+    chat.say(text)
+    assert chat.slots()["red_flag"] == flag
+    assert clinic().phone in chat.text
+    if flag == "mental_health":
+        assert clinic().crisis_line in chat.text
+
+
+def test_topic_question_mid_troubleshooting_then_the_form_continues(chat):
+    chat.say("pump output is terrible")
+    first = asked_question(chat)
+    chat.say("is coconut oil ok to put on the flanges")
+    assert knowledge_base().entry("lubricant").text in chat.text
+    assert asked_question(chat) == first  # and back to where we were
+
+
+def test_storage_detour_and_back_keeps_earlier_answers(chat):
+    chat.say("i only get drops when i pump")
+    first = asked_question(chat)
+    title, value = QUESTIONS[first].options[0]
+    chat.say(title)
+    chat.say("wait, i left pumped milk on the counter for 5 hours, is it still ok?")
+    assert "throw it away" in chat.text.lower()
+    assert chat.slots()["storage_verdict"] == "throw_away"
+    assert "Continue the pumping questions" in chat.buttons
+    chat.say("Continue the pumping questions")
+    assert asked_question(chat) not in (first, None)
+    assert chat.slots()[first] == value
+
+
+def test_stop_and_resume(chat):
+    chat.say("little or no milk when i pump")
+    chat.say("stop, not now")
+    assert STOPPED in chat.text
+    assert chat.slots()["troubleshooting_status"] == "stopped"
+    chat.say("Continue the pumping questions")
+    assert asked_question(chat) is not None
+
+
+def test_storage_verdict_asks_for_the_missing_fact(chat):
+    chat.say("thawed milk from yesterday, still good?")
+    assert QUESTIONS["storage_place"].text in chat.text
+    chat.say("in the fridge")
+    assert "throw it away" in chat.text.lower() or "use it soon" in chat.text.lower()
+    slots = chat.slots()
+    assert slots["storage_place"] == "fridge" and slots["milk_state"] == "thawed"
+    assert "CDC" in chat.text
+
+
+def test_general_storage_question_gets_official_figures_first(chat):
+    chat.say("how long does breast milk keep in the freezer")
+    entry = knowledge_base().entry("milk_storage")
+    assert chat.text.index(entry.official) < chat.text.index(entry.text)
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("which pump should i buy, manual or electric?", "pump_choice"),
+        ("what flange size should i be using", "flange_fit"),
+        ("how do i get a letdown while pumping", "let_down"),
+        ("how often should i wash my pump parts", "cleaning"),
+        ("how long should each pumping session be", "session_length"),
+        ("should i try power pumping to boost supply", "power_pumping"),
+        ("should i pump when im engorged", "engorgement"),
+        ("is higher suction better", "suction"),
+        ("when should i see a lactation consultant", "lactation_consultant"),
+    ],
+)
+def test_topic_questions_get_knowledge_base_answers(chat, text, entry):
+    chat.say(text)
+    assert knowledge_base().entry(entry).text in chat.text
+
+
+def test_asking_for_a_person(chat):
+    chat.say("can i talk to a real person please")
+    assert clinic().phone in chat.text
+    assert chat.slots()["handoff_requested"] is True
+
+
+def test_other_languages_get_an_english_only_answer(chat):
+    chat.say("hola, no me sale leche cuando uso el sacaleches")
+    assert "only understand English" in chat.text
+
+
+def test_bot_challenge(chat):
+    chat.say("am i talking to a real human?")
+    assert "chatbot" in chat.text

@@ -1,0 +1,50 @@
+"""The NLU guard's overrides, on real Rasa Message objects."""
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.message_guard import MessageGuard, looks_non_english, reports_low_output
+
+
+def guarded(text: str, intent: str = "greet", confidence: float = 0.95) -> Message:
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
+                            "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": []})
+    MessageGuard().process([message])
+    return message
+
+
+def test_red_flag_overrides_a_confident_classifier():
+    message = guarded("fever and a red painful lump in my breast", intent="ask_engorgement", confidence=0.99)
+    assert message.get("intent") == {"name": "report_red_flag", "confidence": 1.0}
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "red_flag"] == ["mastitis"]
+    assert message.get("intent_ranking")[0]["name"] == "report_red_flag"
+
+
+def test_red_flag_wins_over_other_languages():
+    assert guarded("hola, i want to die").get("intent")["name"] == "report_red_flag"
+
+
+@pytest.mark.parametrize("text", ["hola no me sale leche con el sacaleches", "Ich habe keine Milch, was kann ich tun",
+                                  "母乳が出ません", "مرحبا لا يخرج الحليب"])
+def test_other_languages(text):
+    assert looks_non_english(text)
+    assert guarded(text, intent="report_low_output").get("intent")["name"] == "non_english"
+
+
+@pytest.mark.parametrize("text", ["my pump gives nothing", "ok 👍", "EP mama, LO is 3 wks", "la leche league said hi"])
+def test_english_stays_english(text):
+    assert not looks_non_english(text)
+
+
+def test_low_output_report_filed_under_a_cause_goes_to_troubleshooting():
+    message = guarded("breasts feel full but nothing comes out when i pump", intent="ask_let_down")
+    assert message.get("intent")["name"] == "report_low_output"
+
+
+def test_a_plain_cause_question_is_left_alone():
+    assert guarded("how do i trigger let down", intent="ask_let_down").get("intent")["name"] == "ask_let_down"
+    assert guarded("pumping hurts a little", intent="ask_flange_fit").get("intent")["name"] == "ask_flange_fit"
+    assert not reports_low_output("what suction should i use")
+
+
+def test_empty_text_is_left_alone():
+    assert guarded("", intent="greet").get("intent")["name"] == "greet"
