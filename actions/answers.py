@@ -61,13 +61,21 @@ def pumping_pain(text: str) -> Optional[str]:
     ))
 
 
+_FULLNESS = (
+    ("no", r"\b(soft|empty|floppy|deflated|not full|never (feel )?full)\b"),
+    ("yes", r"\b(full|engorged|heavy|hard|tight|rock)\b"),
+)
+# Said in passing, fullness words only count next to the breasts ("full time job" says nothing).
+_BREASTS_FEEL = r"\b(breasts?|boobs?|they|both sides)\b.{0,20}\b(feel|are|get|r)\b.{0,12}"
+
+
 def breasts_feel_full(text: str) -> Optional[str]:
+    return _first(normalise(text), _FULLNESS)
+
+
+def breasts_feel_full_volunteered(text: str) -> Optional[str]:
     clean = normalise(text)
-    described = _first(clean, (
-        ("no", r"\b(soft|empty|floppy|deflated|not full|never (feel )?full)\b"),
-        ("yes", r"\b(full|engorged|heavy|hard|tight|rock)\b"),
-    ))
-    return described or _yes_no(clean)
+    return _first(clean, tuple((value, _BREASTS_FEEL + pattern) for value, pattern in _FULLNESS))
 
 
 def milk_flow_starts(text: str) -> Optional[str]:
@@ -76,7 +84,7 @@ def milk_flow_starts(text: str) -> Optional[str]:
         ("unsure", _UNSURE),
         ("no", r"\b(never (sprays?|flows?|starts?)|only drip\w*|just drip\w*|drops only|few drops|nothing comes|no spray|doesn'?t (spray|flow|start)|doesnt (spray|flow|start)|no let ?-?down|no letdown)\b"),
         ("yes", r"\b(sprays?|spraying|streams?|flows?|flowing|gushes|letdown|let ?-?down (happens|comes|kicks)|tingl\w*|pins and needles|speeds up|starts flowing|starts spraying)\b"),
-    )) or _yes_no(clean)
+    ))
 
 
 def pumping_feelings(text: str) -> Optional[str]:
@@ -84,7 +92,7 @@ def pumping_feelings(text: str) -> Optional[str]:
     return _first(clean, (
         ("hate", r"\b(hate|hating|loathe|detest|dread\w*|despise|can'?t stand|cant stand|miserable|awful|horrible|torture)\b"),
         ("stressed", r"\b(stress\w*|anxious|anxiety|nervous|worried|worry|tense|pressure|overwhelm\w*|frustrat\w*|panic\w*|upset|guilt\w*|failure|awkward|embarrass\w*)\b"),
-        ("calm", r"\b(calm|relaxed|fine|ok|okay|alright|all right|chill|good|no problem|don'?t mind|dont mind|enjoy|like it|neutral|happy)\b"),
+        ("calm", r"\b(calm|relaxed|chill|no problem|don'?t mind|dont mind|enjoy|like it|neutral|happy|fine with it|ok with it|okay with it)\b"),
     ))
 
 
@@ -127,16 +135,27 @@ def nursing_goes_well(text: str) -> Optional[str]:
                  r"not (breast)?feeding|don'?t (breast)?feed|dont (breast)?feed|won'?t latch|wont latch|"
                  r"can'?t latch|cant latch|doesn'?t latch|doesnt latch|bottle only|formula only|nicu)\b", clean):
         return "not_nursing"
-    return _yes_no(clean)
+    return _first(clean, (
+        ("no", r"\b(nursing|feeding|breastfeeding|latch\w*) (is|are|goes|has been) (hard|bad|difficult|a struggle|painful)\b"),
+        ("yes", r"\b(nurses|feeds|latches|nursing|feeding|breastfeeding)\b.{0,20}\b(fine|well|great|good|ok|okay|no problem)\b"),
+    ))
 
 
 def baby_gaining_well(text: str) -> Optional[str]:
     clean = normalise(text)
     if re.search(r"\b(not gaining|isn'?t gaining|isnt gaining|losing|lost weight|dropp\w*|poor|slow|behind|worried about (his|her|their) weight)\b", clean):
         return "no"
-    if re.search(r"\b(gaining (well|fine|great|good|ok|nicely)|good weight|on track|doc(tor)? (is|was) happy|chunky|thriving|growing well)\b", clean):
+    if re.search(r"\b(gaining (well|fine|great|good|ok|nicely)|gains well|good weight|on track|doc(tor)? (is|was) happy|chunky|thriving|growing well)\b", clean):
         return "yes"
-    return _yes_no(clean, unsure_value="unsure")
+    return None
+
+
+def _calm_short_answer(text: str) -> Optional[str]:
+    return "calm" if re.search(r"\b(fine|ok|okay|alright|all right|good)\b", normalise(text)) else None
+
+
+def _yes_no_answer(unsure_value: Optional[str] = None) -> Parser:
+    return lambda text: _yes_no(normalise(text), unsure_value)
 
 
 def _pain_short_answer(text: str) -> Optional[str]:
@@ -161,38 +180,57 @@ PARSERS: Mapping[str, Parser] = {
     "flange_size": flange_size,
 }
 
-# Readings that only make sense as the reply to that very question.
-SHORT_ANSWERS: Mapping[str, Parser] = {"pumping_pain": _pain_short_answer}
+# Weak readings ("yes", "fine", "not sure") that answer a question only when the message is a reply,
+# not a new question: "is coconut oil ok?" must not count as "pumping is fine".
+SHORT_ANSWERS: Mapping[str, Parser] = {
+    "nursing_goes_well": _yes_no_answer(),
+    "baby_gaining_well": _yes_no_answer("unsure"),
+    "breasts_feel_full": _yes_no_answer(),
+    "milk_flow_starts": _yes_no_answer("unsure"),
+    "pumping_feelings": _calm_short_answer,
+    "pumping_pain": _pain_short_answer,
+}
 
 
-def parse_requested(slot: str, text: str) -> Optional[str]:
-    """The answer to the question just asked about ``slot``, if the text gives one."""
+def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str]:
+    """The answer to the question just asked about ``slot``, if the text gives one.
+
+    ``is_reply`` is False when the classifier took the message for a question of its own; then only
+    specific readings count.
+    """
     value = PARSERS[slot](text)
-    if value is None and slot in SHORT_ANSWERS:
+    if value is None and is_reply and slot in SHORT_ANSWERS:
         value = SHORT_ANSWERS[slot](text)
     return value
 
 
 # Read from any message, asked or not: these words carry their meaning without a question.
-VOLUNTEERED: Tuple[str, ...] = ("pump_type", "pumping_pain", "flange_size", "suction_level", "pumping_feelings")
+VOLUNTEERED: Mapping[str, Parser] = {
+    "pump_type": pump_type,
+    "pumping_pain": pumping_pain,
+    "flange_size": flange_size,
+    "suction_level": suction_level,
+    "pumping_feelings": pumping_feelings,
+    "breasts_feel_full": breasts_feel_full_volunteered,
+}
 # "low" or "high" alone ("my supply is low") says nothing about suction unless suction is mentioned.
 _SUCTION_CONTEXT = re.compile(r"\b(suction|vacuum|setting|settings|level|strength|power)\b")
 
 
-def read_answers(text: str, requested: Optional[str] = None) -> Dict[str, str]:
+def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = True) -> Dict[str, str]:
     """Every answer this one message gives: the requested question's, plus any volunteered ones."""
     found: Dict[str, str] = {}
-    for slot in VOLUNTEERED:
+    for slot, parse in VOLUNTEERED.items():
         if slot == requested:
             continue
         if slot == "suction_level" and not _SUCTION_CONTEXT.search(normalise(text)):
             continue
-        value = PARSERS[slot](text)
+        value = parse(text)
         if value not in (None, "unsure") and not (slot == "pumping_feelings" and value == "calm"):
-            # "not sure" and "fine" say something only in answer to the question that was asked.
+            # "not sure" and "fine with it" say something only in answer to the question that was asked.
             found[slot] = value
     if requested in PARSERS:
-        value = parse_requested(requested, text)
+        value = parse_requested(requested, text, is_reply)
         if value is not None:
             found[requested] = value
     return found

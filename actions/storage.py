@@ -172,7 +172,8 @@ def parse_state(text: str) -> Optional[str]:
         ("leftover", r"left ?over|half (drunk|finished|eaten)|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
                      r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
         ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
-        ("fresh", r"fresh\w*|just pumped|newly pumped|pumped (it )?(this|today|earlier|last)|never (been )?frozen"),
+        ("fresh", r"fresh\w*|just pumped|newly pumped|pumped (it )?(this|today|earlier|last)|never (been )?frozen|"
+                  r"(pumped|expressed) (breast ?)?milk"),
     ):
         if re.search(pattern, clean):
             return state

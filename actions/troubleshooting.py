@@ -72,7 +72,7 @@ class ValidateTroubleshootForm(FormValidationAction):
             for text in user_texts_this_session(tracker):
                 found.update(read_answers(text))
         else:
-            found.update(read_answers(latest_text(tracker), requested=requested))
+            found.update(read_answers(latest_text(tracker), requested=requested, is_reply=intent in ANSWER_LIKE))
         events: List[EventType] = [
             SlotSet(slot, value) for slot, value in found.items() if known.get(slot) is None or slot == requested
         ]

@@ -32,7 +32,8 @@ LOW_OUTPUT_INTENT = "report_low_output"
 CAUSE_TOPICS = {"ask_let_down", "ask_suction", "ask_flange_fit", "ask_pump_choice", "express_pumping_stress"}
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
-    r"hardly any(thing)?|only (a few )?(drops|drips|dribbles)|few drops|just drops|not much (milk|comes out)|"
+    r"hardly any(thing)?|(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
+    r"not much (milk|comes out)|"
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
 )
 _PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")

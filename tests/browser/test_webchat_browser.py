@@ -64,8 +64,13 @@ def test_send_a_message_tap_a_quick_reply_and_survive_a_reload(server, page):
 
 def test_keyboard_only_question_and_answer(server, page):
     page.goto(f"{server.webchat}/")
-    page.keyboard.press("Tab")  # the conversation log is focusable, then the text box
-    page.keyboard.press("Tab")
+    expect(page.get_by_role("group", name="Quick replies")).to_be_visible()  # the greeting has rendered
+    box = page.get_by_label("Your message")
+    for _ in range(10):  # the log, the quick replies, then the text box: all reachable with Tab
+        page.keyboard.press("Tab")
+        if box.evaluate("el => el === document.activeElement"):
+            break
+    expect(box).to_be_focused()
     page.keyboard.type("how should my flange fit?")
     page.keyboard.press("Enter")
     expect(bot_messages(page).filter(has_text=knowledge_base().entry("flange_fit").text[:50])).to_have_count(1)

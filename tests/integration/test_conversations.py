@@ -19,12 +19,15 @@ def asked_question(chat: Conversation):
 
 
 def run_troubleshooting(chat: Conversation, opening: str, persona: dict, limit: int = 10) -> int:
-    """Answer each question from the persona's own words; return how many questions were asked."""
+    """Answer each question from the persona's own words; return how many distinct questions were asked.
+
+    A question may come twice in a row (once more after an answer the bot could not read).
+    """
     chat.say(opening)
     asked = []
     for _ in range(limit):
         if DIAGNOSIS_MARK in chat.text:
-            return len(asked)
+            return len(set(asked))
         slot = asked_question(chat)
         assert slot is not None, f"neither a question nor a diagnosis: {chat.text!r}"
         assert slot not in asked or asked[-1] == slot, f"asked {slot} again after moving on"

@@ -2,7 +2,7 @@
 import pytest
 
 from actions import answers
-from actions.answers import PARSERS, flange_size_mm, read_answers
+from actions.answers import PARSERS, flange_size_mm, parse_requested, read_answers
 from actions.diagnosis import QUESTION_BY_SLOT
 from actions.questions import QUESTIONS
 from actions.storage_actions import PARSERS as STORAGE_PARSERS
@@ -13,8 +13,8 @@ from actions.storage_actions import PARSERS as STORAGE_PARSERS
     [(slot, title, value) for slot, q in QUESTIONS.items() for title, value in q.options],
 )
 def test_every_button_title_reads_back_as_its_value(slot, title, value):
-    parse = PARSERS.get(slot) or STORAGE_PARSERS[slot]
-    assert parse(title) == value
+    value_read = parse_requested(slot, title) if slot in PARSERS else STORAGE_PARSERS[slot](title)
+    assert value_read == value
 
 
 def test_question_options_cover_the_diagnosis_answers():
@@ -53,7 +53,7 @@ def test_question_options_cover_the_diagnosis_answers():
     ],
 )
 def test_typed_answers(slot, text, value):
-    assert PARSERS[slot](text) == value
+    assert parse_requested(slot, text) == value
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🤷", "asdfgh", "banana"])
@@ -81,8 +81,8 @@ def test_low_supply_does_not_count_as_low_suction():
 
 
 def test_not_sure_is_not_a_yes():
-    assert PARSERS["breasts_feel_full"]("not sure") is None
-    assert PARSERS["milk_flow_starts"]("not sure") == "unsure"
+    assert parse_requested("breasts_feel_full", "not sure") is None
+    assert parse_requested("milk_flow_starts", "not sure") == "unsure"
     assert read_answers("not sure") == {}
 
 
@@ -106,3 +106,16 @@ def test_short_replies_to_the_pain_question():
     assert parse_requested("pumping_pain", "I'm fine with it") == "none"
     assert parse_requested("pumping_pain", "yes") == "painful"
     assert read_answers("I'm fine with it") == {}  # not volunteered: "fine" alone says nothing about pain
+
+
+def test_breast_fullness_said_in_passing():
+    assert read_answers("my boobs feel full and heavy but nothing comes out")["breasts_feel_full"] == "yes"
+    assert read_answers("breasts are always soft")["breasts_feel_full"] == "no"
+    assert "breasts_feel_full" not in read_answers("i work a full time job")
+
+
+def test_a_question_of_its_own_is_not_read_as_a_short_reply():
+    text = "is coconut oil ok to put on the flanges"
+    for slot in ("pumping_pain", "pumping_feelings", "breasts_feel_full", "nursing_goes_well"):
+        assert read_answers(text, requested=slot, is_reply=False) == {}, slot
+    assert read_answers("it hurts when i pump", requested="pumping_pain", is_reply=False) == {"pumping_pain": "some"}

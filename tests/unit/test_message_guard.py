@@ -48,3 +48,8 @@ def test_a_plain_cause_question_is_left_alone():
 
 def test_empty_text_is_left_alone():
     assert guarded("", intent="greet").get("intent")["name"] == "greet"
+
+
+def test_only_get_drops_is_a_low_output_report():
+    message = guarded("i dread every pumping session at work, only get drops", intent="express_pumping_stress")
+    assert message.get("intent")["name"] == "report_low_output"

@@ -73,6 +73,7 @@ def test_parse_place(text, place):
 @pytest.mark.parametrize(
     "text, state",
     [("thawed it yesterday", "thawed"), ("defrosted", "thawed"), ("she didnt finish the bottle", "leftover"),
+     ("left pumped milk out", "fresh"), ("thawed pumped milk", "thawed"),
      ("freshly pumped", "fresh")],
 )
 def test_parse_state(text, state):
