@@ -1,4 +1,5 @@
 """The chat page in a real headless Chromium (Debian's), against the real Rasa server."""
+import asyncio
 import os
 from pathlib import Path
 
@@ -19,6 +20,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    # Importing Rasa (elsewhere in this session) installs uvloop's event-loop policy, under which
+    # Playwright never hears back from its driver process: use asyncio's own loop for the browser.
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
