@@ -14,6 +14,8 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa 3.6 and its pins print dozens of deprecation warnings on every command; they are not ours.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 # The model file is named by a hash of everything training reads, so an unchanged project never
 # retrains (see scripts/model-path).
