@@ -212,6 +212,9 @@ VOLUNTEERED: Mapping[str, Parser] = {
     "suction_level": suction_level,
     "pumping_feelings": pumping_feelings,
     "breasts_feel_full": breasts_feel_full_volunteered,
+    # Only the specific readings ("she nurses great", "LO gains well"), never a bare yes or no.
+    "nursing_goes_well": nursing_goes_well,
+    "baby_gaining_well": baby_gaining_well,
 }
 # "low" or "high" alone ("my supply is low") says nothing about suction unless suction is mentioned.
 _SUCTION_CONTEXT = re.compile(r"\b(suction|vacuum|setting|settings|level|strength|power)\b")

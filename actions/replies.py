@@ -58,3 +58,9 @@ FALLBACK = (
     "I'm sorry, I'm not sure how to help with that. You can say it another way, or tap "
     f'"{TALK_TO_PERSON}" to reach the clinic.'
 )
+TROUBLESHOOT_INTRO = (
+    "I'm sorry, that's really frustrating, and it's more common than you might think. Let's work out why: "
+    "I'll ask a few quick questions, one at a time. You can tap an answer or type your own, and say "
+    '"stop" whenever you like.'
+)
+TROUBLESHOOT_RESUME = "Let's pick up where we left off."

@@ -21,14 +21,18 @@ from actions.conversation import (
 from actions.clinic import clinic
 from actions.knowledge import knowledge_base
 from actions.replies import (
-    CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON, buttons,
+    CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON,
+    TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME, buttons,
 )
 
 FORM = "troubleshoot_form"
 
 # Intents that must reach their own rule even when the text also answers the question:
-# safety and a wish to stop or reach a person always win.
-HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
+# safety and a wish to reach a person or leave always win.
+HARD_INTERRUPTS = {"report_red_flag", "request_human", "goodbye"}
+# "stop" wins unless the message plainly answers the question (the classifier has taken
+# "yeah full" for "stop"); a bare "no" or "enough" still stops.
+STOP_INTENT = "stop"
 # Intents that mean "this was an attempt to answer": when we cannot read the answer we ask again
 # instead of letting another policy guess a new topic.
 # A question that got no usable answer is put once more, then dropped: no loops at 2 am.
@@ -68,11 +72,15 @@ class ValidateTroubleshootForm(FormValidationAction):
         known = answers(tracker)
         found: Dict[str, Any] = {}
         if requested is None:
+            resuming = tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped")
+            dispatcher.utter_message(text=TROUBLESHOOT_RESUME if resuming else TROUBLESHOOT_INTRO)
             # Activation: use everything said earlier in this conversation, oldest first.
             for text in user_texts_this_session(tracker):
                 found.update(read_answers(text))
         else:
             found.update(read_answers(latest_text(tracker), requested=requested, is_reply=intent in ANSWER_LIKE))
+            if intent == STOP_INTENT and requested not in found:
+                return []  # a real "stop": the stop rule takes over
         events: List[EventType] = [
             SlotSet(slot, value) for slot, value in found.items() if known.get(slot) is None or slot == requested
         ]

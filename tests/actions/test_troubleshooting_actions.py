@@ -1,7 +1,7 @@
 """The troubleshooting form's validation action and the explanation, on real rasa_sdk trackers."""
 from actions.diagnosis import MAX_QUESTIONS, QUESTION_SLOTS
 from actions.questions import QUESTIONS
-from actions.replies import DID_NOT_CATCH, STOPPED
+from actions.replies import DID_NOT_CATCH, STOPPED, TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME
 from actions.troubleshooting import ActionExplainDiagnosis, ActionStopTroubleshooting, ValidateTroubleshootForm
 from tests.actions.conftest import make_tracker, slot_events, texts
 
@@ -18,6 +18,7 @@ async def test_activation_reads_the_opening_message_and_asks_something_else(disp
     assert slots["requested_slot"] not in ("pump_type", "pumping_pain")
     assert slots["requested_slot"] in QUESTION_SLOTS
     assert slots["troubleshooting_status"] == "in_progress"
+    assert TROUBLESHOOT_INTRO in texts(dispatcher)
 
 
 async def test_activation_uses_what_was_said_earlier_in_the_session(dispatcher, domain):
@@ -126,3 +127,24 @@ async def test_baby_not_gaining_gets_the_human_contact_answer_first(dispatcher):
     assert events["red_flag"] == "infant" and events["suspected_cause"] == "supply"
     text = dispatcher.messages[0]["text"]
     assert text.index(clinic().phone) < text.index("most likely going on")
+
+
+async def test_stop_that_plainly_answers_the_question_counts_as_an_answer(dispatcher, domain):
+    tracker = make_tracker("yeah full", intent="stop", slots={"requested_slot": "breasts_feel_full"},
+                           active_loop="troubleshoot_form")
+    assert (await run_validation(tracker, dispatcher, domain))["breasts_feel_full"] == "yes"
+
+
+async def test_a_plain_stop_is_left_to_the_stop_rule(dispatcher, domain):
+    tracker = make_tracker("no more questions", intent="stop", slots={"requested_slot": "breasts_feel_full"},
+                           active_loop="troubleshoot_form")
+    events = await ValidateTroubleshootForm().run(dispatcher, tracker, domain)
+    assert [e for e in events if e["name"] != "requested_slot"] == []
+
+
+async def test_coming_back_after_stopping_says_so(dispatcher, domain):
+    tracker = make_tracker("Continue the pumping questions", intent="report_low_output",
+                           slots={"troubleshooting_status": "stopped", "pump_type": "manual"})
+    slots = await run_validation(tracker, dispatcher, domain)
+    assert texts(dispatcher).startswith(TROUBLESHOOT_RESUME)
+    assert slots["requested_slot"] != "pump_type"

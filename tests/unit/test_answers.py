@@ -119,3 +119,9 @@ def test_a_question_of_its_own_is_not_read_as_a_short_reply():
     for slot in ("pumping_pain", "pumping_feelings", "breasts_feel_full", "nursing_goes_well"):
         assert read_answers(text, requested=slot, is_reply=False) == {}, slot
     assert read_answers("it hurts when i pump", requested="pumping_pain", is_reply=False) == {"pumping_pain": "some"}
+
+
+def test_nursing_and_weight_said_in_passing():
+    found = read_answers("baby nurses great tho and LO gains well")
+    assert found["nursing_goes_well"] == "yes" and found["baby_gaining_well"] == "yes"
+    assert "nursing_goes_well" not in read_answers("no")
