@@ -60,3 +60,8 @@ class ActionHandoff(Action):
             )
         )
         return [SlotSet("handoff_requested", True)]
+
+
+# Read the clinic file when the action server starts, so a broken file stops it with a clear
+# message instead of failing in the middle of a red-flag answer.
+clinic()

@@ -40,3 +40,7 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text=FALLBACK, buttons=buttons(LOW_OUTPUT, TALK_TO_PERSON))
         return [UserUtteranceReverted()]
+
+
+# Load (and so check) the knowledge base when the action server starts, not on the first question.
+knowledge_base()
