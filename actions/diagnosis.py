@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Collection, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Mapping, Optional, Tuple
 
 CAUSES: Tuple[str, ...] = ("pump", "parts_settings", "anxiety", "let_down", "supply")
 
@@ -186,9 +186,3 @@ def diagnose(answers: Mapping[str, Optional[str]]) -> Diagnosis:
         return Diagnosis("supply", runner, post["supply"], post[runner])
     (cause, p1), (runner, p2) = ranked(answers)[:2]
     return Diagnosis(cause, runner, p1, p2)
-
-
-def ordered_candidates(answers: Mapping[str, Optional[str]]) -> Sequence[str]:
-    """Unanswered question slots, best first: what the form lists as still required."""
-    ordered = sorted(remaining_questions(answers), key=lambda q: expected_entropy(q, answers))
-    return [q.slot for q in ordered]

@@ -5,7 +5,7 @@ and typing take one path through the NLU and the answer parsers, and no payload 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import Dict, List
 
 Button = Dict[str, str]
 
@@ -23,8 +23,6 @@ PUMP_CHOICE = "Which pump should I use?"
 LET_DOWN = "How do I trigger let-down?"
 STRESS = "I feel stressed about pumping"
 CONSULTANT = "When should I see a lactation consultant?"
-
-MAIN_MENU: Sequence[str] = (LOW_OUTPUT, STORAGE, FLANGE, TALK_TO_PERSON)
 
 # The topic each cause's "learn more" button leads to.
 CAUSE_FOLLOW_UP: Dict[str, str] = {

@@ -76,10 +76,3 @@ def test_runner_up_differs_from_cause():
     result = diagnose({"pumping_pain": "painful"})
     assert result.cause != result.runner_up
     assert result.confidence >= result.runner_up_confidence
-
-
-def test_ordered_candidates_lists_only_unanswered_slots_best_first():
-    answers = {"pump_type": "electric"}
-    candidates = diagnosis.ordered_candidates(answers)
-    assert "pump_type" not in candidates
-    assert candidates[0] == next_question(answers)
