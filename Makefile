@@ -51,7 +51,17 @@ shell: train ## Chat with the assistant in the terminal
 validate: install ## Check the training data (no warnings allowed)
 	$(RASA) data validate --fail-on-warnings
 
-test: train ## Run every test: data validation, unit, actions, conversations, NLU report, browser
+# Linters live in their own venv: their pins clash with Rasa's (packaging, protobuf, ...).
+LINT_VENV := .venv-lint
+$(LINT_VENV)/.installed: requirements-lint.txt
+	@test -x $(LINT_VENV)/bin/python || "$$(scripts/find-python310)" -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet -r requirements-lint.txt
+	@touch $@
+
+lint: $(LINT_VENV)/.installed ## Static checks (pyflakes-level errors) on all Python code
+	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels tests scripts
+
+test: train lint ## Run every test: lint, data validation, unit, actions, conversations, NLU report, browser
 	@scripts/ensure-chromium
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest
@@ -63,4 +73,4 @@ lock: ## Re-pin constraints.txt from the current .venv
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run shell validate test lock clean
+.PHONY: help install spacy train run shell validate lint test lock clean
