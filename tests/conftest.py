@@ -5,19 +5,23 @@ reads what was stored from the session's own temporary SQLite tracker store.
 """
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -45,23 +49,34 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) 
     raise RuntimeError(f"{url} not up after {timeout} s:\n{log.read_text()[-4000:]}")
 
 
+def _json_or_text(raw: bytes) -> Dict[str, Any]:
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        return {"text": raw.decode(errors="replace")}
+
+
 @dataclass
 class Server:
     base_url: str
     db_path: Path
     processes: List[subprocess.Popen] = field(default_factory=list)
+    log: Optional[Path] = None
 
     @property
     def webchat(self) -> str:
         return f"{self.base_url}/webhooks/webchat"
 
-    def post(self, body: bytes, content_type: str = "application/json") -> "tuple[int, Dict[str, Any]]":
-        request = urllib.request.Request(f"{self.webchat}/webhook", data=body, headers={"Content-Type": content_type})
+    def post(self, body: bytes, content_type: str = "application/json", path: str = "/webhooks/webchat/webhook",
+             headers: Optional[Dict[str, str]] = None) -> "tuple[int, Dict[str, Any]]":
+        request = urllib.request.Request(f"{self.base_url}{path}", data=body,
+                                         headers={"Content-Type": content_type, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=60) as resp:
-                return resp.status, json.loads(resp.read() or b"{}")
+                raw = resp.read()
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
+            return err.code, _json_or_text(err.read())
+        return resp.status, _json_or_text(raw)
 
     def get_json(self, path: str) -> "tuple[int, Dict[str, Any]]":
         try:
@@ -105,16 +120,83 @@ class Conversation:
         return values
 
 
+class FakePlatform:
+    """Telegram's, Meta's and Twilio's APIs stood in for on loopback: records every call it gets.
+
+    ``fail_next[fragment] = n`` makes the next n calls whose path contains ``fragment`` answer 503.
+    """
+
+    def __init__(self) -> None:
+        self.calls: List[Dict[str, Any]] = []
+        self.fail_next: Dict[str, int] = {}
+        self.lock = threading.Lock()
+        platform = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    body: Any = json.loads(raw or b"null")
+                else:
+                    body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+                with platform.lock:
+                    for fragment, left in platform.fail_next.items():
+                        if fragment in self.path and left > 0:
+                            platform.fail_next[fragment] = left - 1
+                            platform.calls.append({"path": self.path, "body": body, "failed": True})
+                            self.send_response(503)
+                            self.end_headers()
+                            return
+                    platform.calls.append({"path": self.path, "body": body, "headers": dict(self.headers)})
+                reply = {"ok": True, "result": True, "messages": [{"id": "wamid.out"}], "sid": "SMout"}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def calls_to(self, fragment: str) -> List[Dict[str, Any]]:
+        with self.lock:
+            return [c for c in self.calls if fragment in c["path"] and not c.get("failed")]
+
+
+# Channel settings for the test server: every platform API points at the FakePlatform.
+TWILIO_PUBLIC_URL = "https://bot.example.org/webhooks/twilio/webhook"
+CHANNEL_ENV = {
+    "TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_SECRET_TOKEN": "s3cret-Token_1", "TELEGRAM_BOT_NAME": "pumping_test_bot",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+    "WHATSAPP_ACCESS_TOKEN": "wa-access", "WHATSAPP_APP_SECRET": "wa-app-secret", "WHATSAPP_VERIFY_TOKEN": "wa-verify",
+    "WHATSAPP_PHONE_NUMBER_ID": "1055",
+    "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "tw-auth-token", "TWILIO_WHATSAPP_NUMBER": "whatsapp:+15550001111",
+    "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
+}
+
+
+@pytest.fixture(scope="session")
+def fake_platform() -> Iterator[FakePlatform]:
+    platform = FakePlatform()
+    yield platform
+    platform.httpd.shutdown()
+
+
 def model_path() -> Path:
     return ROOT / subprocess.check_output([str(ROOT / "scripts" / "model-path")], text=True).strip()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextlib.contextmanager
+def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True) -> Iterator[Server]:
+    """A real `rasa run` (and action server) on free loopback ports, with its own SQLite store."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does it for you)")
-    tmp = tmp_path_factory.mktemp("rasa-server")
     port, action_port = free_port(), free_port()
     db_path = tmp / "rasa.db"
     endpoints = tmp / "endpoints.yml"
@@ -123,22 +205,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_path}\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    bin_dir = Path(sys.executable).parent
-    action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
-    action = subprocess.Popen(
-        [str(bin_dir / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
-         str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-    )
-    srv = Server(f"http://127.0.0.1:{port}", db_path, [action, rasa])
+           "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": "65536", **extra_env}
+    rasa_bin = str(Path(sys.executable).parent / "rasa")
+    srv = Server(f"http://127.0.0.1:{port}", db_path, [])
     try:
-        _wait_until_up(f"http://127.0.0.1:{action_port}/health", action, action_log, SERVER_START_TIMEOUT_S)
-        _wait_until_up(f"{srv.webchat}/", rasa, rasa_log, SERVER_START_TIMEOUT_S)
+        if with_actions:
+            action_log = tmp / "actions.log"
+            action = subprocess.Popen([rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+                                      cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT)
+            srv.processes.append(action)
+            _wait_until_up(f"http://127.0.0.1:{action_port}/health", action, action_log, SERVER_START_TIMEOUT_S)
+        srv.log = tmp / "rasa.log"
+        rasa = subprocess.Popen(
+            [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
+             str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=srv.log.open("w"), stderr=subprocess.STDOUT,
+        )
+        srv.processes.append(rasa)
+        _wait_until_up(f"{srv.webchat}/", rasa, srv.log, SERVER_START_TIMEOUT_S)
         yield srv
     finally:
         for proc in srv.processes:
@@ -148,6 +232,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, fake_platform: FakePlatform) -> Iterator[Server]:
+    platform_urls = {"TELEGRAM_API_URL": fake_platform.url, "WHATSAPP_API_URL": f"{fake_platform.url}/v19.0",
+                     "TWILIO_API_URL": fake_platform.url}
+    with running_server(tmp_path_factory.mktemp("rasa-server"), {**CHANNEL_ENV, **platform_urls}) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -72,3 +72,19 @@ def test_the_chat_page_and_its_files_are_served_locally(server):
     assert "static/widget.js" in page and "http" not in page.split("<body")[1].replace('data-server=""', "")
     for name in ("widget.js", "widget.css"):
         assert urllib.request.urlopen(f"{server.webchat}/static/{name}").status == 200
+
+
+def test_over_large_bodies_are_refused_before_the_nlu(server):
+    status, _ = server.post(json.dumps({"sender": "e" * 32, "message": "x" * 100_000}).encode())
+    assert status == 413
+    assert server.events("e" * 32) == []
+
+
+def test_rasa_http_api_is_off(server):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/conversations/x/tracker", "/model/parse", "/status"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{server.base_url}{path}")
+        assert err.value.code in (403, 404, 405)

@@ -1,0 +1,125 @@
+"""Pieces every messaging connector shares: settings from the environment, duplicate detection,
+message splitting, the kind "text only" reply, and outbound HTTP with timeouts and retries."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import OrderedDict
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+NON_TEXT_REPLY = (
+    "Sorry, I can only read text messages. Could you type your question? If something is urgent, "
+    "please call the clinic."
+)
+# Outbound calls give up after this long: a platform API that hangs must not hold a parent's reply
+# (or the server's event loop) hostage.
+HTTP_TIMEOUT_S = 10.0
+# Three tries with 0.5 s, then 1 s between them ride out a platform hiccup without delaying a
+# reply by more than a few seconds.
+HTTP_ATTEMPTS = 3
+HTTP_BACKOFF_S = 0.5
+
+
+def env_settings(names: Mapping[str, str], environ: Optional[Mapping[str, str]] = None) -> Optional[Dict[str, str]]:
+    """{key: value} for {key: ENV_NAME} when every required variable is set, else None (channel off).
+
+    Names ending in '?' are optional.
+    """
+    environ = os.environ if environ is None else environ
+    values: Dict[str, str] = {}
+    for key, name in names.items():
+        optional = name.endswith("?")
+        value = environ.get(name.rstrip("?"), "").strip()
+        if not value and not optional:
+            return None
+        values[key] = value
+    return values
+
+
+class SeenIds:
+    """Remembers recent message ids so a platform's retry is handled once.
+
+    In memory, per process: enough for retries hitting the same server. Behind a load balancer
+    without sticky routing, put a shared store in front (see README, "Messaging channels").
+    """
+
+    def __init__(self, max_items: int = 10_000, ttl_s: float = 24 * 3600) -> None:
+        self._seen: "OrderedDict[str, float]" = OrderedDict()
+        self.max_items, self.ttl_s = max_items, ttl_s
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (len(self._seen) >= self.max_items or next(iter(self._seen.values())) < now - self.ttl_s):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+    def forget(self, key: str) -> None:
+        """Let a retry through: handling the first delivery failed."""
+        self._seen.pop(key, None)
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Pieces of at most ``limit`` characters, cut at paragraph, line or word breaks where possible."""
+    pieces: List[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def user_text(text: str) -> str:
+    """Typed text as the assistant should see it: a leading '/' would pose as an intent ("/restart")."""
+    return text.lstrip("/").strip() or text.strip()
+
+
+async def post_with_retry(
+    url: str,
+    *,
+    json: Any = None,
+    data: Any = None,
+    headers: Optional[Dict[str, str]] = None,
+    auth: Optional[aiohttp.BasicAuth] = None,
+    what: str = "platform call",
+) -> Optional[Dict[str, Any]]:
+    """POST with a timeout; retry on network errors, 429 and 5xx; return the JSON body or None.
+
+    Never raises: a reply that cannot be delivered is logged, and the conversation (already stored)
+    goes on.
+    """
+    timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S)
+    for attempt in range(1, HTTP_ATTEMPTS + 1):
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.post(url, json=json, data=data, headers=headers, auth=auth) as resp:
+                    if resp.status == 429 or resp.status >= 500:
+                        raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
+                    body = await resp.json(content_type=None)
+                    if resp.status >= 400:
+                        logger.error("%s failed with HTTP %s: %s", what, resp.status, body)
+                        return None
+                    return body if isinstance(body, dict) else {"result": body}
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            if attempt == HTTP_ATTEMPTS:
+                logger.error("%s failed after %s attempts: %r", what, attempt, exc)
+                return None
+            await asyncio.sleep(HTTP_BACKOFF_S * attempt)
+    return None
+
+
+def button_titles(buttons: Sequence[Dict[str, Any]]) -> List[str]:
+    return [str(b.get("title") or b.get("payload") or "") for b in buttons]

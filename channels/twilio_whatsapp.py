@@ -1,0 +1,136 @@
+"""WhatsApp through Twilio, verified with Twilio's own RequestValidator.
+
+The signature covers the public URL Twilio called, so TWILIO_WEBHOOK_URL must be exactly the URL set
+in the Twilio console (behind a proxy the server's own view of the URL differs). Twilio's WhatsApp
+has no free-form buttons, so options are sent as a numbered list and a reply "2" means option 2.
+"""
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from channels.common import NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, user_text
+
+logger = logging.getLogger(__name__)
+
+ENV = {
+    "account_sid": "TWILIO_ACCOUNT_SID",
+    "auth_token": "TWILIO_AUTH_TOKEN",
+    "number": "TWILIO_WHATSAPP_NUMBER",
+    "webhook_url": "TWILIO_WEBHOOK_URL",
+    "api_url": "TWILIO_API_URL?",
+}
+DEFAULT_API_URL = "https://api.twilio.com"
+# Twilio caps a WhatsApp message body at 1,600 characters.
+MAX_TEXT = 1600
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class NumberedOptions:
+    """The last options offered to each sender, so a reply "2" can be read as option 2."""
+
+    def __init__(self, max_senders: int = 10_000) -> None:
+        self._options: "OrderedDict[str, List[str]]" = OrderedDict()
+        self.max_senders = max_senders
+
+    def offer(self, sender: str, payloads: List[str]) -> None:
+        self._options[sender] = payloads
+        self._options.move_to_end(sender)
+        while len(self._options) > self.max_senders:
+            self._options.popitem(last=False)
+
+    def read(self, sender: str, text: str) -> str:
+        options = self._options.get(sender) or []
+        choice = text.strip().rstrip(".)")
+        if choice.isdigit() and 1 <= int(choice) <= len(options):
+            return options[int(choice) - 1]
+        return text
+
+
+class TwilioWhatsAppOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    def __init__(self, settings: Dict[str, str], options: NumberedOptions) -> None:
+        base = (settings["api_url"] or DEFAULT_API_URL).rstrip("/")
+        self.url = f"{base}/2010-04-01/Accounts/{settings['account_sid']}/Messages.json"
+        self.auth = aiohttp.BasicAuth(settings["account_sid"], settings["auth_token"])
+        self.number = settings["number"]
+        self.options = options
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for piece in split_text(text, MAX_TEXT):
+            await post_with_retry(self.url, data={"From": self.number, "To": recipient_id, "Body": piece},
+                                  auth=self.auth, what="twilio message")
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        titles = button_titles(buttons)
+        self.options.offer(recipient_id, [str(b.get("payload") or t) for b, t in zip(buttons, titles, strict=True)])
+        menu = "\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1))
+        await self.send_text_message(recipient_id, f"{text}\n\nReply with a number or in your own words:\n{menu}")
+
+
+class TwilioWhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(env_settings(ENV))
+
+    def __init__(self, settings: Optional[Dict[str, str]]) -> None:
+        self.settings = settings
+        self.seen = SeenIds()
+        self.options = NumberedOptions()
+        if settings and not settings["number"].startswith("whatsapp:"):
+            raise ValueError("TWILIO_WHATSAPP_NUMBER must look like whatsapp:+15551234567")
+        if not settings:
+            logger.info("WhatsApp (Twilio) channel off: set the TWILIO_* variables to enable it")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("twilio_whatsapp", __name__)
+        if not self.settings:
+            return bp
+        settings = self.settings
+        validator = RequestValidator(settings["auth_token"])
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            # Parse the raw body ourselves: Sanic's form parser drops empty fields (Body="" on a photo),
+            # but Twilio signs every field it sent, empty ones included.
+            form = {key: values[0] for key, values in
+                    urllib.parse.parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            if not validator.validate(settings["webhook_url"], form, request.headers.get("X-Twilio-Signature", "")):
+                return response.json({"error": "bad signature"}, status=403)
+            sid, sender = form.get("MessageSid"), form.get("From")
+            if not sid or not sender:
+                return response.json({"error": "expected MessageSid and From"}, status=400)
+            twiml = response.text(EMPTY_TWIML, content_type="text/xml")
+            if not self.seen.first_time(sid):
+                return twiml
+            out = TwilioWhatsAppOutput(settings, self.options)
+            body = (form.get("Body") or "").strip()
+            if not body:  # media only (photo, voice note, location...)
+                await out.send_text_message(sender, NON_TEXT_REPLY)
+                return twiml
+            text = user_text(self.options.read(sender, body))
+            try:
+                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata={"message_sid": sid}))
+            except Exception:
+                logger.exception("twilio: handling message %s failed", sid)
+                self.seen.forget(sid)
+                return response.json({"error": "temporary failure"}, status=500)
+            return twiml
+
+        return bp

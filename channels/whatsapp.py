@@ -1,0 +1,165 @@
+"""WhatsApp through Meta's Cloud API (Rasa 3.6 has no connector for it).
+
+GET answers Meta's verification handshake; every POST must carry X-Hub-Signature-256, the HMAC-SHA256
+of the raw body with the app secret. Settings come from the environment; unset means off.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, Tuple
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.common import NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, user_text
+
+logger = logging.getLogger(__name__)
+
+ENV = {
+    "access_token": "WHATSAPP_ACCESS_TOKEN",
+    "app_secret": "WHATSAPP_APP_SECRET",
+    "verify_token": "WHATSAPP_VERIFY_TOKEN",
+    "phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+    "api_url": "WHATSAPP_API_URL?",
+}
+DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+# WhatsApp's limits for interactive messages (developers.facebook.com, "Interactive messages").
+MAX_TEXT = 4096
+MAX_BUTTON_BODY = 1024
+MAX_REPLY_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_LIST_ROWS = 10
+MAX_ROW_TITLE = 24
+MAX_ROW_DESCRIPTION = 72
+MAX_ROW_ID = 200
+
+
+def signature(app_secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def interactive_for(text: str, buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Reply buttons when they fit (at most 3, short titles), else a list message."""
+    titles = button_titles(buttons)
+    payloads = [str(b.get("payload") or t) for b, t in zip(buttons, titles, strict=True)]
+    if len(buttons) <= MAX_REPLY_BUTTONS and all(len(t) <= MAX_BUTTON_TITLE for t in titles):
+        return {"type": "button", "body": {"text": text},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": p[:256], "title": t}} for t, p in zip(titles, payloads, strict=True)]}}
+    rows = []
+    for title, payload in list(zip(titles, payloads, strict=True))[:MAX_LIST_ROWS]:
+        row = {"id": payload[:MAX_ROW_ID], "title": title[:MAX_ROW_TITLE]}
+        if len(title) > MAX_ROW_TITLE:
+            row["description"] = title[:MAX_ROW_DESCRIPTION]  # the whole title, where the row title is cut
+        rows.append(row)
+    return {"type": "list", "body": {"text": text}, "action": {"button": "Choose", "sections": [{"title": "Options", "rows": rows}]}}
+
+
+class WhatsAppOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"
+
+    def __init__(self, settings: Dict[str, str]) -> None:
+        self.url = f"{(settings['api_url'] or DEFAULT_API_URL).rstrip('/')}/{settings['phone_number_id']}/messages"
+        self.headers = {"Authorization": f"Bearer {settings['access_token']}"}
+
+    async def _post(self, to: str, kind: str, content: Dict[str, Any]) -> None:
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
+        await post_with_retry(self.url, json=body, headers=self.headers, what=f"whatsapp {kind} message")
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for piece in split_text(text, MAX_TEXT):
+            await self._post(recipient_id, "text", {"body": piece})
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        body = text
+        if len(text) > MAX_BUTTON_BODY:  # too long for an interactive body: send it plainly first
+            await self.send_text_message(recipient_id, text)
+            body = "Choose an option:"
+        await self._post(recipient_id, "interactive", interactive_for(body, buttons))
+
+
+def incoming_messages(payload: Any) -> Iterator[Tuple[str, str, Optional[str]]]:
+    """(message id, sender phone, text or None for media) for each message in a webhook payload.
+
+    Status callbacks (sent, delivered, read) carry no messages and yield nothing.
+    """
+    if not isinstance(payload, dict):
+        raise ValueError("not a WhatsApp webhook payload")
+    for entry in payload.get("entry") or []:
+        for change in entry.get("changes") or []:
+            for message in (change.get("value") or {}).get("messages") or []:
+                kind = message.get("type")
+                text: Optional[str] = None
+                if kind == "text":
+                    text = (message.get("text") or {}).get("body")
+                elif kind == "interactive":
+                    reply = message.get("interactive") or {}
+                    text = (reply.get("button_reply") or reply.get("list_reply") or {}).get("id")
+                elif kind == "button":
+                    text = (message.get("button") or {}).get("payload") or (message.get("button") or {}).get("text")
+                yield str(message.get("id")), str(message.get("from")), text
+
+
+class WhatsAppCloudInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(env_settings(ENV))
+
+    def __init__(self, settings: Optional[Dict[str, str]]) -> None:
+        self.settings = settings
+        self.seen = SeenIds()
+        if not settings:
+            logger.info("WhatsApp (Meta) channel off: set the WHATSAPP_* variables to enable it")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("whatsapp_cloud", __name__)
+        if not self.settings:
+            return bp
+        settings = self.settings
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            mode = request.args.get("hub.mode", "")
+            token = request.args.get("hub.verify_token", "")
+            if mode == "subscribe" and hmac.compare_digest(token.encode(), settings["verify_token"].encode()):
+                return response.text(request.args.get("hub.challenge", ""))
+            return response.json({"error": "verification failed"}, status=403)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            given = request.headers.get(SIGNATURE_HEADER)
+            if not given:
+                return response.json({"error": "missing signature"}, status=401)
+            if not hmac.compare_digest(given.encode(), signature(settings["app_secret"], request.body).encode()):
+                return response.json({"error": "bad signature"}, status=403)
+            try:
+                messages = list(incoming_messages(request.json))
+            except Exception:
+                return response.json({"error": "expected a WhatsApp webhook payload"}, status=400)
+            out = WhatsAppOutput(settings)
+            for message_id, sender, text in messages:
+                if not self.seen.first_time(message_id):
+                    continue
+                if not text or not text.strip():
+                    await out.send_text_message(sender, NON_TEXT_REPLY)
+                    continue
+                try:
+                    await on_new_message(UserMessage(user_text(text), out, sender, input_channel=self.name(),
+                                                     metadata={"message_id": message_id}))
+                except Exception:
+                    logger.exception("whatsapp: handling message %s failed", message_id)
+                    self.seen.forget(message_id)
+                    return response.json({"error": "temporary failure"}, status=500)
+            return response.json({"status": "ok"})
+
+        return bp

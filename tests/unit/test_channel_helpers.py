@@ -1,0 +1,101 @@
+"""Channel helpers that need no server: settings, duplicates, splitting, platform limits."""
+import asyncio
+
+import pytest
+import yaml
+
+from actions.questions import QUESTIONS
+from actions import replies
+from channels.common import SeenIds, env_settings, post_with_retry, split_text, user_text
+from channels.telegram import MAX_CALLBACK_BYTES, TelegramInput, TelegramOutput, callback_data
+from channels.twilio_whatsapp import NumberedOptions, TwilioWhatsAppInput
+from channels.whatsapp import interactive_for
+from tests.conftest import ROOT, free_port
+
+
+def all_button_titles():
+    titles = [t for q in QUESTIONS.values() for t, _ in q.options]
+    titles += [v for k, v in vars(replies).items() if k.isupper() and isinstance(v, str) and len(v) < 60]
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    titles += [b["title"] for r in domain["responses"].values() for v in r for b in v.get("buttons", [])]
+    return titles
+
+
+def test_env_settings_all_or_nothing():
+    names = {"a": "X_A", "b": "X_B", "c": "X_C?"}
+    assert env_settings(names, {"X_A": "1"}) is None
+    assert env_settings(names, {"X_A": "1", "X_B": " 2 "}) == {"a": "1", "b": "2", "c": ""}
+
+
+def test_seen_ids_remembers_and_forgets():
+    seen = SeenIds(max_items=2)
+    assert seen.first_time("a") and not seen.first_time("a")
+    seen.forget("a")
+    assert seen.first_time("a")
+    seen.first_time("b"), seen.first_time("c")  # "a" falls out of the bounded memory
+    assert seen.first_time("a")
+
+
+def test_split_text_respects_the_limit_and_keeps_every_word():
+    text = " ".join(f"word{i}" for i in range(3000))
+    pieces = split_text(text, 4096)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+    assert split_text("x" * 5000, 4096) == ["x" * 4096, "x" * 904]
+
+
+def test_typed_commands_lose_their_slash():
+    assert user_text("/restart") == "restart"
+    assert user_text('/inform{"a": 1}') == 'inform{"a": 1}'
+    assert user_text("/") == "/"
+
+
+def test_every_button_fits_telegram_callback_data():
+    for title in all_button_titles():
+        assert callback_data(title) == title and len(title.encode()) <= MAX_CALLBACK_BYTES, title
+
+
+def test_callback_data_is_cut_on_a_character_boundary():
+    assert len(callback_data("é" * 40).encode()) <= MAX_CALLBACK_BYTES
+
+
+def test_whatsapp_chooses_buttons_or_a_list():
+    short = interactive_for("q", [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"}])
+    assert short["type"] == "button"
+    long_titles = [{"title": t, "payload": t} for t in all_button_titles()[:12]]
+    listed = interactive_for("q", long_titles)
+    rows = listed["action"]["sections"][0]["rows"]
+    assert listed["type"] == "list" and len(rows) == 10
+    assert all(len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
+
+
+def test_numbered_options():
+    options = NumberedOptions(max_senders=1)
+    options.offer("a", ["Yes", "No"])
+    assert options.read("a", "2") == "No" and options.read("a", "3") == "3" and options.read("a", "no") == "no"
+    options.offer("b", ["x"])
+    assert options.read("a", "1") == "1"  # forgotten: bounded memory
+
+
+def test_telegram_refuses_a_malformed_secret():
+    with pytest.raises(ValueError, match="TELEGRAM_SECRET_TOKEN"):
+        TelegramInput({"token": "t", "secret": "has spaces", "webhook_url": "u", "bot_name": "", "api_url": ""})
+
+
+def test_twilio_number_must_be_a_whatsapp_address():
+    with pytest.raises(ValueError, match="whatsapp:"):
+        TwilioWhatsAppInput({"account_sid": "AC", "auth_token": "t", "number": "+1555", "webhook_url": "u", "api_url": ""})
+
+
+def test_unreachable_platform_is_reported_not_raised():
+    out = TelegramOutput("1:x", f"http://127.0.0.1:{free_port()}")
+    assert asyncio.run(out.set_webhook("https://x", "s")) is False
+    assert asyncio.run(post_with_retry(f"http://127.0.0.1:{free_port()}/x", json={})) is None
+
+
+def test_long_telegram_reply_is_split(fake_platform):
+    out = TelegramOutput("9:SPLIT", fake_platform.url)
+    asyncio.run(out.send_text_with_buttons("77", "word " * 2000, [{"title": "OK", "payload": "OK"}]))
+    sent = [c["body"] for c in fake_platform.calls_to("/bot9:SPLIT/sendMessage")]
+    assert len(sent) == 3 and all(len(b["text"]) <= 4096 for b in sent)
+    assert "reply_markup" in sent[-1] and all("reply_markup" not in b for b in sent[:-1])
