@@ -26,6 +26,17 @@ HTTP_ATTEMPTS = 3
 HTTP_BACKOFF_S = 0.5
 
 
+def trouble_text() -> str:
+    """What a parent sees when the assistant produced no answer at all (e.g. the action server is down)."""
+    from actions.clinic import clinic  # the clinic file is read once, on first trouble
+
+    c = clinic()
+    return (
+        "I'm sorry, I'm having trouble answering right now. Please try again in a moment. If you need "
+        f"help now, contact {c.contact_line()}, or call {c.emergency_number} in an emergency."
+    )
+
+
 def env_settings(names: Mapping[str, str], environ: Optional[Mapping[str, str]] = None) -> Optional[Dict[str, str]]:
     """{key: value} for {key: ENV_NAME} when every required variable is set, else None (channel off).
 

@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import NON_TEXT_REPLY, SeenIds, env_settings, post_with_retry, split_text, user_text
+from channels.common import NON_TEXT_REPLY, SeenIds, env_settings, post_with_retry, split_text, trouble_text, user_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, token: str, api_url: str) -> None:
         self.base = f"{api_url.rstrip('/')}/bot{token}"
+        self.sent = 0  # messages sent for this update; 0 after handling means the assistant failed
 
     async def _send(self, chat_id: Text, text: str, markup: Optional[Dict[str, Any]] = None) -> None:
         pieces = split_text(text, MAX_TEXT) or [" "]
@@ -65,6 +66,7 @@ class TelegramOutput(OutputChannel):
             body: Dict[str, Any] = {"chat_id": chat_id, "text": piece}
             if markup and i == len(pieces) - 1:
                 body["reply_markup"] = markup  # the keyboard goes under the last piece
+            self.sent += 1
             await post_with_retry(f"{self.base}/sendMessage", json=body, what="telegram sendMessage")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -169,6 +171,8 @@ class TelegramInput(InputChannel):
                 logger.exception("telegram: handling update %s failed", update_id)
                 self.seen.forget(update_id)  # let Telegram's retry try again
                 return response.json({"error": "temporary failure"}, status=500)
+            if not out.sent:
+                await out.send_text_message(chat_id, trouble_text())
             return response.json({"status": "ok"})
 
         return bp

@@ -18,7 +18,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.common import NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, user_text
+from channels.common import (
+    NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, trouble_text, user_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +69,11 @@ class TwilioWhatsAppOutput(OutputChannel):
         self.auth = aiohttp.BasicAuth(settings["account_sid"], settings["auth_token"])
         self.number = settings["number"]
         self.options = options
+        self.sent = 0  # 0 after handling a message means the assistant produced nothing
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for piece in split_text(text, MAX_TEXT):
+            self.sent += 1
             await post_with_retry(self.url, data={"From": self.number, "To": recipient_id, "Body": piece},
                                   auth=self.auth, what="twilio message")
 
@@ -131,6 +135,8 @@ class TwilioWhatsAppInput(InputChannel):
                 logger.exception("twilio: handling message %s failed", sid)
                 self.seen.forget(sid)
                 return response.json({"error": "temporary failure"}, status=500)
+            if not out.sent:
+                await out.send_text_message(sender, trouble_text())
             return twiml
 
         return bp

@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.clinic import clinic
+from channels.common import trouble_text, user_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +47,7 @@ def parse_message_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> "tuple[
         raise BadRequest("The message is empty. Please type something.")
     if len(text) > max_chars:
         raise BadRequest(f"That message is too long (over {max_chars} characters). Could you shorten it?")
-    return sender, neutralise_commands(text.strip())
-
-
-def neutralise_commands(text: str) -> str:
-    """Drop the leading '/' that would let typed text pose as an intent ("/restart", '/inform{...}')."""
-    return text.lstrip("/").strip() or text
+    return sender, user_text(text)
 
 
 def history_messages(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -70,14 +66,7 @@ def history_messages(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 def trouble_message() -> Dict[str, Any]:
-    c = clinic()
-    return {
-        "recipient_id": None,
-        "text": (
-            "I'm sorry, I'm having trouble answering right now. Please try again in a moment. If you need "
-            f"help now, contact {c.contact_line()}, or call {c.emergency_number} in an emergency."
-        ),
-    }
+    return {"recipient_id": None, "text": trouble_text()}
 
 
 class WebChatInput(InputChannel):

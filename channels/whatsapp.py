@@ -15,7 +15,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, user_text
+from channels.common import (
+    NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, trouble_text, user_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +69,11 @@ class WhatsAppOutput(OutputChannel):
     def __init__(self, settings: Dict[str, str]) -> None:
         self.url = f"{(settings['api_url'] or DEFAULT_API_URL).rstrip('/')}/{settings['phone_number_id']}/messages"
         self.headers = {"Authorization": f"Bearer {settings['access_token']}"}
+        self.sent = 0  # 0 after handling a message means the assistant produced nothing
 
     async def _post(self, to: str, kind: str, content: Dict[str, Any]) -> None:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
+        self.sent += 1
         await post_with_retry(self.url, json=body, headers=self.headers, what=f"whatsapp {kind} message")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -146,8 +150,8 @@ class WhatsAppCloudInput(InputChannel):
                 messages = list(incoming_messages(request.json))
             except Exception:
                 return response.json({"error": "expected a WhatsApp webhook payload"}, status=400)
-            out = WhatsAppOutput(settings)
             for message_id, sender, text in messages:
+                out = WhatsAppOutput(settings)
                 if not self.seen.first_time(message_id):
                     continue
                 if not text or not text.strip():
@@ -160,6 +164,8 @@ class WhatsAppCloudInput(InputChannel):
                     logger.exception("whatsapp: handling message %s failed", message_id)
                     self.seen.forget(message_id)
                     return response.json({"error": "temporary failure"}, status=500)
+                if not out.sent:
+                    await out.send_text_message(sender, trouble_text())
             return response.json({"status": "ok"})
 
         return bp

@@ -62,6 +62,16 @@ class Server:
     db_path: Path
     processes: List[subprocess.Popen] = field(default_factory=list)
     log: Optional[Path] = None
+    action_port: int = 0
+    env: Dict[str, str] = field(default_factory=dict)
+
+    def start_action_server(self, log: Path) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--actions", "actions", "--port",
+             str(self.action_port)], cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.processes.append(proc)
+        _wait_until_up(f"http://127.0.0.1:{self.action_port}/health", proc, log, SERVER_START_TIMEOUT_S)
+        return proc
 
     @property
     def webchat(self) -> str:
@@ -208,13 +218,10 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
            "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": "65536", **extra_env}
     rasa_bin = str(Path(sys.executable).parent / "rasa")
     srv = Server(f"http://127.0.0.1:{port}", db_path, [])
+    srv.action_port, srv.env = action_port, env
     try:
         if with_actions:
-            action_log = tmp / "actions.log"
-            action = subprocess.Popen([rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                                      cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT)
-            srv.processes.append(action)
-            _wait_until_up(f"http://127.0.0.1:{action_port}/health", action, action_log, SERVER_START_TIMEOUT_S)
+            srv.start_action_server(tmp / "actions.log")
         srv.log = tmp / "rasa.log"
         rasa = subprocess.Popen(
             [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",

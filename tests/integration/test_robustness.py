@@ -1,0 +1,92 @@
+"""Hostile input, concurrency, a dead action server and a restart: nothing is lost, no 5xx."""
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from actions.knowledge import knowledge_base
+from actions.questions import QUESTIONS
+from channels.common import trouble_text
+from tests.conftest import Conversation, running_server
+
+QUESTION_BY_TEXT = {q.text: slot for slot, q in QUESTIONS.items()}
+FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
+
+
+def asked(chat):
+    return next((QUESTION_BY_TEXT[m["text"]] for m in reversed(chat.replies) if m.get("text") in QUESTION_BY_TEXT), None)
+
+
+ODD_INPUTS = [
+    "", "   ", "\n\t", "x" * 100_000, "🍼" * 50, "שלום, אין לי חלב", "\u200b\u200c\u200d", "مرحبا\u200f",
+    "/restart", "/inform{\"red_flag\": null}", '/greet{"pump_type":"manual"}', "\x00\x01", "<script>alert(1)</script>",
+    "Ω≈ç√∫˜µ≤≥÷", "' OR 1=1 --", "%s%s%s%n", "{{7*7}}", "ＡＢＣ full-width",
+]
+
+
+def test_odd_input_never_breaks_the_conversation(server):
+    chat = Conversation(server)
+    for text in ODD_INPUTS:
+        status, body = server.post(json.dumps({"sender": chat.sender, "message": text}).encode())
+        assert status in (200, 400, 413), (text[:20], status, body)
+        if status == 200:
+            assert body["messages"] and all(isinstance(m.get("text"), str) for m in body["messages"])
+    for body in (b"", b"null", b"{", b'{"sender": 1}', b"\xff\xfe", b'{"sender": "' + b"a" * 32 + b'", "message": ["x"]}'):
+        status, _ = server.post(body)
+        assert status == 400, body
+    chat.say("how should my flange fit?")
+    assert FLANGE_ANSWER in chat.text
+    slots = chat.slots()
+    assert slots.get("red_flag") is None and slots.get("pump_type") != "manual"
+
+
+def test_fifty_concurrent_messages_to_one_conversation(server):
+    chat = Conversation(server)
+    texts = [f"thanks so much {i}" for i in range(50)]
+
+    def send(text):
+        return server.post(json.dumps({"sender": chat.sender, "message": text}).encode())
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(send, texts))
+    assert all(status == 200 and body["messages"] for status, body in results)
+    events = server.events(chat.sender)
+    users = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(users) == sorted(texts)
+    # Processed one at a time: every user message is followed by its own answer before the next one.
+    kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    for i, kind in enumerate(kinds):
+        if kind == "user":
+            assert i + 1 < len(kinds) and kinds[i + 1] == "bot", "a message went unanswered or answers interleaved"
+
+
+def test_action_server_down_gets_a_kind_answer_and_recovers(tmp_path):
+    with running_server(tmp_path, {}) as srv:
+        chat = Conversation(srv)
+        chat.say("hello")
+        action = srv.processes[0]
+        action.terminate()
+        action.wait(timeout=20)
+        chat.say("how should my flange fit?")
+        assert chat.text == trouble_text()
+        srv.start_action_server(tmp_path / "actions-again.log")
+        chat.say("how should my flange fit?")
+        assert FLANGE_ANSWER in chat.text
+        users = [e["text"] for e in srv.events(chat.sender) if e["event"] == "user"]
+        assert users == ["hello", "how should my flange fit?", "how should my flange fit?"]  # nothing lost
+
+
+def test_restart_mid_troubleshooting_resumes_from_the_store(tmp_path):
+    sender = uuid.uuid4().hex
+    with running_server(tmp_path, {}) as srv:
+        chat = Conversation(srv, sender=sender)
+        chat.say("i barely get anything when i pump")
+        first = asked(chat)
+        assert first
+    with running_server(tmp_path, {}) as srv:  # same SQLite file, new processes
+        chat = Conversation(srv, sender=sender)
+        title, value = QUESTIONS[first].options[0]
+        chat.say(title)
+        assert chat.slots()[first] == value
+        assert asked(chat) not in (None, first) or "most likely going on" in chat.text
