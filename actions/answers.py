@@ -18,7 +18,7 @@ from actions.safety import normalise
 Parser = Callable[[str], Optional[str]]
 
 _YES = r"\b(yes|yess+|yeah|yea|yep|yup|ya|yah|sure|definitely|absolutely|of course|mostly|it does|they do|she does|he does|uh huh|correct|true|fine|good|great|well)\b"
-_NO = r"\b(no|nope|nah|not really|not at all|never|don'?t|dont|doesn'?t|doesnt|isn'?t|isnt|hardly|barely|badly|poorly|bad)\b"
+_NO = r"\b(no|nope|nah|not really|not at all|not (so |very |that |really |too )?(well|good|great|fine|much)|never|don'?t|dont|doesn'?t|doesnt|isn'?t|isnt|hardly|barely|badly|poorly|bad)\b"
 _UNSURE = r"\b(not sure|unsure|no idea|idk|i don'?t know|dont know|dunno|can'?t tell|cant tell|maybe|hard to say|no clue)\b"
 
 

@@ -27,7 +27,11 @@ URGENCY_ORDER: Tuple[RedFlag, ...] = tuple(RedFlag)
 # A negation this close before a symptom word cancels it ("no fever", "not bleeding").
 _NEGATION = re.compile(r"\b(no|not|never|without|don'?t have|dont have|isn'?t|aren'?t|wasn'?t|no sign of)\s+(\w+\s+){0,1}$")
 
-_FEVER = r"(fever|feverish|temp(erature)? of|high temp|chills|shiver\w*|shaking|flu[- ]?like|body aches?|achy all over|aches all over|sweats)"
+_FEVER = (
+    r"(fever|feverish|temp(erature)? of|high temp|chills|shiver\w*|shaking|flu[- ]?like|body aches?|achy all over|"
+    r"aches all over|sweats|\b(have|has|got|running|run|with) (a )?(high |bit of a )?(temp|temperature)\b|"
+    r"\btemp(erature)? (is|was|of|at) (3[89]|4[01]|99|10[0-5])|\b(3[89]|4[01]|10[0-5])([.,]\d)? ?(°|degrees|c|f)\b)"
+)
 _BREAST_SIGN = (
     r"(red|redness|reddish|hot|warm to (the )?touch|swollen|swelling|hard lump|lump|wedge|hard spot|"
     r"streaks?|inflamed|burning)"
@@ -39,14 +43,17 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
     for flag, pattern in (
         # Thoughts of self-harm, of harming the baby, or deep low mood: crisis line first.
         (RedFlag.MENTAL_HEALTH, r"\b(kill(ing)? my ?self|suicid\w*|self[- ]?harm\w*|hurt(ing)? my ?self|harm(ing)? my ?self|"
-         r"end (it all|my life)|don'?t want to (be here|live|be alive|wake up)|dont want to (be here|live|be alive|wake up)|"
-         r"better off without me|no reason to live|can'?t go on|cant go on|want to die|wanna die|"
+         r"end (it all|my life)|(don'?t|dont|do not) want to (be here|live|be alive|wake up)|"
+         r"better off without me|no reason to live|(can'?t|cant|cannot|can not) go on|want to die|wanna die|\bdepressed\b|"
          r"(hurt|harm|shake|smother)(ing)? (the|my|our) (baby|babe|son|daughter|lo|newborn|little one)|"
          r"hopeless|worthless|(really|so|very|severely|deeply) depressed|postpartum depression|\bppd\b|"
          r"(can'?t|cant) stop crying|crying all day)"),
         # A baby who may not be getting enough milk.
-        (RedFlag.INFANT, r"((few|fewer|no|not (many|enough)|hardly any|barely any|less|(only|just) (had |has |did )?(one|two|three|1|2|3)|"
-         r"(only|just) (one|two|three|1|2|3)) (wet |pee |wee )?(diapers?|nappies|nappy)|"
+        (RedFlag.INFANT, r"((few|fewer|no|no more|zero|0|not (many|enough)|hardly any|barely any|less|"
+         r"(only|just) (had |has |did )?(one|two|three|four|five|1|2|3|4|5)) (wet |pee |wee )?(diapers?|nappies|nappy)|"
+         r"(hasn'?t|hasnt|has not|haven'?t|not) (had )?(a |any )?(wet|pee|wee)(dy)? (diapers?|nappies|nappy)|"
+         r"dark yellow|barely (peeing|pees|peed|wees)|(very|so|too|super|really) sleepy (and|to) (won'?t|not|wont|can'?t) (eat|feed|nurse|wake)|"
+         r"(not|isn'?t|isnt) (really |quite |properly )?(gaining|putting on)|no longer gaining|"
          r"too sleepy to (eat|feed|nurse)|(won'?t|wont) wake (up )?(to|for) (eat|feed|feeds)|"
          r"(diapers?|nappies|nappy) (are |is )?(dry|not wet)|dry (diapers?|nappies|nappy)|"
          r"(hasn'?t|has not|hasnt|not|isn'?t|isnt) (peed|pee(ing)?|wee(d|ing)?)|"
@@ -80,7 +87,12 @@ def _unnegated(pattern: Pattern[str], text: str) -> bool:
 def detect_red_flags(text: str) -> List[RedFlag]:
     """All red flags the phrase rules find in one message, most urgent first."""
     clean = normalise(text)
-    found = {flag for flag, pattern in _RULES if _unnegated(pattern, clean)}
+    # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
+    # keep coming" needs support just as much.
+    found = {flag for flag, pattern in _RULES
+             if (pattern.search(clean) if flag is RedFlag.MENTAL_HEALTH else _unnegated(pattern, clean))}
+    if re.search(r"\bmastitis\b", clean):
+        found.add(RedFlag.MASTITIS)
     fever = _unnegated(_FEVER_RE, clean)
     breast_sign = _unnegated(_BREAST_SIGN_RE, clean)
     if fever and (breast_sign or _unnegated(_PAIN_RE, clean)):

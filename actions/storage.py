@@ -46,7 +46,8 @@ class Limit:
 
 
 _LEFTOVER = Limit(1 * HOUR, 2 * HOUR, "use within 2 hours after your baby finished feeding", None)
-_FROZEN = Limit(6 * MONTH, 12 * MONTH, "about 6 months is best, up to 12 months is acceptable", None)
+# "12 months" must not fall short of "1 year": the outer limit is a calendar year.
+_FROZEN = Limit(6 * MONTH, YEAR, "about 6 months is best, up to 12 months is acceptable", None)
 
 # The CDC gives an outer limit; "fine" stops earlier so that "use it soon" warns before the limit.
 LIMITS: Mapping[Tuple[str, str], Limit] = {
@@ -132,17 +133,26 @@ _RELATIVE = (
 )
 
 
+_AGE = re.compile(r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -](day|week|month|year)s?[ -]old\b")
+_AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
+
+
+def _number_value(token: str) -> float:
+    return float(token.replace(",", ".")) if token[0].isdigit() else float(_NUMBER_WORDS[token])
+
+
 def parse_hours(text: str) -> Optional[float]:
     """How long milk has been kept, in hours, from "5 hours", "two days", "since yesterday", "1.5h"."""
-    clean = normalise(text)
+    clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
+    clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
     total = 0.0
     last_unit = HOUR
+    if re.search(r"\b(an?|one) (hour|day|week|month) and a half\b", clean):
+        clean = re.sub(r"\b(an?|one) (hour|day|week|month) and a half\b", r"1.5 \2", clean)
     for digits, word, unit in _DURATION.findall(clean):
         value = float(digits.replace(",", ".")) if digits else _NUMBER_WORDS[word]
         total += value * _UNITS[unit]
         last_unit = _UNITS[unit]
-    if total and re.search(r"\band a half\b", clean):
-        total += 0.5 * last_unit
     if total:
         return total
     for pattern, hours in _RELATIVE:
@@ -154,6 +164,9 @@ def parse_hours(text: str) -> Optional[float]:
 def parse_place(text: str) -> Optional[str]:
     clean = normalise(text)
     for place, pattern in (
+        # Out of the fridge or freezer, or never put there: it sat at room temperature.
+        ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
+                 r"left (it |the milk |them )?out|sitting out|on the (counter|counter ?top|table|bench)|room temp\w*"),
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         ("fridge", r"fridge|frige|refrigerat\w*|refridgerat\w*|refrig"),

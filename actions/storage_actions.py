@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import storage
-from actions.conversation import REQUESTED_SLOT, just_heard_user, latest_intent, latest_text
+from actions.conversation import REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, times_requested
+from actions.troubleshooting import MAX_ASKS_PER_QUESTION
 from actions.knowledge import knowledge_base
 from actions.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
@@ -35,6 +36,9 @@ class ValidateStorageForm(FormValidationAction):
         # A general question ("how long does milk keep?") needs no facts: the form ends at once and
         # the general answer follows. A question about one batch asks for whatever is missing.
         if not tracker.get_slot("storage_question_specific"):
+            return []
+        # A fact asked for twice without a usable answer ends the form: the general guidance follows.
+        if any(tracker.get_slot(slot) is None and times_requested(tracker, slot) >= MAX_ASKS_PER_QUESTION for slot in SLOTS):
             return []
         return list(SLOTS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import time
 from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -94,8 +95,9 @@ def split_text(text: str, limit: int) -> List[str]:
 
 
 def user_text(text: str) -> str:
-    """Typed text as the assistant should see it: a leading '/' would pose as an intent ("/restart")."""
-    return text.lstrip("/").strip() or text.strip()
+    """Typed text as the assistant should see it: a leading '/' would pose as an intent ("/restart"),
+    so every leading slash and space goes ("/ /restart" too). Nothing but slashes becomes "?"."""
+    return re.sub(r"^[\s/]+", "", text).strip() or "?"
 
 
 async def post_with_retry(

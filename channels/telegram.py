@@ -96,7 +96,8 @@ def read_update(update: Any) -> "tuple[Optional[str], Optional[str], Optional[st
     query = update.get("callback_query")
     if isinstance(query, dict):
         chat = ((query.get("message") or {}).get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
-        return update_id, str(chat) if chat is not None else None, query.get("data"), True
+        data = query.get("data")
+        return update_id, str(chat) if chat is not None else None, data if isinstance(data, str) else None, True
     message = update.get("message") or update.get("edited_message")
     if isinstance(message, dict):
         chat = (message.get("chat") or {}).get("id")

@@ -72,6 +72,10 @@ class TwilioWhatsAppOutput(OutputChannel):
         self.sent = 0  # 0 after handling a message means the assistant produced nothing
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        self.options.offer(recipient_id, [])  # a message without options: "1" means just "1" again
+        await self._send_text(recipient_id, text)
+
+    async def _send_text(self, recipient_id: Text, text: Text) -> None:
         for piece in split_text(text, MAX_TEXT):
             self.sent += 1
             await post_with_retry(self.url, data={"From": self.number, "To": recipient_id, "Body": piece},
@@ -81,7 +85,7 @@ class TwilioWhatsAppOutput(OutputChannel):
         titles = button_titles(buttons)
         self.options.offer(recipient_id, [str(b.get("payload") or t) for b, t in zip(buttons, titles, strict=True)])
         menu = "\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1))
-        await self.send_text_message(recipient_id, f"{text}\n\nReply with a number or in your own words:\n{menu}")
+        await self._send_text(recipient_id, f"{text}\n\nReply with a number or in your own words:\n{menu}")
 
 
 class TwilioWhatsAppInput(InputChannel):

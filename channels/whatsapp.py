@@ -107,7 +107,9 @@ def incoming_messages(payload: Any) -> Iterator[Tuple[str, str, Optional[str]]]:
                     text = (reply.get("button_reply") or reply.get("list_reply") or {}).get("id")
                 elif kind == "button":
                     text = (message.get("button") or {}).get("payload") or (message.get("button") or {}).get("text")
-                yield str(message.get("id")), str(message.get("from")), text
+                if not message.get("id") or not message.get("from"):
+                    continue  # without an id it cannot be de-duplicated, without a sender not answered
+                yield str(message["id"]), str(message["from"]), text if isinstance(text, str) else None
 
 
 class WhatsAppCloudInput(InputChannel):

@@ -125,3 +125,9 @@ def test_nursing_and_weight_said_in_passing():
     found = read_answers("baby nurses great tho and LO gains well")
     assert found["nursing_goes_well"] == "yes" and found["baby_gaining_well"] == "yes"
     assert "nursing_goes_well" not in read_answers("no")
+
+
+@pytest.mark.parametrize("text", ["not well", "not good", "not great", "not very well"])
+def test_not_well_is_no(text):
+    assert parse_requested("baby_gaining_well", text) == "no"
+    assert parse_requested("nursing_goes_well", text) == "no"

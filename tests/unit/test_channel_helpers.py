@@ -47,7 +47,8 @@ def test_split_text_respects_the_limit_and_keeps_every_word():
 def test_typed_commands_lose_their_slash():
     assert user_text("/restart") == "restart"
     assert user_text('/inform{"a": 1}') == 'inform{"a": 1}'
-    assert user_text("/") == "/"
+    assert user_text("/ /restart") == "restart" and user_text(" /restart") == "restart"
+    assert user_text("/") == "?"
 
 
 def test_every_button_fits_telegram_callback_data():
@@ -99,3 +100,25 @@ def test_long_telegram_reply_is_split(fake_platform):
     sent = [c["body"] for c in fake_platform.calls_to("/bot9:SPLIT/sendMessage")]
     assert len(sent) == 3 and all(len(b["text"]) <= 4096 for b in sent)
     assert "reply_markup" in sent[-1] and all("reply_markup" not in b for b in sent[:-1])
+
+
+def test_twilio_forgets_options_once_a_message_without_options_is_sent(fake_platform):
+    from channels.twilio_whatsapp import TwilioWhatsAppOutput
+
+    options = NumberedOptions()
+    settings = {"account_sid": "AC9", "auth_token": "t", "number": "whatsapp:+1", "api_url": fake_platform.url}
+    out = TwilioWhatsAppOutput(settings, options)
+    asyncio.run(out.send_text_with_buttons("whatsapp:+2", "Was it fresh?", [{"title": "Freshly pumped", "payload": "Freshly pumped"}]))
+    assert options.read("whatsapp:+2", "1") == "Freshly pumped"
+    asyncio.run(out.send_text_message("whatsapp:+2", "About how long has it been there?"))
+    assert options.read("whatsapp:+2", "1") == "1"
+
+
+def test_whatsapp_skips_messages_without_id_and_odd_text_types():
+    from channels.whatsapp import incoming_messages
+
+    payload = {"entry": [{"changes": [{"value": {"messages": [
+        {"from": "1", "type": "text", "text": {"body": "no id"}},
+        {"id": "w1", "from": "1", "type": "text", "text": {"body": 42}},
+    ]}}]}]}
+    assert list(incoming_messages(payload)) == [("w1", "1", None)]

@@ -81,3 +81,32 @@ def test_infant_warning_phrasings(text):
 @pytest.mark.parametrize("text", ["just changed her diapers", "two diapers in the bag"])
 def test_ordinary_diaper_talk_is_not_flagged(text):
     assert RedFlag.INFANT not in detect_red_flags(text)
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("my temperature is 39 and my left breast is red and hot", RedFlag.MASTITIS),
+        ("102F and my breast is red and hot", RedFlag.MASTITIS),
+        ("I have a temperature", RedFlag.FEVER),
+        ("I think I have mastitis", RedFlag.MASTITIS),
+        ("I've never been so depressed", RedFlag.MENTAL_HEALTH),
+        ("I would never hurt my baby but I keep having thoughts about it", RedFlag.MENTAL_HEALTH),
+        ("I do not want to live anymore", RedFlag.MENTAL_HEALTH),
+        ("I cannot go on like this", RedFlag.MENTAL_HEALTH),
+        ("she hasn't had a wet diaper since this morning", RedFlag.INFANT),
+        ("zero wet diapers today", RedFlag.INFANT),
+        ("only 4 wet diapers today", RedFlag.INFANT),
+        ("his urine is dark yellow", RedFlag.INFANT),
+        ("baby is very sleepy and won't feed", RedFlag.INFANT),
+        ("he's not really gaining weight", RedFlag.INFANT),
+        ("he is barely peeing", RedFlag.INFANT),
+    ],
+)
+def test_review_findings_are_caught(text, flag):
+    assert flag in detect_red_flags(text)
+
+
+@pytest.mark.parametrize("text", ["can milk stay at room temperature for 5 hours", "how warm should the milk be"])
+def test_storage_questions_about_temperature_are_not_fever(text):
+    assert detect_red_flags(text) == []

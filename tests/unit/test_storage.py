@@ -85,3 +85,23 @@ def test_wants_verdict_tells_a_batch_from_a_general_question():
     assert wants_verdict("thawed yesterday, still good?")
     assert wants_verdict("Is my stored milk OK?")
     assert not wants_verdict("how long does breast milk last in the fridge")
+
+
+@pytest.mark.parametrize(
+    "text, place, hours",
+    [
+        ("I forgot to put my freshly pumped milk in the fridge, it sat on the counter for 6 hours", "room", 6),
+        ("fresh milk left out of the fridge for 5 hours", "room", 5),
+        ("took thawed milk out of the freezer an hour ago, its on the counter", "room", 1),
+        ("4 and a half hours on the counter", "room", 4.5),
+        ("in the fridge 4 and a half days", "fridge", 108),
+        ("my 3 month old didnt finish the bottle an hour ago", None, 1),
+    ],
+)
+def test_review_findings_place_and_time(text, place, hours):
+    assert parse_place(text) == place
+    assert parse_hours(text) == pytest.approx(hours)
+
+
+def test_a_year_and_twelve_months_agree():
+    assert judge("freezer", "fresh", 365 * 24).verdict is judge("freezer", "fresh", 12 * 30 * 24).verdict is Verdict.USE_SOON
