@@ -59,7 +59,7 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	@touch $@
 
 lint: $(LINT_VENV)/.installed ## Static checks (pyflakes-level errors) on all Python code
-	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels tests scripts
+	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels tests scripts eval
 
 test: train lint ## Run every test: lint, data validation, unit, actions, conversations, NLU report, browser
 	@scripts/ensure-chromium

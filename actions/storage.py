@@ -146,13 +146,10 @@ def parse_hours(text: str) -> Optional[float]:
     clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
     clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
     total = 0.0
-    last_unit = HOUR
-    if re.search(r"\b(an?|one) (hour|day|week|month) and a half\b", clean):
-        clean = re.sub(r"\b(an?|one) (hour|day|week|month) and a half\b", r"1.5 \2", clean)
+    clean = re.sub(r"\b(an?|one) (hour|day|week|month) and a half\b", r"1.5 \2", clean)
     for digits, word, unit in _DURATION.findall(clean):
         value = float(digits.replace(",", ".")) if digits else _NUMBER_WORDS[word]
         total += value * _UNITS[unit]
-        last_unit = _UNITS[unit]
     if total:
         return total
     for pattern, hours in _RELATIVE:

@@ -3,7 +3,6 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from actions.knowledge import knowledge_base
 from actions.questions import QUESTIONS
