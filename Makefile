@@ -67,10 +67,16 @@ test: train lint ## Run every test: lint, data validation, unit, actions, conver
 	$(PY) -m pytest
 	@scripts/rasa-tests
 
+eval: train ## Measure understanding and decisions (cross-validation, typos, stories, personas): results/eval/
+	$(PY) eval/run_eval.py
+
+bench: train ## Measure speed and memory against Rasa's default pipeline: results/bench/
+	$(PY) eval/bench.py
+
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze | grep -v '^-e ' | sed '1i # Exact versions of everything `make install` puts in .venv (pip freeze of a working install).\n# Regenerate after changing requirements*.txt: make lock' > constraints.txt
 
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run shell validate lint test lock clean
+.PHONY: help install spacy train run shell validate lint test eval bench lock clean

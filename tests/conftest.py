@@ -202,12 +202,14 @@ def model_path() -> Path:
 
 
 @contextlib.contextmanager
-def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True) -> Iterator[Server]:
+def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True,
+                   model: Optional[Path] = None) -> Iterator[Server]:
     """A real `rasa run` (and action server) on free loopback ports, with its own SQLite store."""
-    model = model_path()
+    model = model or model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does it for you)")
     port, action_port = free_port(), free_port()
+    tmp.mkdir(parents=True, exist_ok=True)
     db_path = tmp / "rasa.db"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(

@@ -1,0 +1,162 @@
+"""`make bench`: how fast and how much, ours beside Rasa's default pipeline on the same data.
+
+Both models are served the same way (real `rasa run`, our action server, SQLite tracker store) and
+driven through the web chat webhook. Absolute times drift on shared machines, so the table also
+gives our figure as a ratio to the baseline measured in the same run. Results: results/bench/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import Server, model_path, running_server  # noqa: E402
+
+OUT = ROOT / "results" / "bench"
+RASA = str(Path(sys.executable).parent / "rasa")
+# Rasa 3.6's default recipe (rasa/engine/recipes/config_files/default_config.yml), written out so the
+# baseline does not depend on Rasa's auto-configuration.
+BASELINE_CONFIG = """recipe: default.v1
+language: en
+assistant_id: baseline
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 100
+    constrain_similarities: true
+  - name: EntitySynonymMapper
+  - name: ResponseSelector
+    epochs: 100
+    constrain_similarities: true
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+policies:
+  - name: MemoizationPolicy
+  - name: RulePolicy
+  - name: UnexpecTEDIntentPolicy
+    max_history: 5
+    epochs: 100
+  - name: TEDPolicy
+    max_history: 5
+    epochs: 100
+    constrain_similarities: true
+"""
+# What parents send, a mix of topics, troubleshooting answers and small talk.
+MESSAGES = [
+    "hi", "my pump gives almost nothing", "yes she nurses fine", "a bit sore", "how long can milk stay in the fridge",
+    "is coconut oil ok on the flanges", "what flange size should i use", "thanks", "i hate pumping",
+    "how often should i pump", "left milk on the counter 5 hours is it ok", "can i talk to a person",
+]
+# Scenarios: (concurrent conversations, messages per conversation).
+SCENARIOS = [(1, 40), (10, 10), (50, 4)]
+
+
+def timed(cmd: List[str], env: Dict[str, str]) -> float:
+    start = time.monotonic()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - start
+
+
+def train_times(config: Path, out: Path) -> Dict[str, Any]:
+    """Cold: empty Rasa cache, forced. Unchanged: the same command again with the cache kept."""
+    cache = out / "cache"
+    env = {**os.environ, "RASA_CACHE_DIRECTORY": str(cache), "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    cmd = [RASA, "train", "--config", str(config), "--out", str(out), "--fixed-model-name", "model"]
+    cold = timed([*cmd, "--force"], env)
+    unchanged = timed(cmd, env)
+    return {"cold_s": round(cold, 1), "unchanged_s": round(unchanged, 1), "model": str(out / "model.tar.gz")}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def drive(server: Server, users: int, per_user: int) -> Dict[str, Any]:
+    def conversation(i: int) -> List[float]:
+        sender = uuid.uuid4().hex
+        latencies = []
+        for k in range(per_user):
+            body = json.dumps({"sender": sender, "message": MESSAGES[(i + k) % len(MESSAGES)]}).encode()
+            start = time.monotonic()
+            status, _ = server.post(body)
+            latencies.append((time.monotonic() - start) * 1000)
+            assert status == 200, status
+        return latencies
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        all_latencies = [ms for lat in pool.map(conversation, range(users)) for ms in lat]
+    wall = time.monotonic() - start
+    q = statistics.quantiles(all_latencies, n=100)
+    return {"users": users, "messages": len(all_latencies), "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1),
+            "p99_ms": round(q[98], 1), "msgs_per_s": round(len(all_latencies) / wall, 1)}
+
+
+def serve_and_measure(model: Path, tmp: Path) -> Dict[str, Any]:
+    start = time.monotonic()
+    with running_server(tmp, {}, model=model) as srv:
+        ready = time.monotonic() - start
+        drive(srv, 1, 3)  # warm-up: the first message loads lazily initialised parts
+        scenarios = [drive(srv, users, per_user) for users, per_user in SCENARIOS]
+        memory = {"action_server_mb": rss_mb(srv.processes[0].pid), "rasa_server_mb": rss_mb(srv.processes[1].pid)}
+    return {"start_until_ready_s": round(ready, 1), "scenarios": scenarios, **memory}
+
+
+def ratio(ours: float, base: float) -> str:
+    return f"{ours / base:.2f}" if base else "n/a"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "baseline-config.yml").write_text(BASELINE_CONFIG)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        print("training ours (cold, then unchanged)...", flush=True)
+        ours_train = train_times(ROOT / "config.yml", tmp_path / "ours")
+        print("training the baseline (cold, then unchanged)...", flush=True)
+        base_train = train_times(OUT / "baseline-config.yml", tmp_path / "baseline")
+        print("serving ours...", flush=True)
+        ours = serve_and_measure(model_path(), tmp_path / "serve-ours")
+        print("serving the baseline...", flush=True)
+        base = serve_and_measure(Path(base_train["model"]), tmp_path / "serve-baseline")
+    results = {"ours": {"training": ours_train, **ours}, "baseline": {"training": base_train, **base},
+               "machine": {"cpus": os.cpu_count()}}
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    rows = [("training, cold (s)", ours_train["cold_s"], base_train["cold_s"]),
+            ("training, nothing changed (s)", ours_train["unchanged_s"], base_train["unchanged_s"]),
+            ("start until ready (s)", ours["start_until_ready_s"], base["start_until_ready_s"]),
+            ("Rasa server RSS (MB)", ours["rasa_server_mb"], base["rasa_server_mb"]),
+            ("action server RSS (MB)", ours["action_server_mb"], base["action_server_mb"])]
+    for o, b in zip(ours["scenarios"], base["scenarios"], strict=True):
+        for key in ("p50_ms", "p95_ms", "p99_ms", "msgs_per_s"):
+            rows.append((f"{o['users']} conversation(s), {key}", o[key], b[key]))
+    lines = ["| measure | ours | baseline | ours / baseline |", "|---|---|---|---|"]
+    lines += [f"| {name} | {o} | {b} | {ratio(o, b)} |" for name, o, b in rows]
+    (OUT / "bench.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

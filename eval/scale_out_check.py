@@ -1,0 +1,94 @@
+"""Drive conversations across several Rasa servers and check the shared tracker store afterwards.
+
+* Many conversations at once, each alternating servers message by message.
+* One conversation hit by many messages at once, spread over all servers (the Redis lock must
+  serialise them).
+Every user message must be stored exactly once, each conversation's messages in the order they
+were sent (for the alternating case), and each answered before the next is processed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List
+
+import sqlalchemy as sa
+
+MESSAGES = ["hi", "my pump gives almost nothing", "yes she nurses fine", "a bit sore", "how long can milk stay in the fridge",
+            "is coconut oil ok on the flanges", "thanks", "how often should i pump", "what flange size should i use", "bye"]
+
+
+def post(server: str, sender: str, text: str) -> int:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{server}/webhooks/webchat/webhook", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as resp:
+        return resp.status
+
+
+def stored(engine: sa.engine.Engine, sender: str) -> List[Dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def answered_in_turn(events: List[Dict]) -> bool:
+    kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    return all(kinds[i + 1] == "bot" for i, k in enumerate(kinds) if k == "user" and i + 1 < len(kinds)) and kinds[-1] == "bot"
+
+
+def main() -> None:
+    args = argparse.ArgumentParser()
+    args.add_argument("--servers", required=True)
+    args.add_argument("--db", required=True)
+    args.add_argument("--conversations", type=int, default=20)
+    opts = args.parse_args()
+    servers = opts.servers.split(",")
+    engine = sa.create_engine(opts.db, future=True)
+    ok = True
+
+    senders = [f"scale-{uuid.uuid4().hex}" for _ in range(opts.conversations)]
+    texts = {s: [f"{m} ({s[-4:]} #{k})" for k, m in enumerate(MESSAGES)] for s in senders}
+
+    def conversation(i: int) -> None:
+        sender = senders[i]
+        for k, text in enumerate(texts[sender]):
+            assert post(servers[(i + k) % len(servers)], sender, text) == 200
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=opts.conversations) as pool:
+        list(pool.map(conversation, range(opts.conversations)))
+    took = time.monotonic() - start
+    lost = reordered = unanswered = 0
+    for sender in senders:
+        events = stored(engine, sender)
+        users = [e["text"] for e in events if e["event"] == "user"]
+        lost += len(set(texts[sender]) - set(users)) + (len(users) - len(set(users)))
+        reordered += users != texts[sender]
+        unanswered += not answered_in_turn(events)
+    total = opts.conversations * len(MESSAGES)
+    print(f"{opts.conversations} conversations x {len(MESSAGES)} messages, alternating {len(servers)} servers: "
+          f"{total} messages in {took:.1f} s; lost {lost}, conversations reordered {reordered}, "
+          f"conversations with an unanswered turn {unanswered}")
+    ok &= lost == reordered == unanswered == 0
+
+    sender = f"scale-burst-{uuid.uuid4().hex}"
+    burst = [f"thanks {k}" for k in range(40)]
+    with ThreadPoolExecutor(max_workers=len(burst)) as pool:
+        list(pool.map(lambda k: post(servers[k % len(servers)], sender, burst[k]), range(len(burst))))
+    events = stored(engine, sender)
+    users = [e["text"] for e in events if e["event"] == "user"]
+    same = sorted(users) == sorted(burst)
+    print(f"one conversation, {len(burst)} messages at once over {len(servers)} servers: stored {len(users)}, "
+          f"all present exactly once: {same}, each answered before the next: {answered_in_turn(events)}")
+    ok &= same and answered_in_turn(events)
+    print("RESULT:", "no event lost or reordered" if ok else "PROBLEM FOUND")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
