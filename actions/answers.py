@@ -136,18 +136,30 @@ def nursing_goes_well(text: str) -> Optional[str]:
                  r"can'?t latch|cant latch|doesn'?t latch|doesnt latch|bottle only|formula only|nicu)\b", clean):
         return "not_nursing"
     return _first(clean, (
-        ("no", r"\b(nursing|feeding|breastfeeding|latch\w*) (is|are|goes|has been) (hard|bad|difficult|a struggle|painful)\b"),
+        ("no", r"\b(nursing|feeding|breastfeeding|latch\w*) (is|are|goes|has been|also|too)( also| too| really| so| pretty)? (hard|bad|difficult|a struggle|painful|rough|tough|awful|a nightmare|not great)\b"),
         ("yes", r"\b(nurses|feeds|latches|nursing|feeding|breastfeeding)\b.{0,20}\b(fine|well|great|good|ok|okay|no problem)\b"),
     ))
 
 
 def baby_gaining_well(text: str) -> Optional[str]:
+    """Weight gain, only where weight or growth is named: "my output dropped" says nothing about the baby."""
     clean = normalise(text)
-    if re.search(r"\b(not gaining|isn'?t gaining|isnt gaining|losing|lost weight|dropp\w*|poor|slow|behind|worried about (his|her|their) weight)\b", clean):
+    if re.search(r"\b(not|isn'?t|isnt|hasn'?t|hasnt|no longer) (really |quite |properly )?(gaining|growing|putting on)|"
+                 r"\b(losing|lost|dropp\w*|poor|slow|low) (\w+ )?(weight|gain)|weight (is |has )?(dropp\w*|down|going down)|"
+                 r"behind on (his |her |their )?weight|worried about (his|her|their) weight", clean):
         return "no"
-    if re.search(r"\b(gaining (well|fine|great|good|ok|nicely)|gains well|good weight|on track|doc(tor)? (is|was) happy|chunky|thriving|growing well)\b", clean):
+    if re.search(r"\b(gaining (well|fine|great|good|ok|nicely)|gains well|good weight|on track|doc(tor)? (is|was) happy|"
+                 r"chunky|thriving|growing well)\b", clean):
         return "yes"
     return None
+
+
+def _weight_short_answer(text: str) -> Optional[str]:
+    """Replies to "Is your baby gaining weight well?" that need the question to make sense."""
+    clean = normalise(text)
+    if re.search(r"\b(losing|dropping|behind|slow|poorly|barely)\b", clean):
+        return "no"
+    return _yes_no(clean, "unsure")
 
 
 def _calm_short_answer(text: str) -> Optional[str]:
@@ -184,7 +196,7 @@ PARSERS: Mapping[str, Parser] = {
 # not a new question: "is coconut oil ok?" must not count as "pumping is fine".
 SHORT_ANSWERS: Mapping[str, Parser] = {
     "nursing_goes_well": _yes_no_answer(),
-    "baby_gaining_well": _yes_no_answer("unsure"),
+    "baby_gaining_well": _weight_short_answer,
     "breasts_feel_full": _yes_no_answer(),
     "milk_flow_starts": _yes_no_answer("unsure"),
     "pumping_feelings": _calm_short_answer,

@@ -165,7 +165,9 @@ _MESSAGES = {
         "is hurting you; please stop turning the suction up and get them checked soon."
     ),
     RedFlag.UNSPECIFIED: (
-        "What you describe sounds like something a health professional should look at. Please contact one "
-        "today."
+        "I want to make sure you and your baby are safe. If you have a fever or a red, painful area of the "
+        "breast, bleeding or cracked nipples, if your baby has few wet diapers or is very sleepy, or if you "
+        "feel very low or have thoughts of harming yourself or your baby, please contact a health "
+        "professional now."
     ),
 }

@@ -16,7 +16,7 @@ from actions import diagnosis
 from actions.answers import flange_size_mm, read_answers
 from actions.safety import RedFlag, advice_for
 from actions.conversation import (
-    REQUESTED_SLOT, answers, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
+    REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
 )
 from actions.clinic import clinic
 from actions.knowledge import knowledge_base
@@ -29,7 +29,8 @@ FORM = "troubleshoot_form"
 
 # Intents that must reach their own rule even when the text also answers the question:
 # safety and a wish to reach a person or leave always win.
-HARD_INTERRUPTS = {"report_red_flag", "request_human", "goodbye"}
+RED_FLAG_INTENT = "report_red_flag"
+HARD_INTERRUPTS = {RED_FLAG_INTENT, "request_human", "goodbye"}
 # "stop" wins unless the message plainly answers the question (the classifier has taken
 # "yeah full" for "stop"); a bare "no" or "enough" still stops.
 STOP_INTENT = "stop"
@@ -66,9 +67,11 @@ class ValidateTroubleshootForm(FormValidationAction):
         if not just_heard_user(tracker, FORM):
             return []  # coming back after an interruption: nothing new was said
         intent = latest_intent(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if intent == RED_FLAG_INTENT and requested and not entity_values(tracker, "red_flag"):
+            return self._classifier_only_red_flag(dispatcher, tracker, requested)
         if intent in HARD_INTERRUPTS:
             return []
-        requested = tracker.get_slot(REQUESTED_SLOT)
         known = answers(tracker)
         found: Dict[str, Any] = {}
         if requested is None:
@@ -94,12 +97,25 @@ class ValidateTroubleshootForm(FormValidationAction):
             events.append(SlotSet("troubleshooting_status", "in_progress"))
         return events
 
+    @staticmethod
+    def _classifier_only_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> List[EventType]:
+        """The classifier, but no phrase rule, saw a red flag in what reads as a plain answer.
+
+        Safety first all the same: the human-contact answer goes out. If the text clearly answers the
+        question, the answer is kept and the questions go on; otherwise the red-flag rule takes over.
+        """
+        found = read_answers(latest_text(tracker), requested=requested, is_reply=False)
+        if requested not in found:
+            return []
+        dispatcher.utter_message(text=advice_for([RedFlag.UNSPECIFIED], clinic()).text)
+        return [SlotSet(slot, value) for slot, value in found.items()] + [SlotSet("red_flag", RedFlag.UNSPECIFIED.value)]
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         # Values were checked by the parsers; keep every extracted question slot as it is.
         slots = tracker.slots_to_validate()
-        keep = set(diagnosis.QUESTION_SLOTS) | {"flange_size_mm", "troubleshooting_status"}
+        keep = set(diagnosis.QUESTION_SLOTS) | {"flange_size_mm", "troubleshooting_status", "red_flag"}
         return [SlotSet(slot, value) for slot, value in slots.items() if slot in keep]
 
 

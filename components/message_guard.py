@@ -33,7 +33,8 @@ CAUSE_TOPICS = {"ask_let_down", "ask_suction", "ask_flange_fit", "ask_pump_choic
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
     r"hardly any(thing)?|(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
-    r"not much (milk|comes out)|"
+    r"not much (milk|comes out)|(only|just|barely|about|like|maybe) (get |getting |got |pump |pumping )?(like |about |maybe )?"
+    r"(\d+([.,/]\d+)?|half an?|a quarter) ?(ml|oz|ounces?)|"
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
 )
 _PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")

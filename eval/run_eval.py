@@ -80,14 +80,16 @@ def run_personas(personas: List[Dict[str, Any]]) -> Dict[str, Any]:
             asked: List[str] = []
             escalated = False
             for turn in range(12):
-                if DIAGNOSIS_MARK in chat.text:
-                    break
-                if persona["cause"] == "red_flag" and turn == 1:
-                    chat.say(persona["later"])
+                if persona["cause"] == "red_flag" and (turn == 1 or DIAGNOSIS_MARK in chat.text):
+                    chat.say(persona["later"])  # the warning sign comes up after the first question
                     escalated = clinic().phone in chat.text
+                    break
+                if DIAGNOSIS_MARK in chat.text:
                     break
                 slot = next((QUESTION_BY_TEXT[m["text"]] for m in reversed(chat.replies) if m.get("text") in QUESTION_BY_TEXT), None)
                 if slot is None:
+                    if persona["cause"] == "red_flag":
+                        continue  # no troubleshooting started: raise the warning sign next turn
                     break
                 asked.append(slot)
                 chat.say(persona["answers"].get(slot, "not sure"))
@@ -97,6 +99,7 @@ def run_personas(personas: List[Dict[str, Any]]) -> Dict[str, Any]:
                 "id": persona["id"], "cause": persona["cause"], "found": slots.get("suspected_cause"),
                 "questions": len(set(asked)), "reasks": len(asked) - len(set(asked)) - repeats, "repeats": repeats,
                 "red_flag": slots.get("red_flag"), "escalated": escalated,
+                "last_reply": chat.text[:160],
             })
     diagnosed = [r for r in results if r["cause"] != "red_flag"]
     flagged = [r for r in results if r["cause"] == "red_flag"]
@@ -112,8 +115,27 @@ def run_personas(personas: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
+def persona_lines(personas: List[Dict[str, Any]]) -> List[str]:
+    sim = run_personas(personas)
+    (OUT / "personas.json").write_text(json.dumps(sim, indent=2))
+    lines = ["## Troubleshooting with simulated parents (eval/personas.yml)", "",
+             f"- personas: {len(personas)} ({sum(p['cause'] != 'red_flag' for p in personas)} with a known cause, "
+             f"{sum(p['cause'] == 'red_flag' for p in personas)} with a red flag)",
+             f"- right cause first: {sim['right_cause_first']:.0%} (per cause: {sim['by_cause']})",
+             f"- questions before the diagnosis: median {sim['questions_median']}, max {sim['questions_max']}",
+             f"- conversations where a question came back after moving on: {sim['conversations_with_a_repeated_question']}",
+             f"- red-flag personas escalated to a human-contact answer: {sim['red_flags_escalated']}", "",
+             "| persona | true cause | found | questions | red flag |", "|---|---|---|---|---|"]
+    lines += [f"| {r['id']} | {r['cause']} | {r['found']} | {r['questions']} | {r['red_flag'] or ''} |" for r in sim["personas"]]
+    return lines
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    personas = yaml.safe_load((ROOT / "eval" / "personas.yml").read_text())["personas"]
+    if "--personas-only" in sys.argv:
+        print("\n".join(persona_lines(personas)))
+        return
     model = str(model_path())
     started = time.monotonic()
     lines = ["# Evaluation report", "", f"Model: `{Path(model).name}`. Made by `make eval`.", ""]
@@ -140,18 +162,7 @@ def main() -> None:
               f"{story_report.get('conversation_accuracy', {}).get('total', '?')} correct. Failed: "
               + (", ".join(failed_names) if failed_names else "none"), ""]
 
-    personas = yaml.safe_load((ROOT / "eval" / "personas.yml").read_text())["personas"]
-    sim = run_personas(personas)
-    (OUT / "personas.json").write_text(json.dumps(sim, indent=2))
-    lines += ["## Troubleshooting with simulated parents (eval/personas.yml)", "",
-              f"- personas: {len(personas)} ({sum(p['cause'] != 'red_flag' for p in personas)} with a known cause, "
-              f"{sum(p['cause'] == 'red_flag' for p in personas)} with a red flag)",
-              f"- right cause first: {sim['right_cause_first']:.0%} (per cause: {sim['by_cause']})",
-              f"- questions before the diagnosis: median {sim['questions_median']}, max {sim['questions_max']}",
-              f"- conversations where a question came back after moving on: {sim['conversations_with_a_repeated_question']}",
-              f"- red-flag personas escalated to a human-contact answer: {sim['red_flags_escalated']}", "",
-              "| persona | true cause | found | questions | red flag |", "|---|---|---|---|---|"]
-    lines += [f"| {r['id']} | {r['cause']} | {r['found']} | {r['questions']} | {r['red_flag'] or ''} |" for r in sim["personas"]]
+    lines += persona_lines(personas)
     lines += ["", f"Evaluation took {time.monotonic() - started:.0f} s."]
     (OUT / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

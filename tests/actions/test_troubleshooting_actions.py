@@ -46,7 +46,10 @@ async def test_an_unreadable_answer_is_asked_again_kindly(dispatcher, domain):
 
 async def test_red_flags_and_stop_are_left_to_their_rules(dispatcher, domain):
     for intent, text in (("report_red_flag", "No, not gaining well"), ("stop", "stop asking"), ("request_human", "a person pls")):
-        tracker = make_tracker(text, intent=intent, slots={"requested_slot": "baby_gaining_well"}, active_loop="troubleshoot_form")
+        # The NLU guard tags phrase-rule red flags with a red_flag entity, as it would for this text.
+        flags = [{"entity": "red_flag", "value": "infant"}] if intent == "report_red_flag" else []
+        tracker = make_tracker(text, intent=intent, slots={"requested_slot": "baby_gaining_well"}, active_loop="troubleshoot_form",
+                               entities=flags)
         events = await ValidateTroubleshootForm().run(dispatcher, tracker, domain)
         # No slot filled: Rasa rejects the form, and the red-flag/stop/handoff rule answers instead.
         assert [e for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"] == []
@@ -148,3 +151,22 @@ async def test_coming_back_after_stopping_says_so(dispatcher, domain):
     slots = await run_validation(tracker, dispatcher, domain)
     assert texts(dispatcher).startswith(TROUBLESHOOT_RESUME)
     assert slots["requested_slot"] != "pump_type"
+
+
+async def test_classifier_only_red_flag_on_a_plain_answer_warns_and_carries_on(dispatcher, domain):
+    from actions.clinic import clinic
+
+    tracker = make_tracker("nursing is rough too", intent="report_red_flag", slots={"requested_slot": "nursing_goes_well"},
+                           active_loop="troubleshoot_form")
+    slots = await run_validation(tracker, dispatcher, domain)
+    assert slots["nursing_goes_well"] == "no" and slots["red_flag"] == "unspecified"
+    assert clinic().phone in texts(dispatcher)
+    assert slots["requested_slot"] not in (None, "nursing_goes_well")
+
+
+async def test_phrase_rule_red_flag_always_goes_to_the_rule(dispatcher, domain):
+    tracker = make_tracker("nursing is hard and i have a fever with a red hot breast", intent="report_red_flag",
+                           slots={"requested_slot": "nursing_goes_well"}, active_loop="troubleshoot_form",
+                           entities=[{"entity": "red_flag", "value": "mastitis"}])
+    events = await ValidateTroubleshootForm().run(dispatcher, tracker, domain)
+    assert [e for e in events if e["name"] != "requested_slot"] == []

@@ -131,3 +131,9 @@ def test_nursing_and_weight_said_in_passing():
 def test_not_well_is_no(text):
     assert parse_requested("baby_gaining_well", text) == "no"
     assert parse_requested("nursing_goes_well", text) == "no"
+
+
+def test_output_dropping_is_not_about_the_babys_weight():
+    assert "baby_gaining_well" not in read_answers("EP and my output dropped to like 2oz a session")
+    assert read_answers("the doctor said he lost weight")["baby_gaining_well"] == "no"
+    assert parse_requested("baby_gaining_well", "she's losing a bit") == "no"
