@@ -2,8 +2,8 @@
 
 * A red flag found by the phrase rules in ``actions.safety`` sets the intent to report_red_flag with
   confidence 1.0 and adds a ``red_flag`` entity per kind, so the red-flag rule always fires.
-* A report of little or no milk that the classifier filed under one possible cause (let-down,
-  suction, flange, pump, stress) goes to the troubleshooting, which weighs that cause with the rest.
+* A report of little or no milk that the classifier filed under another topic (let-down, suction,
+  flange, pump, stress, small talk...) goes to the troubleshooting, which weighs every clue.
 * Text mostly in a non-Latin script, or made of common function words of other languages and none
   of English, becomes non_english: the classifier has no features for scripts it never saw and
   would otherwise guess a topic.
@@ -25,11 +25,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from actions.safety import detect_red_flags
 
 RED_FLAG_INTENT = "report_red_flag"
+NON_ENGLISH_INTENT = "non_english"
 LOW_OUTPUT_INTENT = "report_low_output"
-# Topics that name one possible cause. "Full breasts but nothing comes out" is, to the parent, a
-# report of low output: the troubleshooting weighs that clue with the others, where the let-down
-# answer alone would not.
-CAUSE_TOPICS = {"ask_let_down", "ask_suction", "ask_flange_fit", "ask_pump_choice", "express_pumping_stress"}
+# A report of little or no milk is, to the parent, the thing to solve, whatever else the message
+# touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
+# weighs those clues with the others. Intents that must keep their own path are left alone.
+KEEP_INTENT = {RED_FLAG_INTENT, "request_human", "ask_milk_storage", NON_ENGLISH_INTENT, "stop", "goodbye",
+               "report_low_output"}
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
     r"hardly any(thing)?|(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
@@ -38,7 +40,6 @@ _LOW_OUTPUT = re.compile(
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
 )
 _PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")
-NON_ENGLISH_INTENT = "non_english"
 
 # Share of letters outside the Latin script above which a message is taken as not English; emoji
 # and digits are not letters, so "ok 👍" stays English.
@@ -128,5 +129,5 @@ class MessageGuard(GraphComponent):
             message.set(ENTITIES, entities, add_to_output=True)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
-        elif (message.get(INTENT) or {}).get("name") in CAUSE_TOPICS and reports_low_output(text):
+        elif (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
             _override_intent(message, LOW_OUTPUT_INTENT)

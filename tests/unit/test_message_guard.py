@@ -53,3 +53,13 @@ def test_empty_text_is_left_alone():
 def test_only_get_drops_is_a_low_output_report():
     message = guarded("i dread every pumping session at work, only get drops", intent="express_pumping_stress")
     assert message.get("intent")["name"] == "report_low_output"
+
+
+def test_amounts_reported_under_any_topic_start_the_troubleshooting():
+    assert guarded("i dread pumping, at work i get like 15ml", intent="out_of_scope").get("intent")["name"] == "report_low_output"
+    assert guarded("i pump like 15 ml total", intent="ask_engorgement").get("intent")["name"] == "report_low_output"
+
+
+def test_storage_questions_and_requests_for_a_person_keep_their_intent():
+    assert guarded("i only get 2 oz, how long can it stay in the fridge", intent="ask_milk_storage").get("intent")["name"] == "ask_milk_storage"
+    assert guarded("only drops when i pump, let me talk to a nurse", intent="request_human").get("intent")["name"] == "request_human"
