@@ -8,9 +8,10 @@ import os
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
 
@@ -136,3 +137,39 @@ async def post_with_retry(
 
 def button_titles(buttons: Sequence[Dict[str, Any]]) -> List[str]:
     return [str(b.get("title") or b.get("payload") or "") for b in buttons]
+
+
+class VerifiedInputChannel(InputChannel):
+    """What the messaging connectors share: settings from the environment (all set, or the channel
+    is off and registers no routes) and the path of one verified incoming message to the assistant."""
+
+    ENV: Mapping[str, str] = {}
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        return cls(env_settings(cls.ENV))
+
+    def __init__(self, settings: Optional[Dict[str, str]]) -> None:
+        self.settings = settings
+        self.seen = SeenIds()
+        if not settings:
+            needed = ", ".join(name for name in self.ENV.values() if not name.endswith("?"))
+            logger.info("%s channel off: set %s to enable it", self.name(), needed)
+
+    async def deliver(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], out: OutputChannel,
+                      sender: str, message_id: str, text: Optional[str]) -> bool:
+        """Hand one verified, not yet seen message to the assistant. False means "failed, let the
+        platform retry": the id is forgotten so the retry is handled, and nothing was answered."""
+        if not text or not text.strip():
+            await out.send_text_message(sender, NON_TEXT_REPLY)
+            return True
+        try:
+            await on_new_message(UserMessage(user_text(text), out, sender, input_channel=self.name(),
+                                             metadata={"message_id": message_id}))
+        except Exception:
+            logger.exception("%s: handling message %s failed", self.name(), message_id)
+            self.seen.forget(message_id)
+            return False
+        if not getattr(out, "sent", 1):
+            await out.send_text_message(sender, trouble_text())  # the assistant produced nothing
+        return True

@@ -12,12 +12,12 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import NON_TEXT_REPLY, SeenIds, env_settings, post_with_retry, split_text, trouble_text, user_text
+from channels.common import VerifiedInputChannel, post_with_retry, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -106,22 +106,17 @@ def read_update(update: Any) -> "tuple[Optional[str], Optional[str], Optional[st
     return update_id, None, None, False
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(VerifiedInputChannel):
+    ENV = ENV
+
     @classmethod
     def name(cls) -> Text:
         return "telegram"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(env_settings(ENV))
-
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
-        self.settings = settings
-        self.seen = SeenIds()
+        super().__init__(settings)
         if settings and not SECRET_RE.match(settings["secret"]):
             raise ValueError("TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, '_' or '-'")
-        if not settings:
-            logger.info("Telegram channel off: set TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN and TELEGRAM_WEBHOOK_URL to enable it")
 
     def output(self) -> TelegramOutput:
         assert self.settings
@@ -162,18 +157,8 @@ class TelegramInput(InputChannel):
             if is_button:
                 query = request.json["callback_query"]
                 await out.answer_callback(str(query.get("id")))
-            if not text or not text.strip():
-                await out.send_text_message(chat_id, NON_TEXT_REPLY)
-                return response.json({"status": "non-text"})
-            try:
-                await on_new_message(UserMessage(user_text(text), out, chat_id, input_channel=self.name(),
-                                                 metadata={"update_id": update_id}))
-            except Exception:
-                logger.exception("telegram: handling update %s failed", update_id)
-                self.seen.forget(update_id)  # let Telegram's retry try again
-                return response.json({"error": "temporary failure"}, status=500)
-            if not out.sent:
-                await out.send_text_message(chat_id, trouble_text())
+            if not await self.deliver(on_new_message, out, chat_id, update_id, text):
+                return response.json({"error": "temporary failure"}, status=500)  # Telegram retries
             return response.json({"status": "ok"})
 
         return bp

@@ -12,15 +12,13 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.common import (
-    NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, trouble_text, user_text,
-)
+from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -88,23 +86,18 @@ class TwilioWhatsAppOutput(OutputChannel):
         await self._send_text(recipient_id, f"{text}\n\nReply with a number or in your own words:\n{menu}")
 
 
-class TwilioWhatsAppInput(InputChannel):
+class TwilioWhatsAppInput(VerifiedInputChannel):
+    ENV = ENV
+
     @classmethod
     def name(cls) -> Text:
         return "twilio"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(env_settings(ENV))
-
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
-        self.settings = settings
-        self.seen = SeenIds()
+        super().__init__(settings)
         self.options = NumberedOptions()
         if settings and not settings["number"].startswith("whatsapp:"):
             raise ValueError("TWILIO_WHATSAPP_NUMBER must look like whatsapp:+15551234567")
-        if not settings:
-            logger.info("WhatsApp (Twilio) channel off: set the TWILIO_* variables to enable it")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("twilio_whatsapp", __name__)
@@ -127,20 +120,10 @@ class TwilioWhatsAppInput(InputChannel):
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
             if not self.seen.first_time(sid):
                 return twiml
-            out = TwilioWhatsAppOutput(settings, self.options)
-            body = (form.get("Body") or "").strip()
-            if not body:  # media only (photo, voice note, location...)
-                await out.send_text_message(sender, NON_TEXT_REPLY)
-                return twiml
-            text = user_text(self.options.read(sender, body))
-            try:
-                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata={"message_sid": sid}))
-            except Exception:
-                logger.exception("twilio: handling message %s failed", sid)
-                self.seen.forget(sid)
-                return response.json({"error": "temporary failure"}, status=500)
-            if not out.sent:
-                await out.send_text_message(sender, trouble_text())
+            body = (form.get("Body") or "").strip()  # empty for media only (photo, voice note, location)
+            text = self.options.read(sender, body) if body else None
+            if not await self.deliver(on_new_message, TwilioWhatsAppOutput(settings, self.options), sender, sid, text):
+                return response.json({"error": "temporary failure"}, status=500)  # Twilio retries
             return twiml
 
         return bp

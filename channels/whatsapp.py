@@ -10,14 +10,12 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, Tuple
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (
-    NON_TEXT_REPLY, SeenIds, button_titles, env_settings, post_with_retry, split_text, trouble_text, user_text,
-)
+from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -112,20 +110,12 @@ def incoming_messages(payload: Any) -> Iterator[Tuple[str, str, Optional[str]]]:
                 yield str(message["id"]), str(message["from"]), text if isinstance(text, str) else None
 
 
-class WhatsAppCloudInput(InputChannel):
+class WhatsAppCloudInput(VerifiedInputChannel):
+    ENV = ENV
+
     @classmethod
     def name(cls) -> Text:
         return "whatsapp"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(env_settings(ENV))
-
-    def __init__(self, settings: Optional[Dict[str, str]]) -> None:
-        self.settings = settings
-        self.seen = SeenIds()
-        if not settings:
-            logger.info("WhatsApp (Meta) channel off: set the WHATSAPP_* variables to enable it")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("whatsapp_cloud", __name__)
@@ -153,21 +143,10 @@ class WhatsAppCloudInput(InputChannel):
             except Exception:
                 return response.json({"error": "expected a WhatsApp webhook payload"}, status=400)
             for message_id, sender, text in messages:
-                out = WhatsAppOutput(settings)
                 if not self.seen.first_time(message_id):
                     continue
-                if not text or not text.strip():
-                    await out.send_text_message(sender, NON_TEXT_REPLY)
-                    continue
-                try:
-                    await on_new_message(UserMessage(user_text(text), out, sender, input_channel=self.name(),
-                                                     metadata={"message_id": message_id}))
-                except Exception:
-                    logger.exception("whatsapp: handling message %s failed", message_id)
-                    self.seen.forget(message_id)
-                    return response.json({"error": "temporary failure"}, status=500)
-                if not out.sent:
-                    await out.send_text_message(sender, trouble_text())
+                if not await self.deliver(on_new_message, WhatsAppOutput(settings), sender, message_id, text):
+                    return response.json({"error": "temporary failure"}, status=500)  # Meta retries
             return response.json({"status": "ok"})
 
         return bp
