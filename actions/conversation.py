@@ -6,9 +6,11 @@ from typing import Any, Dict, Iterator, List, Optional
 from rasa_sdk import Tracker
 
 from actions.diagnosis import QUESTION_SLOTS
-from actions.questions import QUESTIONS
+from actions.questions import SLOT_BY_TEXT
 
 REQUESTED_SLOT = "requested_slot"
+# A question that got no usable answer is put once more, then dropped: no loops at 2 am.
+MAX_ASKS_PER_QUESTION = 2
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -53,11 +55,10 @@ def _questions_put(tracker: Tracker) -> List[str]:
     Counted from the bot's own messages: Rasa's form adds requested_slot events of its own while it
     validates, so those over-count.
     """
-    by_text = {question.text: slot for slot, question in QUESTIONS.items()}
     return [
-        by_text[event["text"]]
+        SLOT_BY_TEXT[event["text"]]
         for event in _current_session(tracker)
-        if event.get("event") == "bot" and event.get("text") in by_text
+        if event.get("event") == "bot" and event.get("text") in SLOT_BY_TEXT
     ]
 
 

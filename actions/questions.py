@@ -66,3 +66,5 @@ QUESTIONS: Mapping[str, AskedQuestion] = {
         (),
     ),
 }
+# Which question a bot message is: how the transcript shows what was asked.
+SLOT_BY_TEXT: Mapping[str, str] = {question.text: slot for slot, question in QUESTIONS.items()}

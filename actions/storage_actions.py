@@ -9,8 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import storage
-from actions.conversation import REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, times_requested
-from actions.troubleshooting import MAX_ASKS_PER_QUESTION
+from actions.conversation import (
+    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, times_requested,
+)
 from actions.knowledge import knowledge_base
 from actions.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 

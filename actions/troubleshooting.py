@@ -16,7 +16,7 @@ from actions import diagnosis
 from actions.answers import flange_size_mm, read_answers
 from actions.safety import RedFlag, advice_for
 from actions.conversation import (
-    REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
+    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
 )
 from actions.clinic import clinic
 from actions.knowledge import knowledge_base
@@ -36,8 +36,6 @@ HARD_INTERRUPTS = {RED_FLAG_INTENT, "request_human", "goodbye"}
 STOP_INTENT = "stop"
 # Intents that mean "this was an attempt to answer": when we cannot read the answer we ask again
 # instead of letting another policy guess a new topic.
-# A question that got no usable answer is put once more, then dropped: no loops at 2 am.
-MAX_ASKS_PER_QUESTION = 2
 ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "express_pumping_stress", "report_low_output"}
 
 

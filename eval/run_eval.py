@@ -25,13 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.clinic import clinic  # noqa: E402
-from actions.questions import QUESTIONS  # noqa: E402
 from eval.typos import make_typo_set  # noqa: E402
 from tests.conftest import Conversation, model_path, running_server  # noqa: E402
 
 OUT = ROOT / "results" / "eval"
 RASA = str(Path(sys.executable).parent / "rasa")
-QUESTION_BY_TEXT = {q.text: slot for slot, q in QUESTIONS.items()}
 DIAGNOSIS_MARK = "most likely going on"
 FOLDS = 5
 
@@ -86,7 +84,7 @@ def run_personas(personas: List[Dict[str, Any]]) -> Dict[str, Any]:
                     break
                 if DIAGNOSIS_MARK in chat.text:
                     break
-                slot = next((QUESTION_BY_TEXT[m["text"]] for m in reversed(chat.replies) if m.get("text") in QUESTION_BY_TEXT), None)
+                slot = chat.asked_question()
                 if slot is None:
                     if persona["cause"] == "red_flag":
                         continue  # no troubleshooting started: raise the warning sign next turn

@@ -25,6 +25,8 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
+from actions.questions import SLOT_BY_TEXT
+
 ROOT = Path(__file__).resolve().parent.parent
 # Loading a Rasa model takes 20-40 s on 2 cores; allow for a slow CI machine.
 SERVER_START_TIMEOUT_S = 300
@@ -117,6 +119,10 @@ class Conversation:
     @property
     def text(self) -> str:
         return "\n".join(m.get("text") or "" for m in self.replies)
+
+    def asked_question(self) -> Optional[str]:
+        """The troubleshooting or storage question in the latest replies, if any."""
+        return next((SLOT_BY_TEXT[m["text"]] for m in reversed(self.replies) if m.get("text") in SLOT_BY_TEXT), None)
 
     @property
     def buttons(self) -> List[str]:

@@ -8,14 +8,7 @@ from actions.replies import PRIVACY_NOTICE, STOPPED
 from tests.conftest import QUESTION_COUNTS, Conversation
 
 DIAGNOSIS_MARK = "most likely going on"
-QUESTION_BY_TEXT = {q.text: slot for slot, q in QUESTIONS.items()}
 
-
-def asked_question(chat: Conversation):
-    for message in reversed(chat.replies):
-        if message.get("text") in QUESTION_BY_TEXT:
-            return QUESTION_BY_TEXT[message["text"]]
-    return None
 
 
 def run_troubleshooting(chat: Conversation, opening: str, persona: dict, limit: int = 10) -> int:
@@ -28,7 +21,7 @@ def run_troubleshooting(chat: Conversation, opening: str, persona: dict, limit: 
     for _ in range(limit):
         if DIAGNOSIS_MARK in chat.text:
             return len(set(asked))
-        slot = asked_question(chat)
+        slot = chat.asked_question()
         assert slot is not None, f"neither a question nor a diagnosis: {chat.text!r}"
         assert slot not in asked or asked[-1] == slot, f"asked {slot} again after moving on"
         asked.append(slot)
@@ -103,12 +96,12 @@ def test_what_was_said_in_the_opening_is_not_asked_again(chat):
     chat.say("my manual pump pinches and gives almost nothing")
     stored = chat.slots()
     assert stored["pump_type"] == "manual" and stored["pumping_pain"] == "painful"
-    assert asked_question(chat) not in ("pump_type", "pumping_pain", None)
+    assert chat.asked_question() not in ("pump_type", "pumping_pain", None)
 
 
 def test_button_taps_answer_questions(chat):
     chat.say("Little or no milk when I pump")
-    slot = asked_question(chat)
+    slot = chat.asked_question()
     title, value = QUESTIONS[slot].options[0]
     assert title in chat.buttons
     chat.say(title)
@@ -117,12 +110,12 @@ def test_button_taps_answer_questions(chat):
 
 def test_red_flag_mid_troubleshooting_interrupts_with_clinic_contacts(chat):
     chat.say("help, barely any milk when i pump")
-    assert asked_question(chat)
+    assert chat.asked_question()
     chat.say("also i have a fever and chills and a red hot painful lump in my breast")
     assert clinic().phone in chat.text and clinic().emergency_number in chat.text
     slots = chat.slots()
     assert slots["red_flag"] == "mastitis"
-    assert asked_question(chat) is None  # the form stepped aside
+    assert chat.asked_question() is None  # the form stepped aside
     assert "Continue the pumping questions" in chat.buttons
 
 
@@ -144,15 +137,15 @@ def test_red_flags_outside_troubleshooting(chat, text, flag):
 
 def test_topic_question_mid_troubleshooting_then_the_form_continues(chat):
     chat.say("pump output is terrible")
-    first = asked_question(chat)
+    first = chat.asked_question()
     chat.say("is coconut oil ok to put on the flanges")
     assert knowledge_base().entry("lubricant").text in chat.text
-    assert asked_question(chat) == first  # and back to where we were
+    assert chat.asked_question() == first  # and back to where we were
 
 
 def test_storage_detour_and_back_keeps_earlier_answers(chat):
     chat.say("i only get drops when i pump")
-    first = asked_question(chat)
+    first = chat.asked_question()
     title, value = QUESTIONS[first].options[0]
     chat.say(title)
     chat.say("wait, i left pumped milk on the counter for 5 hours, is it still ok?")
@@ -160,7 +153,7 @@ def test_storage_detour_and_back_keeps_earlier_answers(chat):
     assert chat.slots()["storage_verdict"] == "throw_away"
     assert "Continue the pumping questions" in chat.buttons
     chat.say("Continue the pumping questions")
-    assert asked_question(chat) not in (first, None)
+    assert chat.asked_question() not in (first, None)
     assert chat.slots()[first] == value
 
 
@@ -170,7 +163,7 @@ def test_stop_and_resume(chat):
     assert STOPPED in chat.text
     assert chat.slots()["troubleshooting_status"] == "stopped"
     chat.say("Continue the pumping questions")
-    assert asked_question(chat) is not None
+    assert chat.asked_question() is not None
 
 
 def test_storage_verdict_asks_for_the_missing_fact(chat):

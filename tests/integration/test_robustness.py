@@ -9,12 +9,8 @@ from actions.questions import QUESTIONS
 from channels.common import trouble_text
 from tests.conftest import Conversation, running_server
 
-QUESTION_BY_TEXT = {q.text: slot for slot, q in QUESTIONS.items()}
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
 
-
-def asked(chat):
-    return next((QUESTION_BY_TEXT[m["text"]] for m in reversed(chat.replies) if m.get("text") in QUESTION_BY_TEXT), None)
 
 
 ODD_INPUTS = [
@@ -81,11 +77,11 @@ def test_restart_mid_troubleshooting_resumes_from_the_store(tmp_path):
     with running_server(tmp_path, {}) as srv:
         chat = Conversation(srv, sender=sender)
         chat.say("i barely get anything when i pump")
-        first = asked(chat)
+        first = chat.asked_question()
         assert first
     with running_server(tmp_path, {}) as srv:  # same SQLite file, new processes
         chat = Conversation(srv, sender=sender)
         title, value = QUESTIONS[first].options[0]
         chat.say(title)
         assert chat.slots()[first] == value
-        assert asked(chat) not in (None, first) or "most likely going on" in chat.text
+        assert chat.asked_question() not in (None, first) or "most likely going on" in chat.text
