@@ -22,7 +22,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 MODEL = $(shell scripts/model-path)
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## Create .venv (Python 3.10) with every pinned dependency
 
@@ -42,8 +42,14 @@ $(SPACY_DIR)/meta.json: components/entity_patterns.py components/build_spacy.py 
 train: spacy ## Train the model unless one for the current data already exists
 	@scripts/train
 
-run: train ## Run the assistant: action server, Rasa server and the web chat page
-	@scripts/run --host $(HOST) --port $(PORT) --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS)
+run: train ## Run the assistant (action server, Rasa server, web chat page) and the staff review app
+	@scripts/run --host $(HOST) --port $(PORT) --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS) --review
+
+review: install ## Run only the staff review app on http://127.0.0.1:8081 (REVIEW_PORT overrides)
+	@scripts/review serve
+
+review-bench: install ## Time the review app's pages at 10,000 conversations / 1,000,000 events: results/bench/
+	$(PY) eval/review_bench.py
 
 shell: train ## Chat with the assistant in the terminal
 	@scripts/run --shell --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS)
@@ -59,12 +65,13 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	@touch $@
 
 lint: $(LINT_VENV)/.installed ## Static checks (pyflakes-level errors) on all Python code
-	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels tests scripts eval
+	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels review tests scripts eval
 
-test: train lint ## Run every test: lint, data validation, unit, actions, conversations, NLU report, browser
+test: train lint ## Run every test: lint, data validation, unit, actions, conversations, review app, NLU report, browser
 	@scripts/ensure-chromium
 	$(RASA) data validate --fail-on-warnings
-	$(PY) -m pytest
+	@# The review app's tests run against a real PostgreSQL too: a private server for the duration.
+	scripts/with-postgres $(PY) -m pytest
 	@scripts/rasa-tests
 
 eval: train ## Measure understanding and decisions (cross-validation, typos, stories, personas): results/eval/
@@ -79,4 +86,4 @@ lock: ## Re-pin constraints.txt from the current .venv
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run shell validate lint test eval bench lock clean
+.PHONY: help install spacy train run review review-bench shell validate lint test eval bench lock clean

@@ -1,0 +1,226 @@
+"""What Rasa's stored events mean to a reviewer: plain functions over decoded event rows.
+
+`summarise` folds a conversation's events into the few facts the queue and the list filter on;
+`transcript` turns them into the chat a reviewer reads.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Set
+
+from review.privacy import mask
+
+# The user intents that name what a conversation was about, with the label staff see.
+TOPICS: Dict[str, str] = {
+    "report_low_output": "little or no milk",
+    "ask_pump_choice": "choosing a pump",
+    "ask_flange_fit": "flange fit",
+    "ask_let_down": "let-down",
+    "express_pumping_stress": "stress",
+    "ask_milk_storage": "milk storage",
+    "ask_cleaning": "cleaning",
+    "ask_session_length": "session length",
+    "ask_power_pumping": "power pumping",
+    "ask_engorgement": "engorgement",
+    "ask_suction": "suction",
+    "ask_lubricant": "lubricant",
+    "ask_lactation_consultant": "lactation consultant",
+    "request_human": "asked for a person",
+    "report_red_flag": "red flag",
+}
+CAUSES = ("pump", "parts_settings", "anxiety", "let_down", "supply")
+RED_FLAG_ACTION = "action_handle_red_flag"
+HANDOFF_ACTION = "action_handoff"
+FALLBACK_ACTION = "action_default_fallback"
+FALLBACK_INTENT = "nlu_fallback"
+# Slots that are the assistant's bookkeeping, not something the parent told it.
+BOOKKEEPING_SLOTS = {"requested_slot", "privacy_notice_shown", "session_started_metadata"}
+# Search text is capped per conversation: enough for every real chat, bounded for a flood.
+SEARCH_TEXT_MAX = 20_000
+
+
+@dataclass
+class EventRow:
+    id: int
+    sender_id: str
+    type_name: str
+    timestamp: float
+    intent_name: Optional[str]
+    action_name: Optional[str]
+    data: str
+
+    def decoded(self) -> Dict[str, Any]:
+        raw = self.data or "{}"
+        try:
+            value = json.loads(raw)
+        except ValueError:  # a damaged row must not hide the rest of the conversation
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        # A parent can send NUL or a lone surrogate (JSON allows both); neither can be written to
+        # PostgreSQL or sent as UTF-8. Only rows whose JSON has such escapes pay for the clean-up.
+        return _clean(value) if "\\u0000" in raw or "\\ud" in raw.lower() else value
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+@dataclass
+class Summary:
+    sender_id: str
+    first_at: float
+    last_at: float
+    channel: Optional[str] = None
+    user_messages: int = 0
+    misunderstandings: int = 0
+    misses_pending: int = 0
+    red_flag: Optional[str] = None
+    handoff: bool = False
+    suspected_cause: Optional[str] = None
+    topics: Set[str] = field(default_factory=set)
+    attention_at: Optional[float] = None
+    attention_reasons: Set[str] = field(default_factory=set)
+    search_text: str = ""
+    turn_missed: bool = False
+
+    def _needs_attention(self, reason: str, at: float) -> None:
+        self.attention_reasons.add(reason)
+        if self.attention_at is None:
+            self.attention_at = at
+
+    def _missed(self, at: float, threshold: int) -> None:
+        self.turn_missed = True
+        self.misunderstandings += 1
+        self.misses_pending += 1
+        if self.misses_pending >= threshold:
+            self._needs_attention("misunderstood", at)
+
+    def apply(self, row: EventRow, low_confidence: float, misses_for_attention: int) -> None:
+        """Fold one event (in stored order) into the summary."""
+        at = row.timestamp or self.last_at
+        self.first_at = min(self.first_at, at)
+        self.last_at = max(self.last_at, at)
+        if row.type_name == "user":
+            data = row.decoded()
+            self.user_messages += 1
+            self.turn_missed = False
+            self.channel = data.get("input_channel") or self.channel
+            text = data.get("text") or ""
+            if text and len(self.search_text) < SEARCH_TEXT_MAX:
+                self.search_text = (self.search_text + "\n" + mask(text).lower())[:SEARCH_TEXT_MAX].lstrip("\n")
+            intent, confidence = user_intent(data, row.intent_name)
+            if intent in TOPICS:
+                self.topics.add(intent)
+            if intent == "report_red_flag":
+                self.red_flag = self.red_flag or "unspecified"
+                self._needs_attention("red_flag", at)
+            if intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence):
+                self._missed(at, misses_for_attention)
+        elif row.type_name == "action":
+            if row.action_name == RED_FLAG_ACTION:
+                self.red_flag = self.red_flag or "unspecified"
+                self._needs_attention("red_flag", at)
+            elif row.action_name == HANDOFF_ACTION:
+                self.handoff = True
+                self._needs_attention("handoff", at)
+            elif row.action_name == FALLBACK_ACTION and not self.turn_missed:
+                self._missed(at, misses_for_attention)
+        elif row.type_name == "slot":
+            data = row.decoded()
+            name, value = data.get("name"), data.get("value")
+            if name == "red_flag" and value:
+                self.red_flag = str(value)
+                self._needs_attention("red_flag", at)
+            elif name == "handoff_requested" and value:
+                self.handoff = True
+                self._needs_attention("handoff", at)
+            elif name == "suspected_cause" and value:
+                self.suspected_cause = str(value)
+
+    def mark_reviewed(self) -> None:
+        self.attention_at = None
+        self.attention_reasons = set()
+        self.misses_pending = 0
+
+
+def user_intent(data: Dict[str, Any], column: Optional[str] = None) -> "tuple[Optional[str], Optional[float]]":
+    intent = (data.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return intent.get("name") or column, float(confidence) if isinstance(confidence, (int, float)) else None
+
+
+@dataclass
+class Item:
+    """One line of a transcript."""
+    kind: str  # user | bot | answer | session
+    event_id: int
+    at: float
+    text: str = ""
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    tapped: bool = False  # the text is one of the quick replies just offered
+    buttons: List[str] = field(default_factory=list)
+    red_flag: bool = False
+    handoff: bool = False
+    misunderstood: bool = False
+    slot: Optional[str] = None
+    value: Any = None
+
+
+def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: float = 0.5) -> List[Item]:
+    """The conversation as a reviewer reads it: messages, answers recorded, and what stood out."""
+    shown = (lambda s: s) if reveal else mask
+    items: List[Item] = []
+    last_user: Optional[Item] = None
+    offered: List[str] = []
+    for row in rows:
+        at = row.timestamp or 0.0
+        if row.type_name == "user":
+            data = row.decoded()
+            text = data.get("text") or ""
+            intent, confidence = user_intent(data, row.intent_name)
+            last_user = Item("user", row.id, at, shown(text), intent, confidence, tapped=text in offered,
+                             red_flag=intent == "report_red_flag",
+                             misunderstood=intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence))
+            items.append(last_user)
+            offered = []
+        elif row.type_name == "bot":
+            data = row.decoded()
+            buttons = [str(b.get("title", "")) for b in ((data.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
+            # The assistant's own words are not masked: reviewers must see which numbers it gave out.
+            items.append(Item("bot", row.id, at, data.get("text") or "", buttons=buttons))
+            offered = buttons
+        elif row.type_name == "action" and last_user is not None:
+            # What the assistant did about the last message marks that message.
+            if row.action_name == RED_FLAG_ACTION:
+                last_user.red_flag = True
+            elif row.action_name == HANDOFF_ACTION:
+                last_user.handoff = True
+            elif row.action_name == FALLBACK_ACTION:
+                last_user.misunderstood = True
+        elif row.type_name == "slot":
+            data = row.decoded()
+            name, value = data.get("name"), data.get("value")
+            if name and value is not None and name not in BOOKKEEPING_SLOTS:
+                items.append(Item("answer", row.id, at, slot=name, value=shown(value) if isinstance(value, str) else value,
+                                  red_flag=name == "red_flag"))
+        elif row.type_name == "session_started":
+            items.append(Item("session", row.id, at))
+    return items
+
+
+def final_slots(items: Iterable[Item]) -> Dict[str, Any]:
+    """The last value recorded for each slot: the troubleshooting answers and the verdicts."""
+    values: Dict[str, Any] = {}
+    for item in items:
+        if item.kind == "answer":
+            values[item.slot] = item.value
+    return values

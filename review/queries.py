@@ -1,0 +1,163 @@
+"""The queue and the conversation list: filters, sorting and paging over the conversation index."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from review.events import CAUSES, TOPICS
+from review.schema import conversation
+
+# Columns a list can be sorted by, as named in the URL; anything else falls back to the newest first.
+SORTS = {
+    "last": conversation.c.last_at,
+    "first": conversation.c.first_at,
+    "messages": conversation.c.user_messages,
+    "misunderstood": conversation.c.misunderstandings,
+    "cause": conversation.c.suspected_cause,
+    "channel": conversation.c.channel,
+}
+LIST_COLUMNS = [c for c in conversation.c if c.name not in ("search_text", "sender_id")]
+QUEUE_LIMIT = 200  # more waiting than this is a staffing problem the page cannot fix; the count says so
+Q_MAX = 200
+
+
+def _date(value: Optional[str]) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _flag(value: Optional[str]) -> Optional[bool]:
+    return {"yes": True, "no": False}.get((value or "").lower())
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    date_from: Optional[dt.date] = None
+    date_to: Optional[dt.date] = None
+    channel: str = ""
+    topic: str = ""
+    cause: str = ""
+    red_flag: Optional[bool] = None
+    handoff: Optional[bool] = None
+    reviewed: Optional[bool] = None
+    sort: str = "last"
+    descending: bool = True
+    page: int = 1
+    errors: List[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "Filters":
+        f = cls(q=(args.get("q") or "").strip()[:Q_MAX], channel=args.get("channel") or "",
+                topic=args.get("topic") or "", cause=args.get("cause") or "",
+                red_flag=_flag(args.get("red_flag")), handoff=_flag(args.get("handoff")),
+                reviewed=_flag(args.get("reviewed")))
+        for name in ("from", "to"):
+            raw = args.get(name) or ""
+            value = _date(raw)
+            if raw and value is None:
+                f.errors.append(f"'{raw}' is not a date (use YYYY-MM-DD); that filter was left out.")
+            setattr(f, f"date_{name}", value)
+        if f.topic and f.topic not in TOPICS:
+            f.errors.append("Unknown topic; that filter was left out.")
+            f.topic = ""
+        if f.cause and f.cause not in CAUSES:
+            f.errors.append("Unknown cause; that filter was left out.")
+            f.cause = ""
+        f.sort = args.get("sort") if args.get("sort") in SORTS else "last"
+        f.descending = args.get("order") != "asc"
+        try:
+            f.page = max(1, min(int(args.get("page") or 1), 1_000_000))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def as_args(self, **changes: Any) -> Dict[str, str]:
+        """The filters as URL parameters (for paging and sorting links)."""
+        values = {"q": self.q, "from": self.date_from.isoformat() if self.date_from else "",
+                  "to": self.date_to.isoformat() if self.date_to else "", "channel": self.channel,
+                  "topic": self.topic, "cause": self.cause, "sort": self.sort, "order": "desc" if self.descending else "asc",
+                  "page": str(self.page)}
+        for name in ("red_flag", "handoff", "reviewed"):
+            value = getattr(self, name)
+            values[name] = "" if value is None else ("yes" if value else "no")
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
+
+
+def _day_start(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc).timestamp()
+
+
+def _day_end(day: dt.date) -> float:
+    try:
+        return _day_start(day + dt.timedelta(days=1))
+    except OverflowError:  # 9999-12-31: no day after it, so no upper bound
+        return float("inf")
+
+
+def _where(f: Filters) -> List[Any]:
+    c = conversation.c
+    where: List[Any] = []
+    if f.q:
+        # The search text is lower-case; escape LIKE's wildcards so "100%" means what it says.
+        term = f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(c.search_text.like(f"%{term}%", escape="\\"))
+    if f.date_from:
+        where.append(c.last_at >= _day_start(f.date_from))
+    if f.date_to:
+        where.append(c.first_at < _day_end(f.date_to))
+    if f.channel:
+        where.append(c.channel == f.channel)
+    if f.topic:
+        where.append(c.topics.like(f"%,{f.topic},%"))
+    if f.cause:
+        where.append(c.suspected_cause == f.cause)
+    if f.red_flag is not None:
+        where.append(c.red_flag.isnot(None) if f.red_flag else c.red_flag.is_(None))
+    if f.handoff is not None:
+        where.append(c.handoff.is_(f.handoff))
+    if f.reviewed is not None:
+        where.append(c.reviewed_at.isnot(None) if f.reviewed else c.reviewed_at.is_(None))
+    return where
+
+
+@dataclass
+class Page:
+    rows: List[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def list_conversations(conn: Connection, f: Filters, page_size: int) -> Page:
+    where = _where(f)
+    total = conn.execute(sa.select(sa.func.count()).select_from(conversation).where(*where)).scalar_one()
+    pages = max(1, math.ceil(total / page_size))
+    page = min(f.page, pages)
+    column = SORTS[f.sort]
+    order = [column.desc() if f.descending else column.asc(), conversation.c.id.desc()]
+    rows = conn.execute(sa.select(*LIST_COLUMNS).where(*where).order_by(*order)
+                        .limit(page_size).offset((page - 1) * page_size)).all()
+    return Page(rows, total, page, pages)
+
+
+def attention_queue(conn: Connection) -> "tuple[List[Any], int]":
+    """Conversations waiting for a person, oldest wait first, and how many wait in all."""
+    waiting = conversation.c.attention_at.isnot(None)
+    total = conn.execute(sa.select(sa.func.count()).select_from(conversation).where(waiting)).scalar_one()
+    rows = conn.execute(sa.select(*LIST_COLUMNS).where(waiting)
+                        .order_by(conversation.c.attention_at.asc(), conversation.c.id).limit(QUEUE_LIMIT)).all()
+    return rows, total
+
+
+def channels(conn: Connection) -> List[str]:
+    return [r[0] for r in conn.execute(sa.select(conversation.c.channel).where(conversation.c.channel.isnot(None))
+                                       .distinct().order_by(conversation.c.channel))]

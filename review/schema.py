@@ -1,0 +1,109 @@
+"""Tables: Rasa's `events` (read, never written by the web app) and the app's own tables.
+
+The app's tables are created and changed only by the Alembic migrations in review/migrations; this
+module describes them for queries.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+# Rasa 3.6's SQLTrackerStore table, as rasa/core/tracker_store.py declares it.
+tracker_metadata = sa.MetaData()
+events = sa.Table(
+    "events", tracker_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+metadata = sa.MetaData()
+
+staff = sa.Table(
+    "staff", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # reviewer | admin
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+staff_session = sa.Table(
+    "staff_session", metadata,
+    # Only a hash of the cookie's token is stored: a copy of the database cannot log anyone in.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_seen_at", sa.Float, nullable=False),
+)
+
+# One row per conversation (Rasa sender id), kept up to date from `events` by review/indexer.py so
+# the queue and the list never scan the events themselves.
+conversation = sa.Table(
+    "conversation", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("pseudonym", sa.String(32), nullable=False, unique=True),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("first_at", sa.Float, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False, index=True),
+    sa.Column("user_messages", sa.Integer, nullable=False, default=0),
+    sa.Column("misunderstandings", sa.Integer, nullable=False, default=0),
+    sa.Column("misses_pending", sa.Integer, nullable=False, default=0),
+    sa.Column("red_flag", sa.String(32)),
+    sa.Column("handoff", sa.Boolean, nullable=False, default=False),
+    sa.Column("suspected_cause", sa.String(32)),
+    sa.Column("topics", sa.String(512), nullable=False, default=","),  # ",storage,cleaning,"
+    # When the oldest unhandled reason to look at it arose; NULL when nothing waits.
+    sa.Column("attention_at", sa.Float, index=True),
+    sa.Column("attention_reasons", sa.String(64), nullable=False, default=","),
+    sa.Column("reviewed_at", sa.Float),
+    sa.Column("reviewed_by", sa.String(64)),
+    # Lower-cased, masked user messages, for the free-text search.
+    sa.Column("search_text", sa.Text, nullable=False, default=""),
+    # Whether the previous user turn already counted as a misunderstanding (one per turn).
+    sa.Column("turn_missed", sa.Boolean, nullable=False, default=False),
+)
+
+index_state = sa.Table(
+    "index_state", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+)
+
+note = sa.Table(
+    "note", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversation.id"), nullable=False, index=True),
+    sa.Column("event_id", sa.Integer),  # the message it is about, or NULL for the whole conversation
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+tag = sa.Table(
+    "tag", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversation.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(40), nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("conversation_id", "name"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("actor", sa.String(64), nullable=False),  # a staff name, or "cli"
+    sa.Column("action", sa.String(32), nullable=False, index=True),
+    sa.Column("target", sa.String(255), nullable=False, default=""),  # a pseudonym or account name
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("address", sa.String(64), nullable=False, default=""),
+)
