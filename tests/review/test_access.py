@@ -190,3 +190,19 @@ def test_odd_parameters_get_clear_answers_not_errors(app):
         assert "Traceback" not in resp.get_data(as_text=True)
     resp = client.post("/admin/accounts", data={"csrf_token": client.csrf, "action": "role", "username": "ada"})
     assert resp.status_code == 400 and "Nothing to change" in resp.get_data(as_text=True)
+    # "²" passes str.isdigit() but is no number; the unknown conversation then gives a plain 404.
+    resp = client.post("/c/C-NOSUCHONE/notes", data={"csrf_token": client.csrf, "event_id": "²", "body": "x"})
+    assert resp.status_code == 404
+
+
+def test_database_errors_do_not_carry_conversation_ids(tmp_path):
+    from sqlalchemy.exc import DBAPIError
+
+    from review.db import tracker_engine
+    from review.schema import events
+    sqlite3_db = tmp_path / "empty.db"
+    sqlite3_db.touch()
+    engine = tracker_engine(f"sqlite:///{sqlite3_db}")
+    with pytest.raises(DBAPIError) as failure, engine.connect() as conn:
+        conn.execute(sa.select(events).where(events.c.sender_id == "447700900123"))
+    assert "no such table" in str(failure.value) and "447700900123" not in str(failure.value)
