@@ -41,7 +41,14 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+import yaml  # noqa: E402
+
+from actions.clinic import clinic  # noqa: E402
+from actions.questions import QUESTIONS as QUESTIONS_ASKED  # noqa: E402
+from actions.replies import PRIVACY_NOTICE  # noqa: E402
+from actions.safety import RedFlag, advice_for  # noqa: E402
 from review import accounts, conversations  # noqa: E402
+from review.events import CAUSES  # noqa: E402
 from review.db import migrate, own_engine, tracker_engine  # noqa: E402
 from review.indexer import sync  # noqa: E402
 from review.privacy import pseudonym  # noqa: E402
@@ -80,11 +87,8 @@ P_TROUBLESHOOT = 0.45
 P_STORAGE = 0.25
 P_CONTACT = 0.02  # a phone number or e-mail typed into the chat
 P_RETURNING = 0.25  # a second session some days later
-ALL_INTENTS = ["report_low_output", "ask_pump_choice", "ask_flange_fit", "ask_let_down", "express_pumping_stress",
-               "ask_milk_storage", "ask_cleaning", "ask_session_length", "ask_power_pumping", "ask_engorgement",
-               "ask_suction", "ask_lubricant", "ask_lactation_consultant", "request_human", "report_red_flag",
-               "inform", "greet", "thank", "goodbye", "affirm", "deny", "bot_challenge", "stop", "out_of_scope",
-               "non_english"]
+# Every intent the assistant knows, for realistic intent rankings.
+ALL_INTENTS: List[str] = yaml.safe_load((ROOT / "domain.yml").read_text())["intents"]
 QUESTIONS: Dict[str, List[str]] = {
     "ask_pump_choice": ["which pump should i buy", "is a manual pump good enough for exclusive pumping",
                         "hospital grade pump or a wearable one?", "my insurance covers a pump, which type"],
@@ -122,39 +126,14 @@ SMALL_TALK = {"greet": ["hi", "hello", "hey there", "good morning"], "thank": ["
               "deny": ["no", "not really"]}
 CONTACT_TEXTS = ["my number is {phone}, can someone call me", "please email me at {email}",
                  "you can reach me on {phone} or {email}"]
-CAUSES = ("pump", "parts_settings", "anxiety", "let_down", "supply")
-# Troubleshooting questions: (slot, question, quick replies (title, slot value)).
-TROUBLESHOOT = [
-    ("nursing_goes_well", "When your baby feeds straight from the breast, does that go well?",
-     [("Yes, nursing goes well", "yes"), ("No, nursing is hard too", "no"), ("I only pump", "only_pump")]),
-    ("baby_gaining_well", "Is your baby gaining weight well?", [("Yes", "yes"), ("No", "no"), ("Not sure", "unsure")]),
-    ("pump_type", "What kind of pump do you use?",
-     [("Electric double pump", "electric_double"), ("Manual pump", "manual"), ("Wearable pump", "wearable")]),
-    ("pumping_pain", "Does pumping hurt?",
-     [("No, it's comfortable", "no"), ("A bit sore", "some"), ("Yes, it hurts a lot", "a_lot")]),
-    ("breasts_feel_full", "While little comes out, do your breasts still feel full?",
-     [("Yes, they feel full", "yes"), ("No, they feel soft", "no")]),
-    ("milk_flow_starts", "After a minute or two of pumping, does the milk start to spray or flow faster?",
-     [("Yes, it starts flowing", "yes"), ("No, only drips", "no"), ("Not sure", "unsure")]),
-    ("pumping_feelings", "How do you feel about your pumping sessions?",
-     [("I'm fine with it", "fine"), ("Stressed or anxious", "stressed"), ("I hate it", "hate")]),
-    ("suction_level", "Which suction setting do you use?",
-     [("Low", "low"), ("Medium", "medium"), ("The highest", "max")]),
-]
-STORAGE = [
-    ("storage_place", "Where is the milk now?", [("Fridge", "fridge"), ("Freezer", "freezer"), ("Room temperature", "room")]),
-    ("milk_state", "Is it fresh, thawed or warmed?", [("Fresh", "fresh"), ("Thawed", "thawed"), ("Warmed", "warmed")]),
-    ("storage_hours", "How many hours has it been there?", [("Less than 4", "3"), ("4 to 24", "12"), ("More than a day", "30")]),
-]
+# The forms' own questions and quick replies (actions/questions.py): (slot, question, (title, value) pairs).
+STORAGE_SLOTS = ("storage_place", "milk_state", "storage_hours")
+TROUBLESHOOT = [(slot, q.text, q.options) for slot, q in QUESTIONS_ASKED.items() if slot not in STORAGE_SLOTS]
+# storage_hours is a typed answer; these are typical ones, with the hours the parser reads.
+TYPED_HOURS = (("3 hours", "3"), ("about 12 hours", "12"), ("2 days", "48"))
+STORAGE = [(slot, QUESTIONS_ASKED[slot].text, QUESTIONS_ASKED[slot].options or TYPED_HOURS) for slot in STORAGE_SLOTS]
 MAIN_BUTTONS = [{"title": t, "payload": t} for t in
                 ("Little or no milk when I pump", "Is my stored milk OK?", "How should my flange fit?", "Talk to a person")]
-PRIVACY_NOTICE = ("Hi, I'm the pumping coach, a chatbot. I can help you work out why little or no milk comes out when "
-                  "you pump, and answer questions about pumps, flange fit, let-down, milk storage and more. I'm not a "
-                  "medical professional and can't replace one. Our conversation is stored and may be read by the "
-                  "clinic's staff to check and improve my answers.")
-RED_FLAG_ADVICE = ("What you describe sounds like something a health professional should look at. Please contact one "
-                   "today.\n\nYour clinic's lactation team: +1 555 0100 (Mon-Fri 8 am to 6 pm). Outside those hours, or "
-                   "if things get worse, call 911 (emergency services).")
 FIRST_NAMES = ["jo", "sam", "alex", "maria", "lena", "priya", "fatima", "kim", "ana", "emma"]
 
 # One stored row of Rasa's events table, without its id: (sender_id, type_name, timestamp, intent_name,
@@ -316,7 +295,7 @@ class Writer:
         self.bot("Is there anything else I can help you with?", MAIN_BUTTONS[:2] + MAIN_BUTTONS[3:], "utter_anything_else")
         self.listen()
 
-    def form(self, name: str, opener: Tuple[str, str], questions: Sequence[Tuple[str, str, list]],
+    def form(self, name: str, opener: Tuple[str, str], questions: Sequence[Tuple[str, str, Sequence]],
              finish: Callable[[], None]) -> None:
         """A Rasa form: the opening message, one question per slot, answers by quick reply or typed."""
         self.think()
@@ -325,7 +304,8 @@ class Writer:
         self.loop(name)
         for slot, question, replies in questions:
             self.slot("requested_slot", slot)
-            self.bot(question, [{"title": t, "payload": t} for t, _ in replies])
+            offered = QUESTIONS_ASKED[slot].options  # typed answers (storage hours) come with no buttons
+            self.bot(question, [{"title": t, "payload": t} for t, _ in offered] or None)
             self.listen()
             self.think(3, 30)
             title, value = self.rng.choice(replies)
@@ -371,7 +351,7 @@ class Writer:
         value, text = self.rng.choice(RED_FLAGS)
         self.user(text, "report_red_flag")
         self.action("action_handle_red_flag")
-        self.bot(RED_FLAG_ADVICE)
+        self.bot(advice_for([RedFlag(value)], clinic()).text)
         self.slot("red_flag", value)
         self.listen()
 
@@ -878,7 +858,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-url", default=os.environ.get("REVIEW_TEST_POSTGRES_URL", ""),
+    parser.add_argument("--pg-url", default=os.environ.get("TEST_POSTGRES_URL", ""),
                         help="an admin URL of a PostgreSQL server; two databases are made there and dropped after")
     parser.add_argument("--keep", metavar="DIR", help="keep the databases (SQLite files, secret, server log) in DIR")
     parser.add_argument("--runs", type=int, default=RUNS)
@@ -887,7 +867,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     if args.events < args.conversations:
         parser.error("--events must be at least --conversations")
     if args.backend == "postgresql" and not args.pg_url:
-        parser.error("--backend postgresql needs --pg-url (or REVIEW_TEST_POSTGRES_URL)")
+        parser.error("--backend postgresql needs --pg-url (or TEST_POSTGRES_URL)")
     return args
 
 

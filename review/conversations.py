@@ -78,9 +78,15 @@ def mark_reviewed(conn: Connection, pseudonym: str, actor: str, address: str = "
     values = summary_values(summary)
     conn.execute(conversation.update().where(conversation.c.id == row.id).values(
         attention_at=values["attention_at"], attention_reasons=values["attention_reasons"],
-        misses_pending=0, reviewed_at=time.time(), reviewed_by=actor))
+        misses_pending=values["misses_pending"], reviewed_at=time.time(), reviewed_by=actor))
     audit.record(conn, actor, "reviewed", pseudonym, f"was waiting for: {row.attention_reasons.strip(',') or '-'}", address)
     return True
+
+
+def _has_event(tracker: Engine, sender_id: str, event_id: int) -> bool:
+    with tracker.connect() as conn:
+        return conn.execute(sa.select(events.c.id).where(events.c.id == event_id, events.c.sender_id == sender_id)
+                            ).first() is not None
 
 
 def add_note(conn: Connection, tracker: Engine, pseudonym: str, body: str, actor: str,
@@ -91,7 +97,7 @@ def add_note(conn: Connection, tracker: Engine, pseudonym: str, body: str, actor
     if len(body) > NOTE_MAX:
         raise InvalidInput(f"Notes are limited to {NOTE_MAX} characters.")
     row = find(conn, pseudonym)
-    if event_id is not None and event_id not in {r.id for r in event_rows(tracker, row.sender_id)}:
+    if event_id is not None and not _has_event(tracker, row.sender_id, event_id):
         raise InvalidInput("That message is not part of this conversation.")
     conn.execute(note.insert().values(conversation_id=row.id, event_id=event_id, author=actor, created_at=time.time(),
                                       body=body))

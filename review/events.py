@@ -34,6 +34,7 @@ RED_FLAG_ACTION = "action_handle_red_flag"
 HANDOFF_ACTION = "action_handoff"
 FALLBACK_ACTION = "action_default_fallback"
 FALLBACK_INTENT = "nlu_fallback"
+RED_FLAG_INTENT = "report_red_flag"
 # Slots that are the assistant's bookkeeping, not something the parent told it.
 BOOKKEEPING_SLOTS = {"requested_slot", "privacy_notice_shown", "session_started_metadata"}
 # Search text is capped per conversation: enough for every real chat, bounded for a flood.
@@ -119,10 +120,10 @@ class Summary:
             intent, confidence = user_intent(data, row.intent_name)
             if intent in TOPICS:
                 self.topics.add(intent)
-            if intent == "report_red_flag":
+            if intent == RED_FLAG_INTENT:
                 self.red_flag = self.red_flag or "unspecified"
                 self._needs_attention("red_flag", at)
-            if intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence):
+            if misunderstood(intent, confidence, low_confidence):
                 self._missed(at, misses_for_attention)
         elif row.type_name == "action":
             if row.action_name == RED_FLAG_ACTION:
@@ -157,6 +158,11 @@ def user_intent(data: Dict[str, Any], column: Optional[str] = None) -> "tuple[Op
     return intent.get("name") or column, float(confidence) if isinstance(confidence, (int, float)) else None
 
 
+def misunderstood(intent: Optional[str], confidence: Optional[float], low_confidence: float) -> bool:
+    """The NLU fell back, or was less sure than the clinic's threshold."""
+    return intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence)
+
+
 @dataclass
 class Item:
     """One line of a transcript."""
@@ -188,8 +194,8 @@ def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: f
             text = data.get("text") or ""
             intent, confidence = user_intent(data, row.intent_name)
             last_user = Item("user", row.id, at, shown(text), intent, confidence, tapped=text in offered,
-                             red_flag=intent == "report_red_flag",
-                             misunderstood=intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence))
+                             red_flag=intent == RED_FLAG_INTENT,
+                             misunderstood=misunderstood(intent, confidence, low_confidence))
             items.append(last_user)
             offered = []
         elif row.type_name == "bot":

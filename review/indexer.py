@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from review.events import EventRow, Summary
 from review.privacy import pseudonym
-from review.schema import conversation, events, index_state
+from review.schema import as_csv_column, conversation, csv_values, events, index_state
 from review.settings import Settings
 
 # Events read per transaction: large enough to amortise the round trips, small enough that a first
@@ -24,20 +24,13 @@ BATCH = 20_000
 _lock = threading.Lock()
 
 
-def _csv_set(value: Optional[str]) -> set:
-    return {part for part in (value or "").split(",") if part}
-
-
-def _as_csv(values: Iterable[str]) -> str:
-    return "," + "".join(f"{v}," for v in sorted(values))
-
-
 def summary_from_row(row) -> Summary:
     return Summary(
         sender_id=row.sender_id, first_at=row.first_at, last_at=row.last_at, channel=row.channel,
         user_messages=row.user_messages, misunderstandings=row.misunderstandings, misses_pending=row.misses_pending,
         red_flag=row.red_flag, handoff=bool(row.handoff), suspected_cause=row.suspected_cause,
-        topics=_csv_set(row.topics), attention_at=row.attention_at, attention_reasons=_csv_set(row.attention_reasons),
+        topics=set(csv_values(row.topics)), attention_at=row.attention_at,
+        attention_reasons=set(csv_values(row.attention_reasons)),
         search_text=row.search_text or "", turn_missed=bool(row.turn_missed),
     )
 
@@ -46,8 +39,8 @@ def summary_values(s: Summary) -> Dict:
     return dict(
         channel=s.channel, first_at=s.first_at, last_at=s.last_at, user_messages=s.user_messages,
         misunderstandings=s.misunderstandings, misses_pending=s.misses_pending, red_flag=s.red_flag, handoff=s.handoff,
-        suspected_cause=s.suspected_cause, topics=_as_csv(s.topics), attention_at=s.attention_at,
-        attention_reasons=_as_csv(s.attention_reasons), search_text=s.search_text, turn_missed=s.turn_missed,
+        suspected_cause=s.suspected_cause, topics=as_csv_column(s.topics), attention_at=s.attention_at,
+        attention_reasons=as_csv_column(s.attention_reasons), search_text=s.search_text, turn_missed=s.turn_missed,
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -24,6 +25,7 @@ SORTS = {
 LIST_COLUMNS = [c for c in conversation.c if c.name not in ("search_text", "sender_id")]
 QUEUE_LIMIT = 200  # more waiting than this is a staffing problem the page cannot fix; the count says so
 Q_MAX = 200
+MAX_PAGE = 1_000_000  # far beyond any real list; keeps OFFSET inside every database's integer range
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -31,6 +33,11 @@ def _date(value: Optional[str]) -> Optional[dt.date]:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def page_number(raw: Optional[str]) -> int:
+    """A page number from the URL: anything that is not a plain, sane number is page 1."""
+    return max(1, min(int(raw), MAX_PAGE)) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else 1
 
 
 def _flag(value: Optional[str]) -> Optional[bool]:
@@ -73,10 +80,7 @@ class Filters:
             f.cause = ""
         f.sort = args.get("sort") if args.get("sort") in SORTS else "last"
         f.descending = args.get("order") != "asc"
-        try:
-            f.page = max(1, min(int(args.get("page") or 1), 1_000_000))
-        except ValueError:
-            f.page = 1
+        f.page = page_number(args.get("page"))
         return f
 
     def as_args(self, **changes: Any) -> Dict[str, str]:

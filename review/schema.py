@@ -5,7 +5,19 @@ module describes them for queries.
 """
 from __future__ import annotations
 
+from typing import Iterable, List, Optional
+
 import sqlalchemy as sa
+
+
+# `topics` and `attention_reasons` hold sets as ",a,b,": a LIKE '%,a,%' finds one member.
+def csv_values(value: Optional[str]) -> List[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def as_csv_column(values: Iterable[str]) -> str:
+    return "," + "".join(f"{v}," for v in sorted(values))
+
 
 # Rasa 3.6's SQLTrackerStore table, as rasa/core/tracker_store.py declares it.
 tracker_metadata = sa.MetaData()

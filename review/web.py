@@ -6,7 +6,6 @@ import hmac
 import logging
 import re
 import secrets
-import threading
 import time
 from typing import Callable, Optional
 
@@ -19,7 +18,7 @@ from review import accounts, audit, conversations, queries
 from review.db import own_engine, tracker_engine
 from review.events import CAUSES, TOPICS
 from review.indexer import sync
-from review.schema import audit_log, staff
+from review.schema import audit_log, csv_values, staff
 from review.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,10 +65,6 @@ def _fmt_wait(ts: Optional[float]) -> str:
     return f"{hours} h {minutes % 60} min" if hours < 48 else f"{hours // 24} days"
 
 
-def _csv_list(value: Optional[str]) -> list:
-    return [v for v in (value or "").split(",") if v]
-
-
 def create_app(settings: Optional[Settings] = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -80,7 +75,7 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     tracker = tracker_engine(settings.tracker_url)
     secret = settings.secret()
     app.extensions["review"] = {"settings": settings, "own": own, "tracker": tracker, "secret": secret}
-    app.jinja_env.filters.update(when=_fmt_time, wait=_fmt_wait, csv_list=_csv_list)
+    app.jinja_env.filters.update(when=_fmt_time, wait=_fmt_wait, csv_list=csv_values)
     app.jinja_env.globals.update(TOPICS=TOPICS, CAUSES=CAUSES, zip=zip)
 
     def address() -> str:
@@ -162,9 +157,6 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
         # Only paths on this site: never bounce a fresh session to another host.
         return value if value and SAFE_NEXT.fullmatch(value) else "/"
 
-    # One log-in check at a time, so parallel guesses cannot all slip under the failure limit.
-    login_lock = threading.Lock()
-
     @app.route("/login", methods=["GET", "POST"])
     def login():
         error, status = "", 200
@@ -173,7 +165,7 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
             if not cookie or not hmac.compare_digest(cookie.encode(), request.form.get("csrf_token", "").encode()):
                 error, status = "This form has expired. Please try again.", 400
             else:
-                with login_lock, own.begin() as conn:
+                with accounts.password_check_lock, own.begin() as conn:
                     try:
                         member, token = accounts.log_in(conn, request.form.get("username", ""),
                                                         request.form.get("password", ""), settings, address())
@@ -203,25 +195,14 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     def change_password():
         error = ""
         if request.method == "POST":
-            me = g.session.staff
-            new = request.form.get("new_password", "")
-            with login_lock, own.begin() as conn:
-                row = conn.execute(sa.select(staff.c.password_hash).where(staff.c.id == me.id)).first()
-                if accounts.too_many_failures(conn, me.username, address(), settings):
-                    error = "Too many wrong passwords. Please wait and try again, or ask an admin to reset it."
-                elif not accounts.check_password(request.form.get("current_password", ""), row.password_hash):
-                    audit.record(conn, me.username, "login_failed", me.username, "wrong current password on change",
-                                 address())
-                    error = "The current password is not right."
-                elif new != request.form.get("repeat_password", ""):
-                    error = "The two new passwords differ."
-                elif accounts.check_password(new, row.password_hash):
-                    error = "Choose a password different from the current one."
-                else:
-                    try:
-                        accounts.set_password(conn, me.username, new, settings, me.username, address=address())
-                    except accounts.AccountError as err:
-                        error = str(err)
+            form = request.form
+            with accounts.password_check_lock, own.begin() as conn:
+                try:
+                    accounts.change_own_password(conn, g.session.staff, form.get("current_password", ""),
+                                                 form.get("new_password", ""), form.get("repeat_password", ""),
+                                                 settings, address())
+                except accounts.AccountError as err:
+                    error = str(err)
             if not error:
                 resp = redirect(url_for("login"))
                 resp.delete_cookie(SESSION_COOKIE, path="/")
@@ -374,8 +355,7 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     @app.get("/admin/audit")
     @admin_only
     def audit_view():
-        raw_page = request.args.get("page") or "1"
-        page = max(1, min(int(raw_page), 100_000)) if re.fullmatch(r"[0-9]{1,9}", raw_page) else 1
+        page = queries.page_number(request.args.get("page"))
         action = request.args.get("action", "")
         actor = request.args.get("actor", "").strip().lower()
         query = sa.select(audit_log)

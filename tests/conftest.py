@@ -5,6 +5,7 @@ reads what was stored from the session's own temporary SQLite tracker store.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import json
@@ -255,6 +256,30 @@ def server(tmp_path_factory: pytest.TempPathFactory, fake_platform: FakePlatform
                      "TWILIO_API_URL": fake_platform.url}
     with running_server(tmp_path_factory.mktemp("rasa-server"), {**CHANNEL_ENV, **platform_urls}) as srv:
         yield srv
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Flags for a root, sandbox-less machine with no network beyond loopback.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+# Module scope, not session: while Playwright's sync API is open its event loop counts as running,
+# and later tests that call asyncio.run() would fail.
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian Chromium for a module's browser tests (web chat, staff review)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    # Importing Rasa (elsewhere in this session) installs uvloop's event-loop policy, under which
+    # Playwright never hears back from its driver process: use asyncio's own loop for the browser.
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture

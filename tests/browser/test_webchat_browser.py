@@ -1,33 +1,10 @@
 """The chat page in a real headless Chromium (Debian's), against the real Rasa server."""
-import asyncio
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from actions.clinic import clinic
 from actions.knowledge import knowledge_base
 from actions.replies import PRIVACY_NOTICE
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Flags for a root, sandbox-less machine with no network beyond loopback.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
-    # Importing Rasa (elsewhere in this session) installs uvloop's event-loop policy, under which
-    # Playwright never hears back from its driver process: use asyncio's own loop for the browser.
-    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
 
 @pytest.fixture
 def page(browser) -> Page:

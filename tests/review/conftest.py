@@ -23,7 +23,7 @@ from review.schema import events as events_table
 from review.settings import Settings
 from tests.conftest import CHANNEL_ENV, Conversation
 
-PG_ENV = "REVIEW_TEST_POSTGRES_URL"
+PG_ENV = "TEST_POSTGRES_URL"
 PASSWORD = "long enough passphrase 1"
 
 # The conversations the review tests read, by role. Texts a parent might really send.
@@ -151,8 +151,10 @@ def app(databases):
 
 def make_user(settings: Settings, name: str, role: str, password: str = PASSWORD) -> None:
     from review import accounts
-    with own_engine(settings.database_url).begin() as conn:
+    engine = own_engine(settings.database_url)
+    with engine.begin() as conn:
         accounts.create_user(conn, name, password, role, settings, actor="test")
+    engine.dispose()
 
 
 def form_token(html: str) -> str:

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from review.privacy import pseudonym
-from tests.browser.test_webchat_browser import browser  # noqa: F401  (the shared Chromium fixture)
 from tests.conftest import ROOT, _wait_until_up, free_port
 from tests.review.conftest import PASSWORD, make_user
 
@@ -32,8 +31,7 @@ def review_server(databases, tmp_path):
 
 
 @pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
-def test_log_in_work_the_queue_read_a_transcript_add_a_note_and_export(browser, review_server, recorded,  # noqa: F811
-                                                                       databases, tmp_path):
+def test_log_in_work_the_queue_read_a_transcript_add_a_note_and_export(browser, review_server, recorded, databases):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     outside = []
