@@ -111,8 +111,11 @@ class Conversation:
     sender: str = field(default_factory=lambda: uuid.uuid4().hex)
     replies: List[Dict[str, Any]] = field(default_factory=list)
 
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        status, body = self.server.post(json.dumps({"sender": self.sender, "message": text}).encode())
+    def say(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        payload: Dict[str, Any] = {"sender": self.sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata
+        status, body = self.server.post(json.dumps(payload).encode())
         assert status == 200, (status, body)
         self.replies = body["messages"]
         return self.replies
