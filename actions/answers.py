@@ -1,111 +1,262 @@
 """Read troubleshooting answers out of free text.
 
 Quick-reply buttons send their own title as plain text, so a tapped button and a typed answer go
-through the same parser, and no button can smuggle a slot value past it. Each parser returns one of
-the question's answer values (see ``actions.diagnosis``) or None when the text does not answer it.
+through the same reader, and no button can smuggle a slot value past it.
 
-``volunteered`` parsers run on every message (someone may mention their pump type in passing);
-yes/no style questions are only read when that question was the one just asked, since a bare "yes"
-means nothing otherwise.
+Each question has one reader, tried in three steps (``read_reply``):
+1. the specific reading: words that carry the answer ("only drips", "21mm", "rubs", "at work"), with
+   negation handled by ``actions.negation`` ("doesn't hurt" is no pain, "i don't hate it, it just
+   hurts" is not hate and is pain);
+2. a hedge ("not sure", "idk", "sometimes", "kind of", "i think so") is an answer as well: recorded as
+   ``unsure``, or as the partial value the question has (a bit sore; stressed at times), so the person
+   is never asked the same thing again for saying they cannot tell;
+3. a bare yes or no, which only means something as the reply to the question just asked.
+Steps 2 and 3 run only when the message is a reply, not a new question of its own: "is coconut oil
+ok?" must not count as "pumping is fine".
+
+``VOLUNTEERED`` readers run on every message, asked or not (someone may mention their pump in
+passing); they use only step 1.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
+from typing import Callable, Dict, Mapping, Optional, Pattern, Tuple
 
+from actions.negation import after_correction, find_affirmed, find_negated, hedge, negated
 from actions.safety import normalise
 
 Parser = Callable[[str], Optional[str]]
+UNSURE = "unsure"
 
-_YES = r"\b(yes|yess+|yeah|yea|yep|yup|ya|yah|sure|definitely|absolutely|of course|mostly|it does|they do|she does|he does|uh huh|correct|true|fine|good|great|well)\b"
-_NO = r"\b(no|nope|nah|not really|not at all|not (so |very |that |really |too )?(well|good|great|fine|much)|never|don'?t|dont|doesn'?t|doesnt|isn'?t|isnt|hardly|barely|badly|poorly|bad)\b"
-_UNSURE = r"\b(not sure|unsure|no idea|idk|i don'?t know|dont know|dunno|can'?t tell|cant tell|maybe|hard to say|no clue)\b"
-
-
-def _first(text: str, table: Iterable[Tuple[str, str]]) -> Optional[str]:
-    for value, pattern in table:
-        if re.search(pattern, text):
-            return value
-    return None
+_YES = re.compile(r"\b(yes|yess+|yeah+|yea|yep|yup|ya|yah|yas|sure|definitely|absolutely|of course|it does|they do|"
+                  r"she does|he does|uh huh|correct|true|totally|very much|for sure|si|oui|ja)\b")
+_NO = re.compile(r"\b(no+|nope|nah|not really|not at all|never|nothing|neither|not much|nay|negative)\b")
 
 
-def _yes_no(text: str, unsure_value: Optional[str] = None) -> Optional[str]:
-    if re.search(_UNSURE, text):
-        return unsure_value  # "not sure" is neither yes ("sure") nor no
-    if re.search(_NO, text):
+def _c(pattern: str) -> Pattern[str]:
+    return re.compile(pattern)
+
+
+def yes_no(text: str) -> Optional[str]:
+    """A bare yes or no. "no" wins over "yes" ("yes... well no"); hedges are read elsewhere."""
+    clean = normalise(text)
+    if _NO.search(clean):
         return "no"
-    if re.search(_YES, text):
+    if _YES.search(clean):
         return "yes"
     return None
 
 
+def looks_like_question(text: str) -> bool:
+    """A message that asks something of its own rather than answering ("is 24mm too big?")."""
+    clean = normalise(text)
+    if clean.endswith("?") and not re.fullmatch(r"[\w\s']{0,12}\?+", clean):
+        return True  # "size 24?" is an unsure answer, "is 24 too big?" a question
+    return bool(re.match(r"(how|what|why|when|where|which|who|should|can|could|would|will|is it|is there|are there|"
+                         r"do i|do you|does it|is that|any tips|tips for|help me)\b", clean)) and len(clean.split()) > 3
+
+
+# ---------------------------------------------------------------------------------------------------
+# pump type
+_PUMP_TYPES = (
+    ("hospital_grade", _c(r"hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|\brent\b|symphony|ameda platinum|"
+                          r"lactina|from the hospital|multi[- ]?user")),
+    ("wearable", _c(r"wearable|hands[- ]?free|in[- ]?bra|in my bra|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|"
+                    r"cups? (that )?(go|sit|fit)s? in|s12|s9|m5|tsrete|bellababy wearable")),
+    ("manual", _c(r"manual|hand pump|hand[- ]?held|handheld|haakaa|haaka|harmony|squeez\w*|lever|by hand|silicone pump|"
+                  r"hand[- ]?operated|pump by hand")),
+    ("battery", _c(r"battery|batteries|rechargeable|cordless|portable|usb|baby buddha|babybuddha|zomee fit|"
+                   r"freestyle|mini electric|spectra ?s?9")),
+    ("electric", _c(r"electric|plug(ged)? in|plugs in(to)?|wall|spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|hand))|pump in style|pis\b|lansinoh|motif|ameda|"
+                    r"bellababy|double pump|zomee|evenflo|tommee|philips|avent|unimom|cimilre|insurance pump")),
+)
+
+
 def pump_type(text: str) -> Optional[str]:
-    return _first(normalise(text), (
-        ("hospital_grade", r"hospital[- ]?grade|hospital pump|rental|rented|symphony|ameda platinum|lactina|medela symph"),
-        ("wearable", r"wearable|hands[- ]?free|in[- ]?bra|elvie|willow|momcozy|freemie|imani|eufy"),
-        ("manual", r"manual|hand pump|hand[- ]?held|handheld|haakaa|harmony|squeez|lever|by hand pump"),
-        ("battery", r"battery|batteries|rechargeable|cordless|portable"),
-        ("electric", r"electric|plug(ged)? in|spectra|medela|pump in style|lansinoh|motif|ameda|bellababy|double pump"),
-    ))
+    """The kind of pump named first ("manual, the elvie curve and a cheap hand pump" is manual)."""
+    clean = normalise(text)
+    found = [(match.start(), rank, value) for rank, (value, pattern) in enumerate(_PUMP_TYPES)
+             for match in [pattern.search(clean)] if match]
+    return min(found)[2] if found else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# pain
+_PAIN = _c(r"\b(hurts?|hurting|hurted|pain\w*|sore\w*|pinch\w*|ouch|ow+|agony|burn\w*|sting\w*|tender|"
+           r"uncomfortable|discomfort|achy|aches?|raw|stabb\w*|excruciating|unbearable|torture|killing me|brutal)\b")
+_STRONG = _c(r"\b(really|very|so|super|extremely|a lot|lots|so much|too much|much|agony|excruciating|unbearable|awful|terrible|"
+             r"killing me|like hell|torture|brutal|horribl\w*|every time|crazy|insane\w*|badly|bad)\b")
+_MILD = _c(r"\b(a bit|a little|little|bit|slightly|slight|kinda|kind of|sort of|somewhat|mild\w*|at first|at the start|"
+           r"in the beginning|sometimes|only|just|tiny|not too|not that|not very|not really|more)\b")
+_COMFORTABLE = _c(r"\b(painless|comfortable|comfy|feels (fine|ok|okay|good|normal)|no problem|pain[- ]free)\b")
+# Weak words: "fine" means no pain only as the reply to "Does pumping hurt?", never in passing.
+_FINE = _c(r"\b(fine|ok|okay|alright|all right|all good|good|normal|nothing|great)\b")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around text[start:end]: up to the nearest comma, full stop or "but" on each side."""
+    left = max((m.end() for m in re.finditer(r"[,.;!?]|\bbut\b", text[:start])), default=0)
+    right = next((start + m.start() for m in re.finditer(r"[,.;!?]|\bbut\b", text[start:end + 40]) if start + m.start() >= end), len(text))
+    return text[left:right]
 
 
 def pumping_pain(text: str) -> Optional[str]:
     clean = normalise(text)
-    return _first(clean, (
-        ("none", r"\b(no|not|zero|without|doesn'?t|doesnt|never|don'?t|dont)\b.{0,12}\b(pain|hurt|hurts|sore|pinch)|"
-                 r"\b(painless|comfortable|comfy|feels fine|feels ok|feels okay|it'?s fine|its fine|no problem)\b"),
-        ("painful", r"\b(really|very|so|super|extremely|a lot|lots|agony|excruciating|unbearable|awful|terrible|killing)\b.{0,15}\b(pain|hurt|hurts|sore|painful)|"
-                    r"\b(painful|agony|excruciating|unbearable|pinch\w*|rub\w*|burn\w*|kills?|killing me)\b|hurts? (so|a lot|like)"),
-        ("some", r"\b(a bit|a little|bit|slightly|kinda|kind of|sort of|somewhat|mild|little)\b.{0,10}\b(pain|hurt|sore|uncomfortable|tender)|"
-                 r"\b(sore|hurts?|uncomfortable|tender|ouch|pain|discomfort)\b"),
-    ))
+    pain = find_affirmed(_PAIN, clean)
+    if pain:
+        # Grade from the words around the pain word. Pinching, rubbing and burning are the flange's
+        # own signs and count as real pain; a plain "hurts" or "sore" is some pain unless stressed.
+        near = _clause(clean, pain.start(), pain.end())
+        strong = _STRONG.search(near) and not re.search(r"\b(not (too|that|very|so)|a bit|a little|slightly|just|only)\b", near)
+        if strong or re.match(r"(pinch|burn|agony|excruciating|unbearable|torture|killing|brutal|stabb)", pain.group(0)):
+            return "painful"
+        return "some"
+    if find_negated(_PAIN, clean) or find_affirmed(_COMFORTABLE, clean):
+        return "none"
+    return None
 
 
-_FULLNESS = (
-    ("no", r"\b(soft|empty|floppy|deflated|not full|never (feel )?full)\b"),
-    ("yes", r"\b(full|engorged|heavy|hard|tight|rock)\b"),
-)
-# Said in passing, fullness words only count next to the breasts ("full time job" says nothing).
-_BREASTS_FEEL = r"\b(breasts?|boobs?|they|both sides)\b.{0,20}\b(feel|are|get|r)\b.{0,12}"
+def _pain_reply(text: str) -> Optional[str]:
+    """A bare reply to "Does pumping hurt?": "no" means no pain, a bare "yes" that it hurts."""
+    kind = hedge(normalise(text))
+    if kind == "partly":
+        return "some"
+    if kind == "unsure":
+        return UNSURE
+    answer = yes_no(text)
+    if answer is None and find_affirmed(_FINE, normalise(text)):
+        return "none"
+    if answer is None and re.search(r"\bnone\b", normalise(text)):
+        return "none"
+    return {"no": "none", "yes": "painful"}.get(answer or "")
+
+
+# ---------------------------------------------------------------------------------------------------
+# fullness
+_FULL = _c(r"\b(full|fullness|engorged|heavy|hard|firm|tight|rock|lumpy|milk (left|still)|still (milk|some milk)|not empty|"
+           r"not emptied|never empty|leak\w*)\b")
+_SOFT = _c(r"\b(soft|softer|empty|emptied|floppy|deflated|drained|squishy|nothing (left|in there))\b")
 
 
 def breasts_feel_full(text: str) -> Optional[str]:
-    return _first(normalise(text), _FULLNESS)
+    clean = normalise(text)
+    soft = find_affirmed(_SOFT, clean)
+    full = find_affirmed(_FULL, clean)
+    if full and not (soft and soft.start() > full.start()):
+        return "yes"
+    if soft or find_negated(_FULL, clean):
+        return "no"
+    return None
+
+
+# Said in passing, fullness words only count next to the breasts ("full time job" says nothing).
+_BREASTS_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|boobies|chest|they|both sides)\b[^.?!]{0,25}\b(feel|felt|are|get|r|still|stay)\b"
+                              r"[^.?!]{0,15}\b(full|engorged|heavy|hard|soft|empty|rock hard)\b")
+
+
+_FULL_IN_PASSING = _c(r"\b((i'?m|im|i am|i feel|i'?m so) (so |very |really )?(full|engorged)|"
+                      r"(breast|boob|breasts|boobs) (is|are|feel|feels|r) (very |so |really |still )?(full|hard|engorged|heavy)|"
+                      r"full but|hard (like|as) (a )?(stone|rock))\b")
 
 
 def breasts_feel_full_volunteered(text: str) -> Optional[str]:
     clean = normalise(text)
-    return _first(clean, tuple((value, _BREASTS_FEEL + pattern) for value, pattern in _FULLNESS))
+    match = _BREASTS_FULL_IN_PASSING.search(clean)
+    if match:
+        return breasts_feel_full(match.group(0))
+    return "yes" if find_affirmed(_FULL_IN_PASSING, clean) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# flow
+_DRIPS = _c(r"\b(drip\w*|drop\w*|dribbl\w*|trickl\w*|beads?|nothing (comes|happens)|never (sprays?|flows?|starts?|speeds?)|"
+            r"no let ?-?down|no letdown|no spray\w*|doesn'?t (spray|flow|start|speed)|doesnt (spray|flow|start|speed)|"
+            r"stays slow|just sits there)\b")
+_SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? ?down|letdown|lets down|let down (happens|comes|kicks)|"
+             r"tingl\w*|pins and needles|speeds? up|picks? up|starts (flowing|spraying|coming)|comes faster|faster)\b")
 
 
 def milk_flow_starts(text: str) -> Optional[str]:
     clean = normalise(text)
-    return _first(clean, (
-        ("unsure", _UNSURE),
-        ("no", r"\b(never (sprays?|flows?|starts?)|only drip\w*|just drip\w*|drops only|few drops|nothing comes|no spray|doesn'?t (spray|flow|start)|doesnt (spray|flow|start)|no let ?-?down|no letdown)\b"),
-        ("yes", r"\b(sprays?|spraying|streams?|flows?|flowing|gushes|letdown|let ?-?down (happens|comes|kicks)|tingl\w*|pins and needles|speeds up|starts flowing|starts spraying)\b"),
-    ))
+    spray = find_affirmed(_SPRAYS, clean)
+    drips = find_affirmed(_DRIPS, clean)
+    if spray and not re.search(r"\b(only|just)\b[^.]{0,10}$", clean[: spray.start()]):
+        if drips and drips.start() > spray.start() and re.search(r"\b(then|after that|and then)\b", clean):
+            return "yes"  # "sprays at first then drips": a let-down came
+        return "yes"
+    if drips or find_negated(_SPRAYS, clean):
+        return "no"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# feelings
+_HATE = _c(r"\b(hate\w*|hating|loathe|detest|dread\w*|despise|can'?t stand|cant stand|miserable|awful|horrible|torture|"
+           r"worst|the worst|resent\w*|sucks|nightmare)\b")
+_STRESS = _c(r"\b(stress\w*|anxious|anxiety|nervous|worried|worry\w*|tense|pressure\w*|overwhelm\w*|frustrat\w*|panic\w*|"
+             r"upset|guilt\w*|failure|failing|awkward|embarrass\w*|self[- ]conscious|on edge|freak\w* out|obsess\w*|"
+             r"scared|afraid|rushed|hurry|hurried|clock[- ]?watch\w*|staring at|watching the (bottle|ml|ounce)|defeated|"
+             r"cry\w*|tears|upsetting|discourag\w*)\b")
+_CALM = _c(r"\b(calm|relaxed|relaxing|chill|no problem|don'?t mind|dont mind|do not mind|enjoy\w*|like it|love it|"
+           r"neutral|happy|used to it|no big deal|boring|bored|tedious|chore|annoying|peaceful|zen|no feelings|"
+           r"fine with (it|me)|ok with it|okay with it)\b")
 
 
 def pumping_feelings(text: str) -> Optional[str]:
     clean = normalise(text)
-    return _first(clean, (
-        ("hate", r"\b(hate|hating|loathe|detest|dread\w*|despise|can'?t stand|cant stand|miserable|awful|horrible|torture)\b"),
-        ("stressed", r"\b(stress\w*|anxious|anxiety|nervous|worried|worry|tense|pressure|overwhelm\w*|frustrat\w*|panic\w*|upset|guilt\w*|failure|awkward|embarrass\w*)\b"),
-        ("calm", r"\b(calm|relaxed|chill|no problem|don'?t mind|dont mind|enjoy|like it|neutral|happy|fine with it|ok with it|okay with it)\b"),
-    ))
+    if find_affirmed(_HATE, clean):
+        return "hate"
+    if find_affirmed(_STRESS, clean):
+        return "stressed"
+    if find_negated(_HATE, clean) or find_negated(_STRESS, clean) or find_affirmed(_CALM, clean):
+        return "calm"
+    return None
+
+
+def _feelings_reply(text: str) -> Optional[str]:
+    kind = hedge(normalise(text))
+    return UNSURE if kind == "unsure" else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# suction
+_OF_SCALE = _c(r"\b(\d{1,2})\s*(?:/|out of|of)\s*(\d{1,2})\b")
+_LEVEL = _c(r"\b(?:level|setting|lvl|on|at|number|#)\s*(\d{1,2})\b|^\s*(\d{1,2})\s*$|\blike (\d{1,2}) or \d{1,2}\b")
 
 
 def suction_level(text: str) -> Optional[str]:
     clean = normalise(text)
-    return _first(clean, (
-        ("high", r"\b(high\w*|max\w*|full blast|strongest|all the way up|top setting|as high|cranked|level (9|10|11|12))\b"),
-        ("low", r"\b(low\w*|min\w*|gentle|weakest|level (1|2|3))\b"),
-        ("medium", r"\b(medium|mid|middle|moderate|normal|average|halfway|comfortable|level (4|5|6|7|8))\b"),
-    ))
+    scale = _OF_SCALE.search(clean)
+    if scale and int(scale.group(2)) > 0 and int(scale.group(1)) <= int(scale.group(2)):
+        share = int(scale.group(1)) / int(scale.group(2))
+        return "high" if share >= 0.75 else "low" if share <= 0.34 else "medium"
+    levels = (
+        ("high", r"\b(high\w*|max\w*|full blast|full power|strongest|all the way( up)?|top setting|as high|cranked|as strong as|"
+                 r"strong as|as much as i can|most it goes|the top( one)?|top level|(press|squeeze|pump)\w* (it )?(really |very |so )?(hard|strong))\b"),
+        ("low", r"\b(low\w*|min\w*|gentle|weakest|lightest|soft setting|barely on)\b"),
+        ("medium", r"\b(medium|med[iu]*u?m|meduim|mid\w*|middle|moderate|normal|average|halfway|half way|comfortable|comfy|"
+                   r"in between)\b"),
+    )
+    # The level named first is the answer: "medium-ish, i tried the highest once" is medium.
+    found = [(match.start(), value) for value, pattern in levels for match in [re.search(pattern, clean)]
+             if match and not negated(clean, match.start())]
+    if found:
+        return min(found)[1]
+    level = _LEVEL.search(clean)
+    if level:
+        value = int(next(g for g in level.groups() if g))
+        return "low" if value <= 3 else "medium" if value <= 7 else "high"
+    return None
 
 
-_MM = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:mm|millimet(?:er|re)s?|mil)\b|\b(?:size|flange|flanges|shield|the)\s+(\d{2})(?:s)?\b|\b(\d{2})s\b")
+def _unsure_reply(text: str) -> Optional[str]:
+    return UNSURE if hedge(normalise(text)) == "unsure" else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# flange size
+_MM = _c(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:mm|millimet(?:er|re)s?|mil)\b|\b(?:size|flange|flanges|shield|shields|the|a|using|use|"
+         r"with|got|have|its|it'?s|are|is)\s+(\d{2}(?:[.,]\d)?)(?:s)?\b|\b(\d{2})s\b")
 
 
 def flange_size_mm(text: str) -> Optional[float]:
@@ -124,62 +275,211 @@ def flange_size(text: str) -> Optional[str]:
         if mm < 24 or (mm == 24 and re.search(r"\b(under|below|smaller than|less than)\s+24", clean)):
             return "under_24"
         return "24_or_more"
-    if re.search(_UNSURE + r"|never measured|came with|default|whatever size", clean):
-        return "unsure"
+    if re.search(r"\b(under|below|smaller than|less than) 24\b", clean):
+        return "under_24"
+    if re.search(r"\b(never measured|came with|default|whatever size|standard|the normal|original|stock|no idea what size|"
+                 r"size (m|l|s|medium|large|small))\b", clean):
+        return UNSURE
     return None
+
+
+def _flange_size_reply(text: str) -> Optional[str]:
+    clean = normalise(text)
+    bare = re.fullmatch(r"\D{0,20}?(\d{2}(?:[.,]\d)?)(?!\d)(\D.*)?", clean)
+    if bare and 10 <= float(bare.group(1).replace(",", ".")) <= 40:
+        return flange_size(f"{bare.group(1)} mm")
+    return _unsure_reply(text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# flange fit
+_POOR_FIT = _c(r"\b(rubs?|rubbing|rubbed|red (rings?|marks?|circles?|lines?)|rings?|marks?|pinch\w*|blanch\w*|white (tip|nipple)|"
+               r"swell\w*|swollen|too (small|big|large|tight|loose)|(does|do)n'?t fit|dont fit|doesnt fit|not fit|bad fit|"
+               r"poor fit|wrong size|too much (areola|of the areola)|pulls? (in )?too much|sucks in too much|"
+               r"hits the (sides?|walls?)|scrap\w*|chaf\w*|squish\w*|hurts?|painful|sore|goes white|turns white|went white)\b")
+_GOOD_FIT = _c(r"\b(fits? (fine|well|ok|okay|good|great|perfect\w*)|fine|good fit|centered|centred|moves freely|"
+               r"no rub\w*|perfect\w*|comfortable|comfy|ok|okay|alright|good|great)\b")
+
+
+def flange_fit(text: str) -> Optional[str]:
+    clean = normalise(text)
+    if find_affirmed(_POOR_FIT, clean):
+        return "poor"
+    if find_negated(_POOR_FIT, clean) or find_affirmed(_GOOD_FIT, clean):
+        return "fine"
+    return None
+
+
+_FIT_IN_PASSING = _c(r"\b(flange|flanges|shield|shields|tunnel|nipple|nipples)\b[^.?!]{0,40}\b(rubs?|rubbing|red (rings?|marks?)|"
+                     r"rings?|marks?|pinch\w*|too (small|big|tight)|(does|do)n'?t fit|doesnt fit|dont fit|swell\w*|blanch\w*|"
+                     r"too much (areola|of the areola)|pulls? (in )?too much)|\b(red (rings?|marks?)|rubs?|rubbing|too much areola)\b"
+                     r"[^.?!]{0,25}\b(flange|flanges|shield|tunnel|nipple)")
+
+
+def flange_fit_volunteered(text: str) -> Optional[str]:
+    match = _FIT_IN_PASSING.search(normalise(text))
+    return flange_fit(match.group(0)) if match else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# away from the baby
+_AWAY = _c(r"\b(at work|work|office|job|shift|away from (him|her|baby|my baby|the baby|them)|nicu|hospital|daycare|"
+           r"day care|nursery|separated|commut\w*|on the road|travel\w*|while (he|she|baby) (is|'s) (at|with)|"
+           r"grandma|nanny|sitter|not with (me|baby))\b")
+_WITH_BABY = _c(r"\b(at home with|home with (him|her|baby|the baby|my baby|them)|right (next to|beside) me|next to me|"
+                r"in my arms|while (he|she|baby) (naps|sleeps|nurses|feeds)|other side|same room|with (him|her|baby) "
+                r"(right )?there|stay at home|stay-at-home|sahm|on leave|maternity leave|work from home|wfh)\b")
+
+
+def away_from_baby(text: str) -> Optional[str]:
+    clean = normalise(text)
+    if find_affirmed(_WITH_BABY, clean):
+        return "no"
+    if find_affirmed(_AWAY, clean):
+        return "yes"
+    if find_negated(_AWAY, clean):
+        return "no"
+    return None
+
+
+_AWAY_IN_PASSING = _c(r"\b(at work|back at work|i'?m away|away at|while (i'?m )?away|in the office|at the office|at my desk|at school|at the salon|"
+                      r"in the nicu|nicu|special care|scbu|on the ward|on (my|a) (break|shift)|on trips|"
+                      r"between (meetings|showings|clients|classes|patients)|in my car|"
+                      r"away from (him|her|baby|my baby|the baby|them)|(stays?|staying|is) with my (mother|mom|mum)|"
+                      r"work full[- ]time|at my job|during (my )?shifts?|in the (staff )?(toilet|bathroom|closet|supply closet))\b")
+_HOME_IN_PASSING = _c(r"\b(work(ing)? from home|wfh|at home with|home with (him|her|baby|the baby|them)|next to (me|her bed|his bed)|"
+                      r"on (maternity|parental) leave|stay at home)\b")
+
+
+def away_from_baby_volunteered(text: str) -> Optional[str]:
+    clean = normalise(text)
+    if _HOME_IN_PASSING.search(clean):
+        return None  # at home, or beside the baby in hospital: not clear enough to record either way
+    return "yes" if find_affirmed(_AWAY_IN_PASSING, clean) else None
+
+
+# Said in passing, only the "no" of the flow question is clear: "only drips", "full but drips".
+_NO_FLOW_IN_PASSING = _c(r"\b((only|just|mostly) (get |gets |getting )?(drips|dribbles|drops)|drips mostly|(full|hard) but "
+                         r"(it )?(drips|only drips|nothing)|(never|doesn'?t|doesnt|won'?t|wont) (spray|let ?down|flow)|"
+                         r"no let ?-?down|no spray\w*)\b")
+
+
+def milk_flow_starts_volunteered(text: str) -> Optional[str]:
+    return "no" if find_affirmed(_NO_FLOW_IN_PASSING, normalise(text)) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# breasts ever full
+_NEVER_FULL = _c(r"\b(never|rarely|hardly( ever)?|barely|not (really|often|usually|much)|always soft|soft all the time|"
+                 r"never (feel|felt|get|got) (full|engorged)|don'?t (feel|get) full|dont (feel|get) full|not since)\b")
+
+
+def breasts_ever_full(text: str) -> Optional[str]:
+    clean = normalise(text)
+    if _NEVER_FULL.search(clean) or re.search(r"\b(always|pretty much always|usually) (soft|empty)\b", clean):
+        return "no"
+    if re.search(r"\bmostly no\b", clean):
+        return "no"
+    if find_affirmed(_FULL, clean) or re.search(r"\b(mornings?|overnight|when i (skip|miss)|if i (skip|miss|wait)|"
+                                                 r"all the time|often|leak\w*|always|constantly|every (day|morning|night))\b", clean):
+        return "yes"
+    if find_negated(_FULL, clean) or find_affirmed(_SOFT, clean):
+        return "no"
+    return None
+
+
+_EVER_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|they)\b[^.?!]{0,15}\b(never|rarely|hardly ever|always)\b[^.?!]{0,12}"
+                           r"\b(feel|felt|get|are)?\s*(full|engorged|soft|empty)\b|\bnever (feel|get|felt|got) (full|engorged)\b")
+
+
+def breasts_ever_full_volunteered(text: str) -> Optional[str]:
+    match = _EVER_FULL_IN_PASSING.search(normalise(text))
+    return breasts_ever_full(match.group(0)) if match else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# nursing and weight
+_NOT_NURSING = _c(r"\b(ep|eping|exclusively pump\w*|exclusive pump\w*|i (only|just) pump|only pumping (now|for him|for her)|"
+                  r"doesn'?t nurse|doesnt nurse|not (breast)?feeding (at the breast|directly)|don'?t (breast|direct)feed|"
+                  r"dont (breast|direct)feed|never latched|won'?t latch|wont latch|can'?t latch|cant latch|doesn'?t latch|"
+                  r"doesnt latch|bottle only|bottle fed|bottle feed\w*|only bottles?|formula only|tongue tie\w* (and|so) (bottle|pump)|"
+                  r"refuses the breast|breast refusal|exclusiv\w* pump\w*|not take the breast|won'?t take the breast|"
+                  r"(feeding )?tube|ng tube|not allowed to (nurse|breastfeed)|can'?t (nurse|breastfeed) (yet|him|her))\b")
+_NURSING_BAD = _c(r"\b(hard|bad|difficult|struggl\w*|painful|rough|tough|awful|nightmare|not (great|good|well|easy)|fuss\w*|"
+                  r"screams?|frustrat\w*|pulls? off|pops? off|falls asleep|hours|forever|constantly|always hungry|"
+                  r"never (satisfied|full|content)|shallow latch|bad latch|poor latch|latch (is )?(bad|poor|shallow)|clicks?|"
+                  r"cluster\w* all|on the boob all|needs? (a )?top[- ]?ups?|top(ping)? (him|her|up)|supplement\w*|formula after)\b")
+_NURSING_GOOD = _c(r"\b(well|great|easy|no (problem|problems|issues?|trouble)|champ|pro|like a pro|perfect\w*|"
+                   r"beautiful\w*|amazing|awesome|content|no complaints|going strong|(fine|good|ok|okay) (at|on|from) the (breast|boob))\b")
 
 
 def nursing_goes_well(text: str) -> Optional[str]:
     clean = normalise(text)
-    if re.search(r"\b(ep|exclusively pump\w*|exclusive pump\w*|only pump|just pump|doesn'?t nurse|doesnt nurse|"
-                 r"not (breast)?feeding|don'?t (breast)?feed|dont (breast)?feed|won'?t latch|wont latch|"
-                 r"can'?t latch|cant latch|doesn'?t latch|doesnt latch|bottle only|formula only|nicu)\b", clean):
+    if _NOT_NURSING.search(clean):
         return "not_nursing"
-    return _first(clean, (
-        ("no", r"\b(nursing|feeding|breastfeeding|latch\w*) (is|are|goes|has been|also|too)( also| too| really| so| pretty)? (hard|bad|difficult|a struggle|painful|rough|tough|awful|a nightmare|not great)\b"),
-        ("yes", r"\b(nurses|feeds|latches|nursing|feeding|breastfeeding)\b.{0,20}\b(fine|well|great|good|ok|okay|no problem)\b"),
-    ))
+    if find_affirmed(_NURSING_BAD, clean) or find_negated(_NURSING_GOOD, clean):
+        return "no"
+    if find_affirmed(_NURSING_GOOD, clean):
+        return "yes"
+    return None
+
+
+_NURSING_IN_PASSING = _c(r"\b(nurses|nursing|feeds|feeding|breastfeeding|breastfeeds|latch\w*|at the breast|on the boob|"
+                         r"from the breast|at the boob)\b")
+
+
+def nursing_goes_well_volunteered(text: str) -> Optional[str]:
+    """Only specific readings said about nursing ("she nurses great"), never a bare yes or no."""
+    clean = normalise(text)
+    if _NOT_NURSING.search(clean):
+        return "not_nursing"
+    match = _NURSING_IN_PASSING.search(clean)
+    if not match:
+        return None
+    window = _clause(clean, match.start(), match.end())
+    # Next to a nursing word, "fine" and "ok" do mean nursing goes fine ("baby nurses fine at home").
+    return nursing_goes_well(window) or ("yes" if find_affirmed(_FINE, window) else None)
+
+
+_WEIGHT_BAD = _c(r"\b((not|isn'?t|isnt|hasn'?t|hasnt|no longer|barely|hardly) (really |quite |properly |been )?(gaining|growing|putting on)|"
+                 r"(losing|lost|dropp\w*|poor|slow\w*|low|not great|not good|little) (\w+ )?(weight|gain\w*)|"
+                 r"weight (is |has )?(dropp\w*|down|going down|not great|slow|poor|stalled|flat)|stalled|dropped (a )?percentile|"
+                 r"dropping percentiles?|fell off (the|her|his) curve|behind on (his |her |their )?weight|"
+                 r"worried about (his|her|their|the) weight|gaining slow\w*|gaining (very |really )?(little|slowly)|slow gainer|"
+                 r"under ?weight|small for|failure to thrive|weight checks?)\b")
+_WEIGHT_GOOD = _c(r"\b(gaining (well|fine|great|good|ok|okay|nicely|steadily)|gains well|good weight|on track|right on|"
+                  r"doc(tor)? (is|was|says|said)?\s*(happy|pleased|fine)|ped(iatrician)? (is|was|says|said)?\s*(happy|pleased|fine)|"
+                  r"chunky|chunk|thriving|growing (well|fine|great)|\d+(th|st|nd|rd) percentile|percentile|on (his|her) curve|"
+                  r"putting on weight|gained|chubby|fat rolls|rolls)\b")
 
 
 def baby_gaining_well(text: str) -> Optional[str]:
     """Weight gain, only where weight or growth is named: "my output dropped" says nothing about the baby."""
     clean = normalise(text)
-    if re.search(r"\b(not|isn'?t|isnt|hasn'?t|hasnt|no longer) (really |quite |properly )?(gaining|growing|putting on)|"
-                 r"\b(losing|lost|dropp\w*|poor|slow|low) (\w+ )?(weight|gain)|weight (is |has )?(dropp\w*|down|going down)|"
-                 r"behind on (his |her |their )?weight|worried about (his|her|their) weight", clean):
+    if _WEIGHT_BAD.search(clean):
         return "no"
-    if re.search(r"\b(gaining (well|fine|great|good|ok|nicely)|gains well|good weight|on track|doc(tor)? (is|was) happy|"
-                 r"chunky|thriving|growing well)\b", clean):
+    if find_affirmed(_WEIGHT_GOOD, clean):
         return "yes"
     return None
 
 
-def _weight_short_answer(text: str) -> Optional[str]:
-    """Replies to "Is your baby gaining weight well?" that need the question to make sense."""
+def _weight_reply(text: str) -> Optional[str]:
     clean = normalise(text)
     if re.search(r"\b(losing|dropping|behind|slow|poorly|barely)\b", clean):
         return "no"
-    return _yes_no(clean, "unsure")
+    kind = hedge(clean)
+    if kind in ("unsure", "partly") or re.search(r"\b(haven'?t|havent|not) (been )?(weighed|checked)|next (appt|appointment|checkup)\b",
+                                                 clean):
+        return UNSURE
+    if kind == "hedged_yes":
+        return "yes"
+    if find_negated(_NURSING_GOOD, clean) or find_negated(_FINE, clean):
+        return "no"  # "not well", "not great", "not good"
+    return yes_no(clean)
 
 
-def _calm_short_answer(text: str) -> Optional[str]:
-    return "calm" if re.search(r"\b(fine|ok|okay|alright|all right|good)\b", normalise(text)) else None
-
-
-def _yes_no_answer(unsure_value: Optional[str] = None) -> Parser:
-    return lambda text: _yes_no(normalise(text), unsure_value)
-
-
-def _pain_short_answer(text: str) -> Optional[str]:
-    """A bare reply to "Does pumping hurt?": "fine" and "no" mean no pain, a bare "yes" means it hurts."""
-    clean = normalise(text)
-    if re.search(r"\b(fine|ok|okay|good|alright|all good|no|nope|nah|not really|not at all)\b", clean):
-        return "none"
-    if re.search(r"\b(yes|yeah|yep|yup|ya|yea)\b", clean):
-        return "painful"
-    return None
-
-
+# ---------------------------------------------------------------------------------------------------
+# The readers of each question, and what hedges and bare yes/no mean for it.
 PARSERS: Mapping[str, Parser] = {
     "nursing_goes_well": nursing_goes_well,
     "baby_gaining_well": baby_gaining_well,
@@ -190,28 +490,114 @@ PARSERS: Mapping[str, Parser] = {
     "pumping_feelings": pumping_feelings,
     "suction_level": suction_level,
     "flange_size": flange_size,
+    "flange_fit": flange_fit,
+    "away_from_baby": away_from_baby,
+    "breasts_ever_full": breasts_ever_full,
 }
 
-# Weak readings ("yes", "fine", "not sure") that answer a question only when the message is a reply,
-# not a new question: "is coconut oil ok?" must not count as "pumping is fine".
+
+def _yes_no_reply(partly: Optional[str] = UNSURE, hedged_yes: Optional[str] = "yes",
+                  yes: Optional[str] = "yes", no: Optional[str] = "no") -> Parser:
+    """A reply reader for a yes/no question: hedges first, then a bare yes or no."""
+    def read(text: str) -> Optional[str]:
+        clean = normalise(text)
+        kind = hedge(clean)
+        if kind == "unsure":
+            return UNSURE
+        if kind == "partly":
+            return partly
+        if kind == "hedged_yes":
+            return hedged_yes
+        return {"yes": yes, "no": no}.get(yes_no(clean) or "")
+    return read
+
+
+def _calm_reply(text: str) -> Optional[str]:
+    clean = normalise(text)
+    kind = hedge(clean)
+    if kind == "unsure":
+        return UNSURE
+    if kind == "partly":
+        return "stressed"  # "kind of", "sometimes": some stress, the partial answer
+    if find_affirmed(_FINE, clean) or re.search(r"\b(whatever|meh|its a thing|it is what it is)\b", clean):
+        return "calm"  # "it's fine", "ok i guess", as the reply to "How do you feel about pumping?"
+    return None
+
+
+# Replies that need the question to make sense: a hedge or a bare yes/no.
 SHORT_ANSWERS: Mapping[str, Parser] = {
-    "nursing_goes_well": _yes_no_answer(),
-    "baby_gaining_well": _weight_short_answer,
-    "breasts_feel_full": _yes_no_answer(),
-    "milk_flow_starts": _yes_no_answer("unsure"),
-    "pumping_feelings": _calm_short_answer,
-    "pumping_pain": _pain_short_answer,
+    "nursing_goes_well": lambda text: _yes_no_reply(partly="no")(text) or ("yes" if find_affirmed(_FINE, normalise(text)) else None),
+    "baby_gaining_well": _weight_reply,
+    "pump_type": _unsure_reply,
+    "pumping_pain": _pain_reply,
+    "breasts_feel_full": _yes_no_reply(partly="yes"),  # "kind of full" still has milk in it
+    "milk_flow_starts": _yes_no_reply(),
+    "pumping_feelings": _calm_reply,
+    "suction_level": _unsure_reply,
+    "flange_size": _flange_size_reply,
+    "flange_fit": _yes_no_reply(partly="poor", hedged_yes="fine", yes="fine", no="poor"),
+    "away_from_baby": _yes_no_reply(partly="yes"),  # away some of the time: pumping apart from the baby
+    "breasts_ever_full": _yes_no_reply(partly="yes"),
 }
+# The feelings reader takes "not sure" before its own words ("not sure, fine i guess" stays unsure).
+_HEDGE_FIRST = {"pumping_feelings", "milk_flow_starts", "breasts_feel_full", "baby_gaining_well"}
+
+
+_LEADING_YES = _c(r"^\W*(yes+|yeah+|yep|yup|ya|yea|yah|yas|definitely|absolutely|of course|for sure|correct|constantly|always)\b")
+_LEADING_NO = _c(r"^\W*(no+|nope|nah|not really|not at all|never|not much|nothing|mostly no|rarely)\b")
+# What a reply that opens with a plain yes or no means, for the questions that are yes/no questions.
+_LEADING = {
+    "nursing_goes_well": {"yes": "yes", "no": "no"},
+    "breasts_feel_full": {"yes": "yes", "no": "no"},
+    "milk_flow_starts": {"yes": "yes", "no": "no"},
+    "away_from_baby": {"yes": "yes", "no": "no"},
+    "breasts_ever_full": {"yes": "yes", "no": "no"},
+    "baby_gaining_well": {"yes": "yes", "no": "no"},
+    "pumping_pain": {"no": "none"},
+}
+
+
+def leading_answer(slot: str, text: str) -> Optional[str]:
+    """A reply that opens with a plain yes or no ("no, i'm at home", "yeah a bit") means that,
+    whatever words follow it; the specific reading refines it where it can ("no, I only pump")."""
+    clean = normalise(text)
+    table = _LEADING.get(slot, {})
+    if "yes" in table and _LEADING_YES.search(clean):
+        return table["yes"]
+    if "no" in table and _LEADING_NO.search(clean):
+        return table["no"]
+    return None
 
 
 def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str]:
     """The answer to the question just asked about ``slot``, if the text gives one.
 
-    ``is_reply`` is False when the classifier took the message for a question of its own; then only
-    specific readings count.
+    ``is_reply`` is False when the message reads as a question of its own; then only specific
+    readings count. A reply that corrects itself ("24... wait no, 21") is read from the correction on.
     """
-    value = PARSERS[slot](text)
-    if value is None and is_reply and slot in SHORT_ANSWERS:
+    text = after_correction(text)
+    if is_reply and slot in _HEDGE_FIRST and hedge(normalise(text)) == "unsure" and len(normalise(text).split()) <= 4:
+        return UNSURE
+    specific = PARSERS[slot](text)
+    if is_reply:
+        if slot == "flange_size" and specific is None or specific == UNSURE and slot == "flange_size":
+            number = _flange_size_reply(text)
+            if number not in (None, UNSURE):
+                return number  # "24, came with it": the number, not the "came with"
+        if slot == "nursing_goes_well" and specific == "not_nursing":
+            return specific
+        if slot == "pumping_pain" and _LEADING_YES.search(normalise(text)):
+            # "yes hurts": a plain yes to "Does pumping hurt?" is real pain unless they soften it.
+            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b", normalise(text))
+            return "some" if mild else "painful"
+        if slot == "pumping_feelings" and re.match(r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b",
+                                                   normalise(text)):
+            return "calm"
+        lead = leading_answer(slot, text)
+        if lead is not None:
+            return lead
+    value = specific
+    if value is None and is_reply:
         value = SHORT_ANSWERS[slot](text)
     return value
 
@@ -224,26 +610,46 @@ VOLUNTEERED: Mapping[str, Parser] = {
     "suction_level": suction_level,
     "pumping_feelings": pumping_feelings,
     "breasts_feel_full": breasts_feel_full_volunteered,
-    # Only the specific readings ("she nurses great", "LO gains well"), never a bare yes or no.
-    "nursing_goes_well": nursing_goes_well,
+    "nursing_goes_well": nursing_goes_well_volunteered,
     "baby_gaining_well": baby_gaining_well,
+    "flange_fit": flange_fit_volunteered,
+    "away_from_baby": away_from_baby_volunteered,
+    "breasts_ever_full": breasts_ever_full_volunteered,
+    "milk_flow_starts": milk_flow_starts_volunteered,
 }
 # "low" or "high" alone ("my supply is low") says nothing about suction unless suction is mentioned.
-_SUCTION_CONTEXT = re.compile(r"\b(suction|vacuum|setting|settings|level|strength|power)\b")
+_SUCTION_CONTEXT = _c(r"\b(suction|vacuum|setting|settings|level|strength|power|cranked|turned? (it )?up|strongest|highest)\b")
+# A number counts as a flange size in passing only beside a flange word ("born at 32 weeks" is not one).
+_FLANGE_CONTEXT = _c(r"(\d\s*mm\b|\bmm\b|\bflanges?\b|\bshields?\b|\binserts?\b|\bsize[ds]?\b|\btunnel\b)")
+# Calm said about pumping itself counts in passing too ("pumping isn't a big deal for me emotionally").
+_CALM_IN_PASSING = _c(r"\b(not a big deal|no big deal|emotionally|i'?m (pretty |quite |very )?(calm|relaxed|chill)|"
+                      r"im (pretty |quite |very )?(calm|relaxed|chill)|not stressed|doesn'?t stress me|don'?t mind (pumping|it))\b")
+# "fine", "ok" said in passing mean nothing about feelings; "sore" in passing may be about anything
+# but is still pain in a pumping chat. These volunteered values need the question.
+_WEAK_IN_PASSING: Mapping[str, Tuple[str, ...]] = {"pumping_feelings": ("calm",), "pumping_pain": ("none",)}
 
 
 def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = True) -> Dict[str, str]:
     """Every answer this one message gives: the requested question's, plus any volunteered ones."""
     found: Dict[str, str] = {}
+    clean = normalise(text)
     for slot, parse in VOLUNTEERED.items():
         if slot == requested:
             continue
-        if slot == "suction_level" and not _SUCTION_CONTEXT.search(normalise(text)):
+        if slot == "suction_level" and not _SUCTION_CONTEXT.search(clean):
+            continue
+        if slot == "flange_size" and not _FLANGE_CONTEXT.search(clean):
+            continue
+        if slot == "pumping_pain" and not re.search(r"\b(pump\w*|flange|nipple|suction|it|sore|hurts?)\b", clean):
             continue
         value = parse(text)
-        if value not in (None, "unsure") and not (slot == "pumping_feelings" and value == "calm"):
-            # "not sure" and "fine with it" say something only in answer to the question that was asked.
-            found[slot] = value
+        if value in (None, UNSURE):
+            continue
+        if value in _WEAK_IN_PASSING.get(slot, ()) and not (slot == "pumping_feelings" and _CALM_IN_PASSING.search(clean)):
+            continue
+        if slot == "pumping_pain" and negated(clean, 0) and value == "none":
+            continue
+        found[slot] = value
     if requested in PARSERS:
         value = parse_requested(requested, text, is_reply)
         if value is not None:

@@ -27,6 +27,9 @@ class Clinic:
     emergency_number: str
     crisis_line: str
     website: str = ""
+    # The clinic's time zone (IANA name), for reading "since this morning" when a channel does not
+    # send the parent's own clock.
+    timezone: str = "UTC"
 
     def contact_line(self) -> str:
         line = f"{self.name}: {self.phone} ({self.hours})"
@@ -41,11 +44,13 @@ def load_clinic(path: "str | os.PathLike[str] | None" = None) -> Clinic:
         raise ClinicConfigError(f"cannot read clinic config {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ClinicConfigError(f"{path} must be a mapping of clinic fields")
-    required = [f.name for f in fields(Clinic) if f.name != "website"]
+    required = [f.name for f in fields(Clinic) if f.name not in ("website", "timezone")]
     missing = [name for name in required if not str(raw.get(name) or "").strip()]
     if missing:
         raise ClinicConfigError(f"{path} is missing: {', '.join(missing)}")
-    return Clinic(**{f.name: str(raw.get(f.name) or "").strip() for f in fields(Clinic)})
+    values = {f.name: str(raw.get(f.name) or "").strip() for f in fields(Clinic)}
+    values["timezone"] = values["timezone"] or "UTC"
+    return Clinic(**values)
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,13 @@
 """Small readers of the rasa_sdk tracker shared by the action classes."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Tracker
 
+from actions.clinic import clinic
 from actions.diagnosis import QUESTION_SLOTS
 from actions.questions import SLOT_BY_TEXT
 
@@ -67,6 +70,11 @@ def questions_asked(tracker: Tracker) -> List[str]:
     return [slot for slot in dict.fromkeys(_questions_put(tracker)) if slot in QUESTION_SLOTS]
 
 
+def question_turns(tracker: Tracker) -> int:
+    """How many troubleshooting questions the user was shown this session, re-asks included."""
+    return sum(1 for slot in _questions_put(tracker) if slot in QUESTION_SLOTS)
+
+
 def times_requested(tracker: Tracker, slot: str) -> int:
     """How often this question was shown this session (a re-ask after a muddled answer counts)."""
     return _questions_put(tracker).count(slot)
@@ -78,3 +86,23 @@ def answers(tracker: Tracker) -> Dict[str, Optional[str]]:
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
     return [e.get("value") for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == entity]
+
+
+def local_now(tracker: Tracker) -> datetime:
+    """The parent's local time for the latest message (naive datetime).
+
+    The web chat sends the parent's own clock; other channels fall back to the message's time in the
+    clinic's time zone.
+    """
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    try:
+        return datetime.fromisoformat(str(metadata["local_time"]))
+    except (KeyError, ValueError):
+        pass
+    stamp = next((e.get("timestamp") for e in reversed(tracker.events or []) if e.get("event") == "user"), None)
+    moment = datetime.fromtimestamp(stamp, timezone.utc) if stamp else datetime.now(timezone.utc)
+    try:
+        zone = ZoneInfo(clinic().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).replace(tzinfo=None)

@@ -84,10 +84,13 @@ QUESTIONS: Tuple[Question, ...] = (
         anxiety={"yes": 0.3, "no": 0.5, "unsure": 0.2},
         supply={"yes": 0.5, "no": 0.3, "unsure": 0.2},
     )),
+    # Dread and stress are the article's reason 3 itself; a let-down that will not come (reason 4) is
+    # about missing cues, and most of those parents are calm about pumping, so stress weighs far more
+    # for anxiety than for let-down.
     Question("pumping_feelings", _rows(
         {"calm": 0.6, "stressed": 0.3, "hate": 0.1},
         anxiety={"calm": 0.1, "stressed": 0.45, "hate": 0.45},
-        let_down={"calm": 0.4, "stressed": 0.4, "hate": 0.2},
+        let_down={"calm": 0.6, "stressed": 0.3, "hate": 0.1},
     )),
     # Very high suction hurts and can lower output; very low suction removes little.
     Question("suction_level", _rows(
@@ -98,13 +101,38 @@ QUESTIONS: Tuple[Question, ...] = (
         {"under_24": 0.25, "24_or_more": 0.45, "unsure": 0.3},
         parts_settings={"under_24": 0.55, "24_or_more": 0.2, "unsure": 0.25},
     )),
+    # Fit apart from pain: rubbing, red rings, a blanched tip or too much areola pulled in are the
+    # article's signs of the wrong flange even when a parent calls it "not really painful".
+    Question("flange_fit", _rows(
+        {"fine": 0.8, "poor": 0.2},
+        parts_settings={"fine": 0.2, "poor": 0.8},
+    )),
+    # Pumping away from the baby (work, NICU) removes the cues that trigger a let-down; it also puts
+    # pumping in an office, a common source of stress. A supply problem shows at home too.
+    Question("away_from_baby", _rows(
+        {"yes": 0.5, "no": 0.5},
+        let_down={"yes": 0.8, "no": 0.2},
+        anxiety={"yes": 0.65, "no": 0.35},
+        supply={"yes": 0.35, "no": 0.65},
+    )),
+    # Breasts that never feel full, even between sessions, point at production; a let-down problem
+    # leaves them full and heavy.
+    Question("breasts_ever_full", _rows(
+        {"yes": 0.8, "no": 0.2},
+        let_down={"yes": 0.9, "no": 0.1},
+        supply={"yes": 0.25, "no": 0.75},
+    )),
 )
 QUESTION_BY_SLOT: Mapping[str, Question] = {q.slot: q for q in QUESTIONS}
 QUESTION_SLOTS: Tuple[str, ...] = tuple(QUESTION_BY_SLOT)
 
 
 def known_answers(values: Mapping[str, Optional[str]]) -> Dict[str, str]:
-    """Only the answers the model knows how to weigh (ignores unknown slots and values)."""
+    """Only the answers the model knows how to weigh (ignores unknown slots and values).
+
+    "unsure" is an answer (the question is not put again) but says nothing about the cause, except
+    where a question weighs it itself (flow, weight, flange size: not knowing is itself a clue).
+    """
     return {
         slot: value
         for slot, value in values.items()
@@ -154,8 +182,8 @@ def is_settled(answers: Mapping[str, Optional[str]], asked: int, skip: Collectio
 
 
 def remaining_questions(answers: Mapping[str, Optional[str]], skip: Collection[str] = ()) -> List[Question]:
-    known = known_answers(answers)
-    return [q for q in QUESTIONS if q.slot not in known and q.slot not in skip]
+    """Questions with no answer yet; an "unsure" is an answer, so it is never asked again."""
+    return [q for q in QUESTIONS if answers.get(q.slot) is None and q.slot not in skip]
 
 
 def next_question(answers: Mapping[str, Optional[str]], asked: int = 0, skip: Collection[str] = ()) -> Optional[str]:

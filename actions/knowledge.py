@@ -5,10 +5,12 @@ carries it in ``official`` and the rendered answer puts it first.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Union
 
 import yaml
 
@@ -85,3 +87,21 @@ def load(path: Union[str, Path] = DEFAULT_PATH) -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     return load()
+
+
+_WEARABLE = re.compile(r"\b(wearables?|in[- ]?bra|hands[- ]?free|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|cups?)\b")
+_BRANDS = re.compile(r"\b(spectra|medela|lansinoh|elvie|willow|momcozy|ameda|motif|zomee|bellababy|haakaa|evenflo|philips|"
+                     r"avent|tommee|baby ?buddha|eufy|freemie|imani|unimom|brand|brands|best pump|which pump|vs|versus)\b")
+
+
+def extra_entries(intent: str, text: str) -> List[str]:
+    """Entries added to a topic's answer for what the question names (wearables, brands)."""
+    if intent != "ask_pump_choice":
+        return []
+    clean = text.lower()
+    extra = []
+    if _WEARABLE.search(clean):
+        extra.append("pump_wearables")
+    if _BRANDS.search(clean):
+        extra.append("pump_brands")
+    return extra

@@ -52,6 +52,18 @@ QUESTIONS: Mapping[str, AskedQuestion] = {
         "Which flange size are you using?",
         (("Under 24 mm", "under_24"), ("24 mm or bigger", "24_or_more"), ("Not sure", "unsure")),
     ),
+    "flange_fit": AskedQuestion(
+        "How does the flange fit: does your nipple rub the sides, or does it leave marks?",
+        (("Fits fine", "fine"), ("Rubs or leaves marks", "poor"), ("Not sure", "unsure")),
+    ),
+    "away_from_baby": AskedQuestion(
+        "Do you mostly pump while you're away from your baby (at work, baby in hospital)?",
+        (("Yes, away from my baby", "yes"), ("No, my baby is near", "no")),
+    ),
+    "breasts_ever_full": AskedQuestion(
+        "Between feeds or pumping, do your breasts ever feel full or heavy?",
+        (("Yes, they fill up", "yes"), ("No, never really", "no")),
+    ),
     "storage_place": AskedQuestion(
         "Where has the milk been kept?",
         (("Room temperature", "room"), ("Fridge", "fridge"), ("Freezer", "freezer"), ("Deep freezer", "deep_freezer"),

@@ -62,3 +62,28 @@ TROUBLESHOOT_INTRO = (
     '"stop" whenever you like.'
 )
 TROUBLESHOOT_RESUME = "Let's pick up where we left off."
+
+# One short check before any alarm, when only the classifier (or a soft sign of low mood) suggests a
+# red flag. Keys are actions.safety.SuspectedKind values; the mood check names the crisis line itself,
+# so the number is there whatever the answer.
+SAFETY_CHECK = {
+    "breast": "Just to be safe: do you have a fever, or a red, hot or painful area on the breast, or nipples "
+              "that are bleeding or cracked?",
+    "baby": "Just to be safe: is your baby having fewer wet diapers than usual, or is your baby very sleepy or "
+            "hard to wake?",
+    "mood": "Thank you for telling me. Can I check how you are doing: have you been feeling very low, or had "
+            "thoughts of harming yourself or your baby? Whatever your answer, you can talk to someone at any "
+            "hour: {crisis_line}.",
+    "general": "Just to be safe: is any of these happening: a fever or a red, painful area on the breast; "
+               "bleeding or cracked nipples; a baby with few wet diapers or who is very sleepy; or thoughts of "
+               "harming yourself?",
+}
+# The opening words of every check, for the transcript readers and the evaluation.
+SAFETY_CHECK_TEXTS = ("Just to be safe:", "Can I check how you are doing")
+CHECK_YES = "Yes"
+CHECK_NO = "No"
+SAFETY_CHECK_CLEAR = "Thank you for checking with me, I'm glad to hear it."
+SAFETY_CHECK_CLEAR_MOOD = (
+    "Thank you for telling me. Pumping can wear anyone down. If that changes, or the low days pile up, "
+    "please talk to your doctor or the clinic; {crisis_line} is there day and night."
+)

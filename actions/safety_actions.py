@@ -1,49 +1,84 @@
 """Red flags and requests for a human: the answers that must always reach a person."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List, Sequence, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import PARSERS, parse_requested
 from actions.clinic import clinic
-from actions.conversation import REQUESTED_SLOT, entity_values, latest_text
-from actions.replies import CONTINUE_QUESTIONS, TALK_TO_PERSON, buttons
-from actions.safety import RedFlag, advice_for, detect_red_flags, sort_by_urgency
+from actions.conversation import REQUESTED_SLOT, entity_values, latest_intent, latest_text
+from actions.replies import (
+    CHECK_NO, CHECK_YES, CONTINUE_QUESTIONS, LOW_OUTPUT, SAFETY_CHECK, SAFETY_CHECK_CLEAR, SAFETY_CHECK_CLEAR_MOOD, STORAGE,
+    TALK_TO_PERSON, buttons,
+)
+from actions.safety import RedFlag, advice_for, decide, escalation_flag, read_check_reply, sort_by_urgency
 
 
-def flags_in_message(entity_flags: List[str], text: str) -> List[RedFlag]:
-    """Flags named by the NLU guard, else found again in the text, else 'unspecified'.
+def flags_in_message(entity_flags: List[str]) -> List[RedFlag]:
+    """The flags the NLU guard's phrase rules found (empty when only the classifier suspects one)."""
+    return sort_by_urgency(RedFlag(v) for v in entity_flags if v in RedFlag._value2member_map_)
 
-    The classifier alone may have chosen report_red_flag; that is still a red flag.
-    """
-    flags = [RedFlag(v) for v in entity_flags if v in RedFlag._value2member_map_]
-    flags = flags or detect_red_flags(text)
-    return sort_by_urgency(flags or [RedFlag.UNSPECIFIED])
+
+def _escalate(dispatcher: CollectingDispatcher, tracker: Tracker, flags: Sequence[RedFlag]) -> List[EventType]:
+    """The human-contact answer: always names who to contact now."""
+    text = latest_text(tracker)
+    advice = advice_for(list(flags), clinic())
+    events: List[EventType] = [SlotSet("red_flag", advice.flags[0].value), SlotSet("safety_check_pending", None),
+                               SlotSet("safety_check_kind", None)]
+    # "No, he isn't gaining" is both a red flag and the answer to the question we asked.
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    if requested in PARSERS and tracker.get_slot(requested) is None:
+        value = parse_requested(requested, text)
+        if value is not None:
+            events.append(SlotSet(requested, value))
+    follow = [TALK_TO_PERSON]
+    if tracker.get_slot("troubleshooting_status") == "in_progress":
+        follow.append(CONTINUE_QUESTIONS)
+    dispatcher.utter_message(text=advice.text, buttons=buttons(*follow))
+    return events
 
 
 class ActionHandleRedFlag(Action):
+    """A message the NLU took for a red flag: escalate when sure, else ask one short check."""
+
     def name(self) -> Text:
         return "action_handle_red_flag"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        text = latest_text(tracker)
-        flags = flags_in_message(entity_values(tracker, "red_flag"), text)
-        advice = advice_for(flags, clinic())
-        events: List[EventType] = [SlotSet("red_flag", flags[0].value)]
-        # "No, he isn't gaining" is both a red flag and the answer to the question we asked.
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested in PARSERS and tracker.get_slot(requested) is None:
-            value = parse_requested(requested, text)
-            if value is not None:
-                events.append(SlotSet(requested, value))
-        follow = [TALK_TO_PERSON]
+        decision = decide(flags_in_message(entity_values(tracker, "red_flag")), latest_text(tracker),
+                          tracker.get_slot("safety_check_kind") if tracker.get_slot("safety_check_pending") else None)
+        if decision.flags:
+            return _escalate(dispatcher, tracker, decision.flags)
+        kind = decision.check.value
+        dispatcher.utter_message(text=SAFETY_CHECK[kind].format(crisis_line=clinic().crisis_line),
+                                 buttons=buttons(CHECK_YES, CHECK_NO))
+        return [SlotSet("safety_check_pending", True), SlotSet("safety_check_kind", kind)]
+
+
+class ActionResolveSafetyCheck(Action):
+    """The reply to a safety check: yes (or anything unclear) escalates; no carries on where we were."""
+
+    def name(self) -> Text:
+        return "action_resolve_safety_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kind = tracker.get_slot("safety_check_kind")
+        reply = read_check_reply(latest_text(tracker), latest_intent(tracker))
+        if reply != "no":
+            return _escalate(dispatcher, tracker, [escalation_flag(kind)])
+        events: List[EventType] = [SlotSet("safety_check_pending", None), SlotSet("safety_check_kind", None)]
+        c = clinic()
         if tracker.get_slot("troubleshooting_status") == "in_progress":
-            follow.append(CONTINUE_QUESTIONS)
-        dispatcher.utter_message(text=advice.text, buttons=buttons(*follow))
+            dispatcher.utter_message(text=SAFETY_CHECK_CLEAR_MOOD.format(crisis_line=c.crisis_line) if kind == "mood"
+                                     else SAFETY_CHECK_CLEAR)
+            return events + [FollowupAction("troubleshoot_form")]
+        text = SAFETY_CHECK_CLEAR_MOOD.format(crisis_line=c.crisis_line) if kind == "mood" else SAFETY_CHECK_CLEAR
+        dispatcher.utter_message(text=f"{text} What would you like help with?",
+                                 buttons=buttons(LOW_OUTPUT, STORAGE, TALK_TO_PERSON))
         return events
 
 

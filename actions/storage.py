@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Mapping, Optional, Tuple
+from itertools import product
+from typing import FrozenSet, List, Mapping, Optional, Tuple
 
 from actions.safety import normalise
 
@@ -91,6 +93,74 @@ def judge(place: str, state: str, hours: float) -> StorageAnswer:
     return StorageAnswer(verdict, f"{lead} You said about {describe_hours(hours)}.\n\n{figures}")
 
 
+# Durations tried for an unknown time: enough points to cross every limit above once.
+_HOUR_GRID = (0.25, 0.75, 1.5, 2.5, 3.5, 5, 10, 20, 30, 60, 90, 110, 24 * 30, 24 * 200, 24 * 400)
+FACTS = ("place", "state", "hours")
+
+
+def _verdicts(place: Optional[str], state: Optional[str], hours: Optional[float]) -> FrozenSet[Verdict]:
+    """Every verdict still possible given the facts known (None = not known yet)."""
+    places = [place] if place else list(PLACES)
+    states = [state] if state else list(STATES)
+    durations = [hours] if hours is not None else list(_HOUR_GRID)
+    return frozenset(judge(p, s, h).verdict for p, s, h in product(places, states, durations))
+
+
+def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
+    """The missing facts worth asking for: those whose answer could change the verdict.
+
+    Milk out on the counter for 6 hours is past every room-temperature limit, fresh, thawed or left
+    over, so its state is not asked; milk out for 90 minutes depends on it.
+    """
+    known = {"place": place, "state": state, "hours": hours}
+    if len(_verdicts(place, state, hours)) <= 1:
+        return []
+    options = {"place": PLACES, "state": STATES, "hours": _HOUR_GRID}
+    missing = [fact for fact in FACTS if known[fact] is None]
+    needed = []
+    for fact in missing:
+        others = [f for f in missing if f != fact]
+        # It matters if, for some values of the other missing facts, its own answer changes the verdict.
+        for combo in product(*(options[f] for f in others)):
+            facts = {**known, **dict(zip(others, combo, strict=True))}
+            if len({judge(**{**facts, fact: value}).verdict for value in options[fact]
+                    if not (fact == "state" and value == "thawed" and facts["place"] in ("freezer", "deep_freezer"))
+                    and not (facts.get("state") == "thawed" and fact == "place" and value in ("freezer", "deep_freezer"))}) > 1:
+                needed.append(fact)
+                break
+    return needed
+
+
+def judge_known(place: Optional[str], state: Optional[str], hours: Optional[float]) -> Optional[StorageAnswer]:
+    """A verdict from incomplete facts, when every missing fact would give the same one."""
+    if place and state and hours is not None:
+        return judge(place, state, hours)
+    verdicts = _verdicts(place, state, hours)
+    if len(verdicts) != 1:
+        return None
+    verdict = next(iter(verdicts))
+    where = PLACE_NAMES[place] if place else "wherever it was kept"
+    kind = f"{STATE_NAMES[state].lower()}" if state else "fresh, thawed or left over"
+    said = f" for about {describe_hours(hours)}" if hours is not None else ""
+    if verdict is Verdict.THROW_AWAY:
+        lead = (f"To be safe, throw it away, I'm sorry. Milk kept {where}{said} is past the official limit, "
+                f"whether it is {kind}.") if not state else f"To be safe, throw it away, I'm sorry: {kind} {where}{said} is past the official limit."
+    elif verdict is Verdict.USE_SOON:
+        lead = f"It's still within the official limit ({kind}, {where}{said}), so use it soon."
+    else:
+        lead = f"That milk is fine to use ({kind}, {where}{said})."
+    return StorageAnswer(verdict, lead + "\n\n" + OFFICIAL_SUMMARY)
+
+
+# The CDC figures in one paragraph, for answers given without every fact.
+OFFICIAL_SUMMARY = (
+    "The CDC's limits: freshly pumped milk up to 4 hours at room temperature (up to 77 °F / 25 °C), 4 days "
+    "in the fridge, about 6 months in the freezer (12 at most); thawed milk 1 to 2 hours out or 24 hours "
+    "in the fridge, never refrozen; milk left over from a feed within 2 hours. The article's informal Rule "
+    "of 6 allows more, but the CDC figures are the safer ones."
+)
+
+
 def describe_hours(hours: float) -> str:
     for unit, size in (("month", MONTH), ("week", WEEK), ("day", DAY), ("hour", HOUR)):
         if hours >= size:
@@ -133,7 +203,10 @@ _RELATIVE = (
 )
 
 
-_AGE = re.compile(r"\b(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -](day|week|month|year)s?[ -]old\b")
+# "my 3 month old" is the baby's age, not the milk's; "milk 5 days old" is the milk's.
+_AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                  r"[ -](day|week|month|year)s?[ -]old|(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                  r"[ -](day|week|month|year)s?[ -]old (baby|son|daughter|boy|girl|lo|twins?))\b")
 _AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
 
 
@@ -141,8 +214,71 @@ def _number_value(token: str) -> float:
     return float(token.replace(",", ".")) if token[0].isdigit() else float(_NUMBER_WORDS[token])
 
 
-def parse_hours(text: str) -> Optional[float]:
-    """How long milk has been kept, in hours, from "5 hours", "two days", "since yesterday", "1.5h"."""
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_PARTS = {"morning": 8, "lunch": 12, "lunchtime": 12, "noon": 12, "midday": 12, "afternoon": 15, "evening": 19,
+              "night": 21, "tonight": 21, "bedtime": 21}
+_CLOCK = re.compile(r"\b(?:at|since|around|about|from|by)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)")
+_DAY_WORD = re.compile(r"\b(yesterday|yday|yest|today|this|last|on|since|day before yesterday|(?:" + "|".join(_WEEKDAYS)
+                       + r"))\b")
+
+
+def _clock_hour(text: str) -> Optional[float]:
+    match = _CLOCK.search(text)
+    if not match:
+        return None
+    hour = int(match.group(1)) % 12 + (12 if match.group(3).startswith("p") else 0)
+    return hour + int(match.group(2) or 0) / 60
+
+
+def hours_since(text: str, now: datetime) -> Optional[float]:
+    """Hours from a moment named in words ("yesterday morning", "last tuesday", "since 7am") to ``now``.
+
+    ``now`` is the parent's local time. Day parts are read at a typical hour (morning 8:00, evening
+    19:00); a bare weekday is its most recent past occurrence. None when no moment is named.
+    """
+    clean = normalise(text)
+    day: Optional[datetime] = None
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if re.search(r"\bday before yesterday\b", clean):
+        day = today - timedelta(days=2)
+    elif re.search(r"\b(yesterday|yday|yest)\b", clean):
+        day = today - timedelta(days=1)
+    elif re.search(r"\blast night\b", clean):
+        day = today - timedelta(days=1) if now.hour >= 5 else today - timedelta(days=1)
+    else:
+        for index, name in enumerate(_WEEKDAYS):
+            if re.search(rf"\b{name}\b", clean):
+                back = (now.weekday() - index) % 7 or 7
+                if re.search(rf"\blast {name}\b", clean) and back < 7 and back <= 1:
+                    back += 7
+                day = today - timedelta(days=back)
+                break
+    if day is None and re.search(r"\b(this morning|this afternoon|this evening|today|earlier|at lunch|since lunch|tonight)\b",
+                                 clean):
+        day = today
+    clock = _clock_hour(clean)
+    if day is None and clock is not None:
+        day = today if clock <= now.hour + now.minute / 60 else today - timedelta(days=1)
+    if day is None:
+        if re.search(r"\b(overnight|all night)\b", clean):
+            return 10.0  # from bedtime to morning
+        return None
+    if clock is None:
+        part = next((hour for word, hour in _DAY_PARTS.items() if re.search(rf"\b{word}\b", clean)), None)
+        if re.search(r"\blast night\b", clean):
+            part = 21
+        clock = part if part is not None else 12
+    moment = day + timedelta(hours=clock)
+    hours = (now - moment).total_seconds() / 3600
+    return hours if hours >= 0 else None
+
+
+def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
+    """How long milk has been kept, in hours, from "5 hours", "two days", "since yesterday", "1.5h".
+
+    With ``now`` (the parent's local time), a moment in words ("since yesterday morning", "last
+    tuesday", "at 6am") is counted to now; without it, rough safe-side guesses are used.
+    """
     clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
     clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
     total = 0.0
@@ -152,6 +288,10 @@ def parse_hours(text: str) -> Optional[float]:
         total += value * _UNITS[unit]
     if total:
         return total
+    if now is not None:
+        since = hours_since(clean, now)
+        if since is not None:
+            return since
     for pattern, hours in _RELATIVE:
         if re.search(pattern, clean):
             return hours
@@ -163,13 +303,14 @@ def parse_place(text: str) -> Optional[str]:
     for place, pattern in (
         # Out of the fridge or freezer, or never put there: it sat at room temperature.
         ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
-                 r"left (it |the milk |them )?out|sitting out|on the (counter|counter ?top|table|bench)|room temp\w*"),
+                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|on the (counter|counter ?top|table|bench|"
+                 r"dresser|nightstand|side)|room temp\w*"),
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
-        ("fridge", r"fridge|frige|refrigerat\w*|refridgerat\w*|refrig"),
+        ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
         ("freezer", r"freez\w*|frezer|frozen"),
-        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|"
-                 r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside"),
+        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|work bag|"
+                 r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
     ):
         if re.search(pattern, clean):
             return place
@@ -179,10 +320,11 @@ def parse_place(text: str) -> Optional[str]:
 def parse_state(text: str) -> Optional[str]:
     clean = normalise(text)
     for state, pattern in (
-        ("leftover", r"left ?over|half (drunk|finished|eaten)|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
+        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (half|some)|the rest of (it|the bottle)|give (her|him) the rest|"
+                     r"rest of (the|her|his) bottle|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
                      r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
         ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
-        ("fresh", r"fresh\w*|just pumped|newly pumped|pumped (it )?(this|today|earlier|last)|never (been )?frozen|"
+        ("fresh", r"fresh\w*|just pumped|newly pumped|pump(ed|d)\b|expressed|never (been )?frozen|"
                   r"(pumped|expressed) (breast ?)?milk"),
     ):
         if re.search(pattern, clean):
@@ -198,6 +340,12 @@ _VERDICT_CUE = re.compile(
 
 
 def wants_verdict(text: str) -> bool:
-    """Does the message ask about one batch of milk (not storage in general)?"""
+    """Does the message ask about one batch of milk (not storage in general)?
+
+    A verdict cue ("still ok?", "can I give it") or a time for this milk ("pumped 3 hours ago")
+    makes it one batch; "how long does milk keep in the fridge" is general.
+    """
     clean = normalise(text)
-    return bool(_VERDICT_CUE.search(clean) or parse_hours(clean) is not None)
+    if _VERDICT_CUE.search(clean) or parse_hours(clean) is not None:
+        return True
+    return bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean)) and (parse_place(clean) or parse_state(clean)) is not None

@@ -1,6 +1,7 @@
 """The stored-milk form: collect place, state and time, then give a verdict."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,21 +11,31 @@ from rasa_sdk.types import DomainDict
 
 from actions import storage
 from actions.conversation import (
-    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, times_requested,
+    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, local_now, times_requested,
 )
 from actions.knowledge import knowledge_base
 from actions.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
 SLOTS = ("storage_place", "milk_state", "storage_hours")
+FACT_OF_SLOT = {"storage_place": "place", "milk_state": "state", "storage_hours": "hours"}
 PARSERS = {"storage_place": storage.parse_place, "milk_state": storage.parse_state, "storage_hours": storage.parse_hours}
+# Unlike the troubleshooting form, "stop" always ends a stored-milk question: none of its answers
+# can be mistaken for a stop, so there is nothing to weigh.
 HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
 # Intents that mean "this was an attempt to answer"; anything else is a new topic and goes to its rule.
 ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "ask_milk_storage"}
 
 
-def storage_facts(text: str) -> Dict[str, Any]:
-    facts = {slot: parse(text) for slot, parse in PARSERS.items()}
+def storage_facts(text: str, now: Optional[datetime] = None) -> Dict[str, Any]:
+    facts = {"storage_place": storage.parse_place(text), "milk_state": storage.parse_state(text),
+             "storage_hours": storage.parse_hours(text, now)}
     return {slot: value for slot, value in facts.items() if value is not None}
+
+
+def missing_slots_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
+    """The questions to ask: only facts that could change the verdict, in the usual order."""
+    needed = storage.facts_that_matter(place, state, hours)
+    return [slot for slot in SLOTS if FACT_OF_SLOT[slot] in needed]
 
 
 class ValidateStorageForm(FormValidationAction):
@@ -41,7 +52,9 @@ class ValidateStorageForm(FormValidationAction):
         # A fact asked for twice without a usable answer ends the form: the general guidance follows.
         if any(tracker.get_slot(slot) is None and times_requested(tracker, slot) >= MAX_ASKS_PER_QUESTION for slot in SLOTS):
             return []
-        return list(SLOTS)
+        needed = missing_slots_that_matter(*(tracker.get_slot(slot) for slot in SLOTS))
+        # Known slots stay listed so the SDK keeps them; only facts that can change the verdict are asked.
+        return [slot for slot in SLOTS if tracker.get_slot(slot) is not None] + needed[:1]
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -56,7 +69,8 @@ class ValidateStorageForm(FormValidationAction):
             events += [SlotSet(slot, None) for slot in SLOTS]
             events.append(SlotSet("storage_question_specific", storage.wants_verdict(text)))
             tracker.slots["storage_question_specific"] = storage.wants_verdict(text)
-        facts = storage_facts(text)
+        now = local_now(tracker)
+        facts = storage_facts(text, now)
         if requested == "storage_hours" and "storage_hours" not in facts and storage.parse_hours(f"{text} hours"):
             facts["storage_hours"] = storage.parse_hours(f"{text} hours")  # a bare "5" answers "how many hours?"
         events += [SlotSet(slot, value) for slot, value in facts.items()]
@@ -75,9 +89,11 @@ class ValidateStorageForm(FormValidationAction):
 
 
 def storage_reply(place: Optional[str], state: Optional[str], hours: Optional[float]) -> "tuple[Optional[str], str]":
-    """(verdict or None, text): a verdict when all three facts are known, else the general guidance."""
-    if place in storage.PLACES and state in storage.STATES and hours is not None:
-        answer = storage.judge(place, state, float(hours))
+    """(verdict or None, text): a verdict when the facts known settle it, else the general guidance."""
+    place = place if place in storage.PLACES else None
+    state = state if state in storage.STATES else None
+    answer = storage.judge_known(place, state, float(hours) if hours is not None else None)
+    if answer is not None and (place or state or hours is not None):
         return answer.verdict.value, answer.text
     return None, knowledge_base().entry("milk_storage").render()
 

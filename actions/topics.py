@@ -8,8 +8,8 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import latest_intent
-from actions.knowledge import knowledge_base
+from actions.conversation import latest_intent, latest_text
+from actions.knowledge import extra_entries, knowledge_base
 from actions.replies import CONTINUE_QUESTIONS, FALLBACK, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
 
@@ -27,7 +27,9 @@ class ActionAnswerTopic(Action):
         follow = [] if in_form else buttons(LOW_OUTPUT, TALK_TO_PERSON)
         if not in_form and tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped"):
             follow = buttons(CONTINUE_QUESTIONS, TALK_TO_PERSON)
-        dispatcher.utter_message(text=entry.render(), buttons=follow)
+        kb = knowledge_base()
+        parts = [entry.render()] + [kb.entry(extra).render() for extra in extra_entries(entry.topic or "", latest_text(tracker))]
+        dispatcher.utter_message(text="\n\n".join(parts), buttons=follow)
         return []
 
 

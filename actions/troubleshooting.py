@@ -13,11 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import diagnosis
-from actions.answers import flange_size_mm, read_answers
-from actions.safety import RedFlag, advice_for
+from actions.answers import UNSURE, flange_size_mm, read_answers
 from actions.conversation import (
-    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text, questions_asked, times_requested, user_texts_this_session,
+    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text,
+    question_turns, questions_asked, times_requested, user_texts_this_session,
 )
+from actions.safety import RedFlag, advice_for
+from actions.turns import HARD_INTERRUPTS, TurnKind, read_turn
+from actions.vocabulary import RED_FLAG_INTENT
 from actions.clinic import clinic
 from actions.knowledge import knowledge_base
 from actions.replies import (
@@ -26,17 +29,6 @@ from actions.replies import (
 )
 
 FORM = "troubleshoot_form"
-
-# Intents that must reach their own rule even when the text also answers the question:
-# safety and a wish to reach a person or leave always win.
-RED_FLAG_INTENT = "report_red_flag"
-HARD_INTERRUPTS = {RED_FLAG_INTENT, "request_human", "goodbye"}
-# "stop" wins unless the message plainly answers the question (the classifier has taken
-# "yeah full" for "stop"); a bare "no" or "enough" still stops.
-STOP_INTENT = "stop"
-# Intents that mean "this was an attempt to answer": when we cannot read the answer we ask again
-# instead of letting another policy guess a new topic.
-ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "express_pumping_stress", "report_low_output"}
 
 
 class ValidateTroubleshootForm(FormValidationAction):
@@ -48,14 +40,15 @@ class ValidateTroubleshootForm(FormValidationAction):
     ) -> List[Text]:
         known = answers(tracker)
         answered = [slot for slot in diagnosis.QUESTION_SLOTS if known.get(slot) is not None]
-        asked = questions_asked(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested in diagnosis.QUESTION_SLOTS and known.get(requested) is None:
-            # The last question got no usable answer: ask it once more, then let it go.
+            # The last question got no usable answer: ask it once more (the extraction records
+            # "unsure" after that, so it is never asked a third time).
             if times_requested(tracker, requested) < MAX_ASKS_PER_QUESTION:
                 return answered + [requested]
-        unanswerable = [slot for slot in asked if known.get(slot) is None]
-        next_slot = diagnosis.next_question(known, asked=len(asked), skip=unanswerable)
+        unanswerable = [slot for slot in questions_asked(tracker) if known.get(slot) is None]
+        # The budget counts every question turn the parent saw, re-asks included.
+        next_slot = diagnosis.next_question(known, asked=question_turns(tracker), skip=unanswerable)
         # Answered slots stay listed so the SDK keeps (does not drop) the values just extracted.
         return answered + ([next_slot] if next_slot else [])
 
@@ -66,47 +59,41 @@ class ValidateTroubleshootForm(FormValidationAction):
             return []  # coming back after an interruption: nothing new was said
         intent = latest_intent(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if intent == RED_FLAG_INTENT and requested and not entity_values(tracker, "red_flag"):
-            return self._classifier_only_red_flag(dispatcher, tracker, requested)
-        if intent in HARD_INTERRUPTS:
-            return []
-        known = answers(tracker)
-        found: Dict[str, Any] = {}
+        rule_red_flag = intent == RED_FLAG_INTENT and bool(entity_values(tracker, "red_flag"))
         if requested is None:
+            if rule_red_flag or intent in HARD_INTERRUPTS:
+                return []
             resuming = tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped")
             dispatcher.utter_message(text=TROUBLESHOOT_RESUME if resuming else TROUBLESHOOT_INTRO)
             # Activation: use everything said earlier in this conversation, oldest first.
+            found: Dict[str, Any] = {}
             for text in user_texts_this_session(tracker):
                 found.update(read_answers(text))
-        else:
-            found.update(read_answers(latest_text(tracker), requested=requested, is_reply=intent in ANSWER_LIKE))
-            if intent == STOP_INTENT and requested not in found:
-                return []  # a real "stop": the stop rule takes over
+            return self._slot_events(tracker, found, None) + [SlotSet("troubleshooting_status", "in_progress")]
+        turn = read_turn(latest_text(tracker), requested, intent, rule_red_flag)
+        if turn.kind is TurnKind.INTERRUPT:
+            return []  # its own rule answers; the form then puts the question again
+        events = self._slot_events(tracker, turn.found, requested)
+        if turn.kind is TurnKind.UNREADABLE:
+            if times_requested(tracker, requested) < MAX_ASKS_PER_QUESTION:
+                dispatcher.utter_message(text=DID_NOT_CATCH)
+                events.append(SlotSet(requested, None))  # counts as handled: the form asks again
+            else:
+                # Asked twice and still unreadable: take it as "can't say" and move on, without a
+                # second "didn't catch that".
+                events.append(SlotSet(requested, UNSURE))
+        return events + [SlotSet("troubleshooting_status", "in_progress")]
+
+    @staticmethod
+    def _slot_events(tracker: Tracker, found: Dict[str, Any], requested: Optional[str]) -> List[EventType]:
+        known = answers(tracker)
         events: List[EventType] = [
             SlotSet(slot, value) for slot, value in found.items() if known.get(slot) is None or slot == requested
         ]
         mm = flange_size_mm(latest_text(tracker))
         if mm is not None:
             events.append(SlotSet("flange_size_mm", mm))
-        if requested and requested not in found and intent in ANSWER_LIKE:
-            dispatcher.utter_message(text=DID_NOT_CATCH)
-            events.append(SlotSet(requested, None))  # counts as handled: the form asks again
-        if requested is None or events:
-            events.append(SlotSet("troubleshooting_status", "in_progress"))
         return events
-
-    @staticmethod
-    def _classifier_only_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> List[EventType]:
-        """The classifier, but no phrase rule, saw a red flag in what reads as a plain answer.
-
-        Safety first all the same: the human-contact answer goes out. If the text clearly answers the
-        question, the answer is kept and the questions go on; otherwise the red-flag rule takes over.
-        """
-        found = read_answers(latest_text(tracker), requested=requested, is_reply=False)
-        if requested not in found:
-            return []
-        dispatcher.utter_message(text=advice_for([RedFlag.UNSPECIFIED], clinic()).text)
-        return [SlotSet(slot, value) for slot, value in found.items()] + [SlotSet("red_flag", RedFlag.UNSPECIFIED.value)]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -36,6 +36,21 @@ class BadRequest(ValueError):
     """A request the page should never send; the message is safe to show."""
 
 
+_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+
+
+def message_metadata(body: Any) -> Dict[str, str]:
+    """What the page may tell about a message: only the parent's local clock time, if well formed.
+
+    Anything else in ``metadata`` is dropped, so a page cannot put arbitrary data in the tracker.
+    """
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    local_time = metadata.get("local_time") if isinstance(metadata, dict) else None
+    if isinstance(local_time, str) and _LOCAL_TIME.fullmatch(local_time):
+        return {"local_time": local_time}
+    return {}
+
+
 def parse_message_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> "tuple[str, str]":
     """(sender, text) from a webhook body, or BadRequest with a reason a person can read."""
     if not isinstance(body, dict):
@@ -121,7 +136,8 @@ class WebChatInput(InputChannel):
                 return self._cors(request, response.json({"error": str(exc)}, status=400))
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 metadata=message_metadata(body) or None))
             except Exception:
                 logger.exception("webchat: handling a message failed")
                 # The user message may not be stored; say so plainly and let the page offer a retry.

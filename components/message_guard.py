@@ -2,6 +2,10 @@
 
 * A red flag found by the phrase rules in ``actions.safety`` sets the intent to report_red_flag with
   confidence 1.0 and adds a ``red_flag`` entity per kind, so the red-flag rule always fires.
+* When only the classifier says report_red_flag, and the text holds no word a red flag could be told
+  in, or only reassurances ("6 wet diapers", "no fever"), its next guess is taken instead: an alarm
+  for "sometimes yes sometimes no" frightens a parent for nothing. Plausible suspicions stay, and
+  the red-flag action asks one short check before escalating.
 * A report of little or no milk that the classifier filed under another topic (let-down, suction,
   flange, pump, stress, small talk...) goes to the troubleshooting, which weighs every clue.
 * Text mostly in a non-Latin script, or made of common function words of other languages and none
@@ -22,11 +26,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.safety import detect_red_flags
+from actions.safety import classifier_flag_is_implausible, detect_red_flags
 
-RED_FLAG_INTENT = "report_red_flag"
-NON_ENGLISH_INTENT = "non_english"
-LOW_OUTPUT_INTENT = "report_low_output"
+from actions.vocabulary import LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT  # noqa: E402
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
 # touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
 # weighs those clues with the others. Intents that must keep their own path are left alone.
@@ -34,7 +36,9 @@ KEEP_INTENT = {RED_FLAG_INTENT, "request_human", "ask_milk_storage", NON_ENGLISH
                "report_low_output"}
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
-    r"hardly any(thing)?|(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
+    r"hardly any(thing)?|(barely|hardly) (get|getting|got|pump|pumping|make|making|produce|producing) (any|anything|much|milk|a thing)|"
+    r"so little|next to nothing|almost no milk|not (get|getting|pumping) (much|any)( milk)?|"
+    r"(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
     r"not much (milk|comes out)|(only|just|barely|about|like|maybe) (get |getting |got |pump |pumping )?(like |about |maybe )?"
     r"(\d+([.,/]\d+)?|half an?|a quarter) ?(ml|oz|ounces?)|"
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
@@ -82,6 +86,14 @@ def reports_low_output(text: str) -> bool:
     return bool(_LOW_OUTPUT.search(clean) and _PUMPING.search(clean))
 
 
+def _demote_red_flag(message: Message) -> None:
+    """The classifier alone chose report_red_flag for text that cannot be one: take its next guess."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
+    intent = dict(ranking[0]) if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
 def _override_intent(message: Message, name: str) -> None:
     intent = {"name": name, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
@@ -127,6 +139,10 @@ class MessageGuard(GraphComponent):
                 for flag in flags
             ]
             message.set(ENTITIES, entities, add_to_output=True)
+        elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and classifier_flag_is_implausible(text):
+            _demote_red_flag(message)
+            if (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
+                _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
         elif (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):

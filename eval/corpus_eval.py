@@ -290,7 +290,7 @@ def reply_summary() -> Dict[str, Any]:
     rows = []
     for item in items:
         slot = KEY_TO_SLOT[item["question"]]
-        parse = getattr(answers, "parse_requested")
+        parse = answers.parse_requested
         try:
             got = parse(slot, item["text"])
         except KeyError:  # a question this version of the readers does not know
@@ -316,12 +316,12 @@ def evaluate(parts: Iterable[str] = PARTS) -> Dict[str, Any]:
     parts = list(parts)
     report: Dict[str, Any] = {}
     started = time.monotonic()
-    if "replies" in parts:
+    if "replies" in parts and (CORPUS / "replies.yml").exists():
         report["replies"] = reply_summary()
     if set(parts) - {"replies"}:
         with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp), {}) as srv:
             if "personas" in parts:
-                personas = [p for name in sorted(CORPUS.glob("personas_*.yml")) for p in load(name.name)["personas"]]
+                personas = [p for name in sorted(CORPUS.glob("*personas*.yml")) for p in load(name.name)["personas"]]
                 rows = []
                 for i, persona in enumerate(personas, 1):
                     rows.append(run_persona(Conversation(srv), persona))
@@ -329,12 +329,14 @@ def evaluate(parts: Iterable[str] = PARTS) -> Dict[str, Any]:
                         print(f"  personas: {i}/{len(personas)}", file=sys.stderr, flush=True)
                 report["personas"] = {**persona_summary(rows), "rows": rows}
             if "messages" in parts:
-                safety = [run_message(Conversation(srv), m) for m in load("messages_safety.yml")["messages"]]
+                safety = [run_message(Conversation(srv), m)
+                          for name in sorted(CORPUS.glob("*safety*.yml")) for m in load(name.name)["messages"]]
                 print("  safety messages done", file=sys.stderr, flush=True)
-                topics = [run_message(Conversation(srv), m) for m in load("messages_topics.yml")["messages"]]
                 report["safety"] = {**safety_summary(safety), "rows": safety}
-                report["topics"] = {**topic_summary(topics), "rows": topics}
-            if "storage" in parts:
+                if (CORPUS / "messages_topics.yml").exists():
+                    topics = [run_message(Conversation(srv), m) for m in load("messages_topics.yml")["messages"]]
+                    report["topics"] = {**topic_summary(topics), "rows": topics}
+            if "storage" in parts and (CORPUS / "storage_cases.yml").exists():
                 rows = [run_storage(Conversation(srv), c) for c in load("storage_cases.yml")["cases"]]
                 report["storage"] = {**storage_summary(rows), "rows": rows}
     report["seconds"] = round(time.monotonic() - started)

@@ -6,6 +6,11 @@
 3. Troubleshooting: simulated parents (eval/personas.yml) talking in free text to the real server:
    how often the right cause comes first, questions asked (median, max), repeated questions, and
    whether every red-flag persona was escalated.
+4. The outsiders' corpus (eval/corpus/, see eval/corpus_eval.py): personas, red flags and near
+   misses, topic messages, replies and stored-milk cases written by people who never read the code,
+   against the figures before this round's changes (eval/corpus_baseline.json).
+
+`--corpus-only` runs part 4 alone.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.clinic import clinic  # noqa: E402
+from eval import corpus_eval  # noqa: E402
 from eval.typos import make_typo_set  # noqa: E402
 from tests.conftest import Conversation, model_path, running_server  # noqa: E402
 
@@ -128,8 +134,28 @@ def persona_lines(personas: List[Dict[str, Any]]) -> List[str]:
     return lines
 
 
+def corpus_lines() -> List[str]:
+    report = corpus_eval.evaluate()
+    (OUT / "corpus.json").write_text(json.dumps(report, indent=2))
+    baseline_path = ROOT / "eval" / "corpus_baseline.json"
+    before = json.loads(baseline_path.read_text()) if baseline_path.exists() else None
+    lines = ["## The outsiders' corpus (eval/corpus/)", "",
+             "Written by sessions that never read the code; never trained on. \"before\" is the assistant as it was "
+             "before this round's changes (eval/corpus_baseline.json); details in results/eval/corpus.json.", ""]
+    lines += corpus_eval.table(before, report)
+    safety = report.get("safety", {})
+    lines += ["", f"- red flags by kind: {safety.get('red_flag_recall_by_kind')}",
+              f"- red flags missed: {safety.get('missed')}",
+              f"- near misses alarmed: {safety.get('false_alarms')}",
+              f"- personas by cause: {report.get('personas', {}).get('by_cause')}"]
+    return lines
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if "--corpus-only" in sys.argv:
+        print("\n".join(corpus_lines()))
+        return
     personas = yaml.safe_load((ROOT / "eval" / "personas.yml").read_text())["personas"]
     if "--personas-only" in sys.argv:
         print("\n".join(persona_lines(personas)))
@@ -161,6 +187,7 @@ def main() -> None:
               + (", ".join(failed_names) if failed_names else "none"), ""]
 
     lines += persona_lines(personas)
+    lines += [""] + corpus_lines()
     lines += ["", f"Evaluation took {time.monotonic() - started:.0f} s."]
     (OUT / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -22,6 +22,13 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // The parent's own clock, so "since yesterday morning" is counted in their time zone, not the server's.
+  function localTime() {
+    var d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + "T" + two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
   function senderId() {
     try {
       var id = window.localStorage.getItem(STORAGE_KEY);
@@ -172,7 +179,7 @@
     fetch(this.base + "/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: this.sender, message: payload })
+      body: JSON.stringify({ sender: this.sender, message: payload, metadata: { local_time: localTime() } })
     })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) { return { ok: r.ok, status: r.status, data: data }; });

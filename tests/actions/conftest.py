@@ -28,8 +28,10 @@ def make_tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     active_loop: Optional[str] = None,
     latest_action: str = "troubleshoot_form",
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
+              "metadata": metadata or {}}
     history = list(events or [])
     history.append({"event": "user", "text": text, "parse_data": latest})
     history.append({"event": "action", "name": latest_action})  # Rasa logs the running form first

@@ -6,7 +6,7 @@ from actions.clinic import clinic
 from actions.knowledge import knowledge_base
 from actions.questions import QUESTIONS
 from actions.replies import PRIVACY_NOTICE
-from actions.safety_actions import ActionHandleRedFlag, ActionHandoff
+from actions.safety_actions import ActionHandleRedFlag, ActionHandoff, ActionResolveSafetyCheck
 from actions.session import ActionSessionStart
 from actions.storage_actions import ActionStorageVerdict, ValidateStorageForm
 from actions.topics import ActionAnswerTopic, ActionDefaultFallback
@@ -21,18 +21,47 @@ async def test_red_flag_answer_gives_clinic_contacts_and_sets_the_slot(dispatche
     assert clinic().phone in texts(dispatcher) and clinic().emergency_number in texts(dispatcher)
 
 
-async def test_classifier_only_red_flag_still_reaches_a_person(dispatcher):
-    # The phrase rules found nothing, the classifier said red flag: still a human-contact answer.
-    tracker = make_tracker("something feels really wrong with me", intent="report_red_flag")
+async def test_classifier_only_red_flag_asks_one_check_first(dispatcher):
+    # The phrase rules found nothing, the classifier said red flag: one short check, with buttons.
+    tracker = make_tracker("something feels really wrong with my breast", intent="report_red_flag")
     events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
-    assert events["red_flag"] == "unspecified"
-    assert clinic().phone in texts(dispatcher)
+    assert events == {"safety_check_pending": True, "safety_check_kind": "breast"}
+    assert texts(dispatcher).startswith("Just to be safe:")
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Yes", "No"]
+    assert clinic().phone not in texts(dispatcher)
+
+
+async def test_a_low_mood_check_shows_the_crisis_line_at_once(dispatcher):
+    tracker = make_tracker("i feel numb and can't cope", intent="report_red_flag",
+                           entities=[{"entity": "red_flag", "value": "low_mood"}])
+    events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
+    assert events["safety_check_kind"] == "mood"
+    assert clinic().crisis_line in texts(dispatcher)
+
+
+@pytest.mark.parametrize("reply, intent", [("yes", "affirm"), ("kind of", "inform"), ("what?", "nlu_fallback")])
+async def test_yes_or_an_unclear_reply_to_the_check_reaches_a_person(dispatcher, reply, intent):
+    tracker = make_tracker(reply, intent=intent, slots={"safety_check_pending": True, "safety_check_kind": "baby"},
+                           latest_action="action_listen")
+    events = slot_events(await ActionResolveSafetyCheck().run(dispatcher, tracker, {}))
+    assert events["red_flag"] == "infant" and events["safety_check_pending"] is None
+    assert clinic().phone in texts(dispatcher) and clinic().emergency_number in texts(dispatcher)
+
+
+async def test_no_to_the_check_goes_back_to_the_questions(dispatcher):
+    tracker = make_tracker("no nothing like that", intent="deny", latest_action="action_listen",
+                           slots={"safety_check_pending": True, "safety_check_kind": "breast",
+                                  "troubleshooting_status": "in_progress"})
+    events = await ActionResolveSafetyCheck().run(dispatcher, tracker, {})
+    assert {"event": "followup", "name": "troubleshoot_form", "timestamp": None} in events
+    assert slot_events(events)["safety_check_pending"] is None and "red_flag" not in slot_events(events)
+    assert clinic().phone not in texts(dispatcher)
 
 
 async def test_red_flag_that_answers_the_question_fills_it(dispatcher):
     tracker = make_tracker("No, not gaining well", intent="report_red_flag",
                            slots={"requested_slot": "baby_gaining_well", "troubleshooting_status": "in_progress"},
-                           active_loop="troubleshoot_form")
+                           active_loop="troubleshoot_form", entities=[{"entity": "red_flag", "value": "infant"}])
     events = slot_events(await ActionHandleRedFlag().run(dispatcher, tracker, {}))
     assert events["red_flag"] == "infant"
     assert events["baby_gaining_well"] == "no"
@@ -70,9 +99,10 @@ async def test_storage_form_general_question_needs_no_facts(dispatcher, domain):
 
 
 async def test_storage_form_asks_only_for_what_is_missing(dispatcher, domain):
-    tracker = make_tracker("thawed yesterday, still good?", intent="ask_milk_storage", latest_action="storage_form")
+    tracker = make_tracker("thawed yesterday morning, still good?", intent="ask_milk_storage", latest_action="storage_form",
+                           metadata={"local_time": "2026-11-27T14:00"})
     events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
-    assert events["milk_state"] == "thawed" and events["storage_hours"] == 24
+    assert events["milk_state"] == "thawed" and events["storage_hours"] == 30  # 8 am yesterday to 2 pm today
     assert events["storage_question_specific"] is True
     # Domain order is place, state, hours: only the place is missing, so Rasa asks for it.
     assert "storage_place" not in events or events["storage_place"] is None
@@ -113,3 +143,20 @@ async def test_each_question_has_an_ask_action_with_its_buttons(dispatcher, slot
     await action.run(dispatcher, make_tracker(), {})
     assert dispatcher.messages[0]["text"] == QUESTIONS[slot].text
     assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [t for t, _ in QUESTIONS[slot].options]
+
+
+async def test_a_question_that_the_facts_already_settle_is_not_asked(dispatcher, domain):
+    # Out on the dresser for 6 hours: past every room-temperature limit, so fresh/thawed/leftover is not asked.
+    tracker = make_tracker("milk sat out on the dresser for 6 hours, ok?", intent="ask_milk_storage",
+                           latest_action="storage_form")
+    events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
+    assert events["storage_place"] == "room" and events["storage_hours"] == 6
+    assert events["requested_slot"] is None
+    verdict = slot_events(await ActionStorageVerdict().run(dispatcher, make_tracker(slots=events), {}))
+    assert verdict["storage_verdict"] == "throw_away"
+
+
+async def test_a_wearable_question_gets_the_wearable_answer(dispatcher):
+    tracker = make_tracker("is a willow worth the money", intent="ask_pump_choice", latest_action="action_listen")
+    await ActionAnswerTopic().run(dispatcher, tracker, {})
+    assert "Willow" in texts(dispatcher) and "plug" in texts(dispatcher)

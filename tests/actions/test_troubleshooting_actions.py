@@ -153,15 +153,32 @@ async def test_coming_back_after_stopping_says_so(dispatcher, domain):
     assert slots["requested_slot"] != "pump_type"
 
 
-async def test_classifier_only_red_flag_on_a_plain_answer_warns_and_carries_on(dispatcher, domain):
+async def test_classifier_only_red_flag_on_a_plain_answer_is_an_answer(dispatcher, domain):
+    # No phrase rule fired and the text plainly answers the question: no alarm, the questions go on.
     from actions.clinic import clinic
 
     tracker = make_tracker("nursing is rough too", intent="report_red_flag", slots={"requested_slot": "nursing_goes_well"},
                            active_loop="troubleshoot_form")
     slots = await run_validation(tracker, dispatcher, domain)
-    assert slots["nursing_goes_well"] == "no" and slots["red_flag"] == "unspecified"
-    assert clinic().phone in texts(dispatcher)
+    assert slots["nursing_goes_well"] == "no" and "red_flag" not in slots
+    assert clinic().phone not in texts(dispatcher)
     assert slots["requested_slot"] not in (None, "nursing_goes_well")
+
+
+async def test_a_second_unreadable_reply_is_taken_as_unsure_without_another_apology(dispatcher, domain):
+    asked_twice = [{"event": "bot", "text": QUESTIONS["suction_level"].text}] * 2
+    tracker = make_tracker("banana", intent="inform", slots={"requested_slot": "suction_level"},
+                           events=asked_twice, active_loop="troubleshoot_form")
+    slots = await run_validation(tracker, dispatcher, domain)
+    assert slots["suction_level"] == "unsure"
+    assert "didn't catch" not in texts(dispatcher)
+
+
+async def test_hedges_are_answers(dispatcher, domain):
+    tracker = make_tracker("not sure tbh", intent="inform", slots={"requested_slot": "breasts_feel_full"},
+                           active_loop="troubleshoot_form")
+    slots = await run_validation(tracker, dispatcher, domain)
+    assert slots["breasts_feel_full"] == "unsure" and "didn't catch" not in texts(dispatcher)
 
 
 async def test_phrase_rule_red_flag_always_goes_to_the_rule(dispatcher, domain):

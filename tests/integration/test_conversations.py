@@ -215,3 +215,68 @@ def test_other_languages_get_an_english_only_answer(chat):
 def test_bot_challenge(chat):
     chat.say("am i talking to a real human?")
     assert "chatbot" in chat.text
+
+
+# --- Understanding parents as they write (issue: answers, hedges and near-miss red flags) ----------------
+ADVICE_END = "please don't wait on me for this one"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my baby has plenty of wet nappies, i just want to pump more",
+        "no fever or redness, just a tiny amount in the bottles",
+        "the flange leaves a red ring that fades after a few minutes",
+        "this pump is killing me, so slow",
+    ],
+)
+def test_harmless_messages_get_no_alarm_and_no_check(chat, text):
+    chat.say(text)
+    assert ADVICE_END not in chat.text
+    assert "Just to be safe:" not in chat.text
+    assert chat.slots().get("red_flag") is None
+
+
+def test_hedges_mid_troubleshooting_are_answers_not_alarms(chat):
+    chat.say("Little or no milk when I pump")
+    for reply in ("sometimes yes sometimes no", "not sure", "i wouldnt say i hate it, its just boring"):
+        first = chat.asked_question()
+        assert first is not None
+        chat.say(reply)
+        assert "didn't catch that" not in chat.text
+        assert ADVICE_END not in chat.text and "Just to be safe:" not in chat.text
+        if DIAGNOSIS_MARK in chat.text:
+            break
+        assert chat.asked_question() != first  # moved on
+    assert chat.slots().get("red_flag") is None
+
+
+def test_what_the_opening_says_fills_answers_before_the_first_question(chat):
+    chat.say("i only get like 20 ml when i pump at work, my breasts still feel full")
+    slots = chat.slots()
+    assert slots["breasts_feel_full"] == "yes" and slots["away_from_baby"] == "yes"
+    assert chat.asked_question() not in ("breasts_feel_full", "away_from_baby", None)
+
+
+def test_a_soft_sign_of_low_mood_gets_a_gentle_check_with_the_crisis_line(chat):
+    chat.say("honestly i feel numb most days and i can't cope")
+    assert clinic().crisis_line in chat.text
+    assert ADVICE_END not in chat.text
+    assert "Yes" in chat.buttons and "No" in chat.buttons
+    chat.say("yes")
+    assert ADVICE_END in chat.text and clinic().crisis_line in chat.text
+    assert chat.slots()["red_flag"] == "mental_health"
+
+
+def test_milk_left_out_too_long_gets_a_verdict_without_needless_questions(chat):
+    chat.say("milk sat out on the dresser for 6 hours, can i still use it")
+    assert chat.asked_question() is None
+    assert "throw it away" in chat.text
+    assert chat.slots()["storage_verdict"] == "throw_away"
+
+
+def test_relative_times_are_read_from_the_parents_clock(chat):
+    chat.say("is milk i pumped yesterday morning and kept in the fridge still ok",
+             metadata={"local_time": "2026-11-27T14:00"})
+    assert chat.slots()["storage_hours"] == 30
+    assert "fine to use" in chat.text

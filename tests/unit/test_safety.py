@@ -2,7 +2,9 @@
 import pytest
 
 from actions.clinic import Clinic
-from actions.safety import RedFlag, advice_for, detect_red_flags
+from actions.safety import (
+    RedFlag, SafetyDecision, SuspectedKind, advice_for, classifier_flag_is_implausible, decide, detect_red_flags, read_check_reply,
+)
 
 CLINIC = Clinic("Test Clinic", "+1 555 0199", "9-5", "911", "988 lifeline")
 
@@ -110,3 +112,82 @@ def test_review_findings_are_caught(text, flag):
 @pytest.mark.parametrize("text", ["can milk stay at room temperature for 5 hours", "how warm should the milk be"])
 def test_storage_questions_about_temperature_are_not_fever(text):
     assert detect_red_flags(text) == []
+
+
+# --- signs that only look like red flags --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, no redness, just not much milk",
+        "baby has 7 wet diapers a day, i just want to pump more",
+        "the flange leaves a red ring around my nipple that fades after",
+        "this pump is killing me lol",
+        "i used a hot compress and now the skin is a bit red",
+        "my toddler has a fever, is it ok to keep pumping",
+        "had mastitis back in the spring, all good now",
+        "how do i know if i have mastitis?",
+        "what are the signs of a clogged duct",
+        "this bloody pump is so loud",
+        "i feel like a failure when i see 30ml",
+        "baby sleeps a lot after feeds, is that normal",
+        "my nipples feel a little tender at the start",
+    ],
+)
+def test_near_misses_are_not_flagged(text):
+    assert detect_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("shes only had 2 wet nappies since yesterday", RedFlag.INFANT),
+        ("no wet diaper for 9 hours now", RedFlag.INFANT),
+        ("there's blood on the flange after pumping", RedFlag.NIPPLE_DAMAGE),
+        ("my milk looks pink", RedFlag.NIPPLE_DAMAGE),
+        ("achy all over and one side is hot and sore", RedFlag.MASTITIS),
+        ("everyone would be better off without me", RedFlag.MENTAL_HEALTH),
+        ("i keep having intrusive thoughts about the baby", RedFlag.MENTAL_HEALTH),
+        ("i feel numb most days and i can't cope", RedFlag.LOW_MOOD),
+    ],
+)
+def test_more_red_flag_phrasings(text, flag):
+    assert flag in detect_red_flags(text)
+
+
+def test_a_sure_flag_escalates_at_once():
+    decision = decide([RedFlag.MASTITIS], "fever and a red hot breast", None)
+    assert decision.flags == (RedFlag.MASTITIS,) and decision.check is None
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("my breast looks a bit off", SuspectedKind.BREAST), ("the baby seems off today", SuspectedKind.BABY),
+     ("i feel so down lately", SuspectedKind.MOOD), ("something feels wrong", SuspectedKind.GENERAL)],
+)
+def test_a_classifier_only_suspicion_gets_one_check_of_the_right_kind(text, kind):
+    assert decide([], text, None) == SafetyDecision(check=kind)
+
+
+def test_low_mood_gets_the_mood_check_and_a_second_suspicion_escalates():
+    assert decide([RedFlag.LOW_MOOD], "i can't cope", None).check is SuspectedKind.MOOD
+    assert decide([], "still feel off", "mood").flags == (RedFlag.MENTAL_HEALTH,)
+
+
+@pytest.mark.parametrize(
+    "text, intent, reply",
+    [("no", "deny", "no"), ("nope nothing like that", None, "no"), ("no, she's fine", None, "no"),
+     ("yes", "affirm", "yes"), ("kind of", None, "yes"), ("no fever but it is red", None, "yes"),
+     ("what do you mean", None, "unclear")],
+)
+def test_reading_the_reply_to_a_check(text, intent, reply):
+    assert read_check_reply(text, intent) == reply
+
+
+@pytest.mark.parametrize(
+    "text, implausible",
+    [("sometimes yes sometimes no", True), ("i wouldnt say i hate it, its just boring", True),
+     ("my baby has plenty of wet nappies, i just want to pump more", True), ("no fever", True),
+     ("my breast feels hot", False), ("she seems really sleepy", False), ("i feel so low", False)],
+)
+def test_classifier_only_red_flags_need_a_word_that_could_tell_one(text, implausible):
+    assert classifier_flag_is_implausible(text) is implausible

@@ -105,3 +105,56 @@ def test_review_findings_place_and_time(text, place, hours):
 
 def test_a_year_and_twelve_months_agree():
     assert judge("freezer", "fresh", 365 * 24).verdict is judge("freezer", "fresh", 12 * 30 * 24).verdict is Verdict.USE_SOON
+
+
+# --- asking only what can change the verdict ------------------------------------------------------------
+from datetime import datetime  # noqa: E402
+
+from actions.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
+from actions.storage_actions import missing_slots_that_matter, storage_reply  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "place, state, hours, needed",
+    [
+        ("room", None, 6, []),  # past every room-temperature limit, whatever the milk was
+        ("room", None, 1.5, ["state"]),  # fresh is fine, thawed nearly done, leftover past it
+        (None, None, 6, ["place", "state"]),
+        ("fridge", "fresh", None, ["hours"]),
+        ("room", "fresh", 2, []),
+    ],
+)
+def test_only_facts_that_change_the_verdict_are_needed(place, state, hours, needed):
+    assert facts_that_matter(place, state, hours) == needed
+
+
+def test_a_verdict_without_every_fact_says_why_the_missing_one_does_not_matter():
+    answer = judge_known("room", None, 6)
+    assert answer.verdict is Verdict.THROW_AWAY
+    assert "fresh, thawed or left over" in answer.text and "CDC" in answer.text
+    assert judge_known("room", None, 1.5) is None
+    assert storage_reply("room", None, 6)[0] == "throw_away"
+    assert missing_slots_that_matter("room", None, 1.5) == ["milk_state"]
+
+
+NOW = datetime(2026, 11, 27, 14, 0)  # a Friday, 2 pm
+
+
+@pytest.mark.parametrize(
+    "text, hours",
+    [
+        ("pumped it yesterday morning", 30),  # from 8 am yesterday
+        ("since 7am", 7),
+        ("this morning", 6),
+        ("last night", 17),  # from 9 pm
+        ("on wednesday at 6pm", 44),
+        ("froze it last tuesday", 74),
+    ],
+)
+def test_relative_times_are_counted_from_the_parents_clock(text, hours):
+    assert hours_since(text, NOW) == pytest.approx(hours)
+    assert parse_hours(text, NOW) == pytest.approx(hours)
+
+
+def test_a_stated_duration_wins_over_the_clock():
+    assert parse_hours("been out 3 hours since this morning", NOW) == 3

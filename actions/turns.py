@@ -1,0 +1,53 @@
+"""How a message is taken while a troubleshooting question waits for its answer.
+
+A parent at 2 am answers in their own words, and those words often touch another topic ("it lets down
+after a few minutes" mentions let-down; "it's fine with me" sounds like small talk). So while a question
+is pending, the message is read as an answer first, and only taken for something else when it
+plainly is: a red flag the phrase rules found, a wish to reach a person or to leave, a "stop" that
+answers nothing, or a question of its own on another topic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Dict, Optional
+
+from actions.answers import looks_like_question, read_answers
+from actions.vocabulary import RED_FLAG_INTENT
+
+# Intents that always leave the question for their own rule, whatever the text also says.
+HARD_INTERRUPTS = frozenset({"request_human", "goodbye", "non_english"})
+# Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
+REPLY_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "report_low_output",
+                           "express_pumping_stress"})
+
+
+class TurnKind(str, Enum):
+    ANSWER = "answer"  # the pending question is answered (maybe with more facts)
+    UNREADABLE = "unreadable"  # meant as an answer, but we cannot tell what it says
+    INTERRUPT = "interrupt"  # something else: let its own rule answer, then the question comes back
+
+
+@dataclass(frozen=True)
+class Turn:
+    kind: TurnKind
+    found: Dict[str, str] = field(default_factory=dict)
+
+
+def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: bool = False) -> Turn:
+    """What this message does to the pending question ``requested``."""
+    if rule_red_flag or intent in HARD_INTERRUPTS:
+        return Turn(TurnKind.INTERRUPT)
+    is_question = looks_like_question(text)
+    # Under "stop", only a specific reading answers ("yeah full"); a bare "no more" is a stop.
+    found = read_answers(text, requested=requested, is_reply=not is_question and intent != "stop")
+    if requested in found:
+        # Only the classifier thought this a red flag, and it plainly answers the question: an answer.
+        return Turn(TurnKind.ANSWER, found)
+    if intent == RED_FLAG_INTENT or intent == "stop" or intent == "ask_milk_storage":
+        return Turn(TurnKind.INTERRUPT)
+    if is_question and intent not in REPLY_INTENTS:
+        return Turn(TurnKind.INTERRUPT, found)
+    if intent in ("greet", "thank", "bot_challenge") and len(text.split()) <= 4:
+        return Turn(TurnKind.INTERRUPT, found)
+    return Turn(TurnKind.UNREADABLE, found)
