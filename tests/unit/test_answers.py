@@ -138,3 +138,67 @@ def test_output_dropping_is_not_about_the_babys_weight():
     assert "baby_gaining_well" not in read_answers("EP and my output dropped to like 2oz a session")
     assert read_answers("the doctor said he lost weight")["baby_gaining_well"] == "no"
     assert parse_requested("baby_gaining_well", "she's losing a bit") == "no"
+
+
+# --- readers for the new evidence, corrections and leading yes/no ---------------------------------------
+@pytest.mark.parametrize(
+    "slot, text, value",
+    [
+        ("flange_fit", "it rubs on the sides", "poor"),
+        ("flange_fit", "leaves red rings every time", "poor"),
+        ("flange_fit", "pulls in way too much areola and that hurts", "poor"),
+        ("flange_fit", "no rubbing, nipple moves freely", "fine"),
+        ("flange_fit", "no idea", "unsure"),
+        ("away_from_baby", "yes at work, she's at daycare", "yes"),
+        ("away_from_baby", "no, i'm at home, he naps next to me", "no"),
+        ("away_from_baby", "she's in the nicu", "yes"),
+        ("breasts_ever_full", "never really, always soft", "no"),
+        ("breasts_ever_full", "yes, rock hard by morning", "yes"),
+        ("breasts_ever_full", "rarely", "no"),
+        ("milk_flow_starts", "yeah a bit", "yes"),
+        ("milk_flow_starts", "not really, a few drops", "no"),
+        ("breasts_feel_full", "no, soft. wish they felt full", "no"),
+        ("pumping_pain", "yes hurts", "painful"),
+        ("pumping_pain", "a bit sore... no honestly it really hurts", "painful"),
+        ("pumping_pain", "no not really, maybe a touch tender", "none"),
+        ("pumping_feelings", "fine, just frustrating how little there is", "calm"),
+        ("flange_size", "24 i think, from the box", "24_or_more"),
+        ("flange_size", "24... wait no, 21", "under_24"),
+        ("suction_level", "medium-ish, the highest didn't help", "medium"),
+        ("suction_level", "meduim", "medium"),
+        ("suction_level", "i squeeze it really hard", "high"),
+        ("pump_type", "medela harmony", "manual"),
+        ("pump_type", "manual, also tried an elvie once", "manual"),
+        ("nursing_goes_well", "yes nursing is good, no issus", "yes"),
+        ("nursing_goes_well", "not yet, he gets my milk through a tube", "not_nursing"),
+        ("baby_gaining_well", "i think so, following his line more or less", "yes"),
+    ],
+)
+def test_replies_as_people_type_them(slot, text, value):
+    assert parse_requested(slot, text) == value
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("twins in nicu. full but drips", {"away_from_baby": "yes", "breasts_feel_full": "yes", "milk_flow_starts": "no"}),
+        ("i pump at my desk at work and the flange leaves red rings", {"away_from_baby": "yes", "flange_fit": "poor"}),
+        ("my breasts never feel full and i get 15ml", {"breasts_ever_full": "no"}),
+    ],
+)
+def test_evidence_said_in_passing(text, expected):
+    found = read_answers(text)
+    assert {slot: found.get(slot) for slot in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text, slot",
+    [
+        ("my pump only gets an ounce", "nursing_goes_well"),  # "pump only" is no exclusive pumping
+        ("going back to work in 3 weeks, need a stash", "away_from_baby"),  # not yet away
+        ("baby was born at 32 weeks", "flange_size"),  # a number without a flange word
+        ("30ml a session max", "suction_level"),
+    ],
+)
+def test_nothing_is_read_into_unrelated_words(text, slot):
+    assert slot not in read_answers(text)
