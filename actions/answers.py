@@ -399,7 +399,8 @@ def breasts_ever_full_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # nursing and weight
-_NOT_NURSING = _c(r"\b(ep|eping|exclusively pump\w*|exclusive pump\w*|i (only|just) pump|only pumping (now|for him|for her)|"
+_NOT_NURSING = _c(r"^\W*(i'?m )?(only|just) pumping\b|\b(ep|eping|exclusively pump\w*|exclusive pump\w*|i (only|just) pump|"
+                  r"only pumping (now|for him|for her)|"
                   r"doesn'?t nurse|doesnt nurse|not (breast)?feeding (at the breast|directly)|don'?t (breast|direct)feed|"
                   r"dont (breast|direct)feed|never latched|won'?t latch|wont latch|can'?t latch|cant latch|doesn'?t latch|"
                   r"doesnt latch|bottle only|bottle fed|bottle feed\w*|only bottles?|formula only|tongue tie\w* (and|so) (bottle|pump)|"
@@ -446,7 +447,7 @@ _WEIGHT_BAD = _c(r"\b((not|isn'?t|isnt|hasn'?t|hasnt|no longer|barely|hardly) (r
                  r"weight (is |has )?(dropp\w*|down|going down|not great|slow|poor|stalled|flat)|stalled|dropped (a )?percentile|"
                  r"dropping percentiles?|fell off (the|her|his) curve|behind on (his |her |their )?weight|"
                  r"worried about (his|her|their|the) weight|gaining slow\w*|gaining (very |really )?(little|slowly)|slow gainer|"
-                 r"under ?weight|small for|failure to thrive|weight checks?)\b")
+                 r"under ?weight|small for|failure to thrive|weight checks?|(little |a bit |just )?(under|below) the (line|curve))\b")
 _WEIGHT_GOOD = _c(r"\b(gaining (well|fine|great|good|ok|okay|nicely|steadily)|gains well|good weight|on track|right on|"
                   r"doc(tor)? (is|was|says|said)?\s*(happy|pleased|fine)|ped(iatrician)? (is|was|says|said)?\s*(happy|pleased|fine)|"
                   r"chunky|chunk|thriving|growing (well|fine|great)|\d+(th|st|nd|rd) percentile|percentile|on (his|her) curve|"
@@ -544,7 +545,8 @@ _HEDGE_FIRST = {"pumping_feelings", "milk_flow_starts", "breasts_feel_full", "ba
 
 
 _LEADING_YES = _c(r"^\W*(yes+|yeah+|yep|yup|ya|yea|yah|yas|definitely|absolutely|of course|for sure|correct|constantly|always)\b")
-_LEADING_NO = _c(r"^\W*(no+|nope|nah|not really|not at all|never|not much|nothing|mostly no|rarely)\b")
+_LEADING_NO = _c(r"^\W*(no+|nope|nah|not really|not rly|not realy|not at all|never|not much|nothing|mostly no|rarely|"
+                 r"not (so|too|very|that|really) (good|great|well)|not good|not great|not well)\b")
 # What a reply that opens with a plain yes or no means, for the questions that are yes/no questions.
 _LEADING = {
     "nursing_goes_well": {"yes": "yes", "no": "no"},

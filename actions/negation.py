@@ -33,6 +33,7 @@ NEGATION_CUE = (
 )
 # Look like cues but do not deny: "no longer gaining", "not only sore but bleeding", "no doubt".
 _PSEUDO = re.compile(r"\b(no longer|not only|not just|no doubt|not sure|no idea|nothing but|can'?t stop|cant stop|"
+                     r"never (been|felt) (so|this|more)|never been|never felt|"
                      r"not (eating|feeding|waking|peeing|gaining|latching|wetting)|no matter)\b")
 # A new clause starts: the negation before it does not reach past it.
 _BOUNDARY = re.compile(r"(\bbut\b|\bthough\b|\balthough\b|\bhowever\b|\bexcept\b|\byet\b|\bstill\b|"

@@ -42,6 +42,7 @@ _FEVER = (
 # ordinary; they are masked out before the breast-sign rule looks.
 _HARMLESS_SIGNS = re.compile(
     r"[^.?!]*\b(heat(ing)? (pad|pack)s?|heat pads?|heating pad)\b[^.?!]*|"
+    r"\b(chills?|shiver\w*|freezing)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|cold (room|office|house|flat)|heating (is )?broke\w*)\b|"
     r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"  # a word in quotes is talked about, not reported ("MIL asks about 'milk fever'")
     r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
     r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
@@ -49,13 +50,13 @@ _HARMLESS_SIGNS = re.compile(
     r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b"
 )
 _BREAST_SIGN = (
-    r"(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|hard spot|"
-    r"streaks?|inflamed|burning|angry looking|shiny)"
+    r"\b(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|hard spot|"
+    r"streaks?|inflamed|burning|angry looking|shiny)\b"
 )
-_PAIN = r"(pain\w*|sore|hurts?|hurting|tender|aching|agony|throbb\w*|kill(s|ing) me)"
-_BREAST_AREA = r"(breast|boob|lump|wedge|area|spot|patch|side|armpit|underneath|quadrant|streak)"
+_PAIN = r"\b(pain\w*|sore|hurts?|hurting|tender|aching|agony|throbb\w*|kill(s|ing) me)\b"
+_BREAST_AREA = r"\b(breast|boob|lump|wedge|area|spot|patch|side|armpit|underneath|quadrant|streak)"
 # Someone else's fever (a toddler, a partner) is not the parent's warning sign.
-_OTHERS_FEVER = re.compile(r"\b(toddler|husband|partner|dh|hubby|wife|older (son|daughter|one|kid)|other (child|kid)|kids|"
+_OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|"
                            r"big brother|big sister|my (mom|mum|dad|mil)|mil|friend|sister|coworker|colleague)\b[^.?!]{0,25}"
                            r"\b(fever|temp|temperature|flu|sick|ill)[^.?!]*")
 # Questions about what a sign is, or a past episode that is over, are not a sign now.
@@ -65,12 +66,15 @@ _PAST_EPISODE = re.compile(
     r"last (year|month|time|week)|in (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|in the first (week|month|days)|"
     r"before|with my (first|older|last)|weeks ago|months ago|ages ago|ago|back then|normal now)\b[^.?!]*"
 )
+# Low mood that is over: "had PPD with my first, got help and recovered".
+_PAST_MOOD = re.compile(r"\b(had|got over|recovered from|treated for)\b[^.?!]{0,30}\b(ppd|postpartum depression|depression|"
+                        r"post[- ]partum depression)\b[^.?!]*|[^.?!]*\b(recovered|got help and|with my first|last time)\b[^.?!]*")
 # A clause that says the trouble is over ("cracked nipples the first week, which sorted itself out").
 _RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|went away|"
                        r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|month))\b[^.?!]*")
 # A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
-_RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s)\b[^.?!]{0,20}"
-                        r"[.!]?\s*(but )?(it )?(wasn'?t|was not|isn'?t|turned out|it'?s not|its not)[^.?!]*")
+_RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|i had)\b[^.?!]{0,30}"
+                        r"[.!]?\s*(but )?(it )?(wasn'?t|was not|isn'?t|turned out|it'?s not|its not|it was (just|only))[^.?!]*")
 # General questions about signs, asked for the future or for someone else; a parent who says they
 # have the sign ("my nipple is bleeding, is that normal?") is not asking in general.
 _INFO_QUESTION = re.compile(
@@ -104,8 +108,16 @@ _STRONG_MOOD = (
     r"(thought|thoughts|imagin\w*|pictur\w*|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
     r"throw\w*|suffocat\w*|drown\w*)\b[^.?!]{0,15}\b(her|him|the baby|my baby|baby|them|it)|"
     r"(baby|she|he|they) would be better off (with|without) (someone|somebody|another|me)|scared of (myself|what i might)|"
-    r"hopeless|worthless|(really|so|very|severely|deeply) depressed|\bdepressed\b|postpartum depression|post[- ]partum depression|\bppd\b|"
-    r"(can'?t|cant) stop crying|crying all day|cry(ing)? (all|every) (day|night|the time))"
+    r"pills (in|are in|in the)|how many pills|(go to sleep|fall asleep|close my eyes) and (not|never) wake( up)?|"
+    r"(steer\w*|drive|driving|swerv\w*) (into|off|in front)|being done with (everything|it all|life)|end it\b|"
+    r"(want|wanted) (it )?(all )?to (stop|end) for good)"
+)
+# Deep low mood: a human now, with the crisis line; but, unlike self-harm wording, it can be denied
+# ("not depressed or anything"), be someone else's, be over ("had PPD with my first, recovered") or be
+# asked about in general ("what are the signs of postpartum depression?").
+_DEEP_LOW = (
+    r"\b(hopeless|worthless|(really|so|very|severely|deeply) depressed|depressed|postpartum depression|post[- ]partum depression|ppd|"
+    r"(can'?t|cant) stop crying|crying all day|cry(ing)? (all|every) (day|night|the time))\b"
 )
 _LOW_MOOD = (
     r"\b(numb|empty inside|feel (nothing|empty)|no joy|(don'?t|dont|can'?t|cant) enjoy anything|(can'?t|cant|cannot) cope|not coping|"
@@ -114,7 +126,8 @@ _LOW_MOOD = (
     r"(can'?t|cant) get out of bed|in a (dark|black) hole|drowning|barely holding on|at (my|the) breaking point|"
     r"(low|down|sad) (all|every) (day|the time)|(for|in) weeks[^.?!]{0,20}(low|down|sad|crying)|useless|"
     r"(don'?t|dont) care about anything|going through the motions|(can'?t|cant) even cry|haven'?t (showered|eaten)[^.?!]{0,20}weeks|"
-    r"(feel|felt) nothing|(haven'?t|havent) felt anything|(^|[.!?]\s*)(i'?m|im) empty\b|empty inside|so empty)\b"
+    r"(feel|felt) nothing|(haven'?t|havent) felt anything|(^|[.!?]\s*)(i'?m|im) empty\b|empty inside|so empty|"
+    r"nothing makes me happy|gr[ae]y fog|in a fog (every|all)|can'?t feel happy|nothing (feels|is) (good|fun) any ?more)\b"
 )
 
 _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
@@ -149,16 +162,19 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"(isn'?t|isnt|is not|stopped|won'?t|wont|not) (feeding|eating|drinking|taking (the )?(bottle|breast|feeds?))\b(?! (well|as much|much|on))|"
          r"not interested in (eating|feeding|feeds|food|the breast|the bottle)|"
          r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|2) feeds?|"
-         r"dark like tea|(pee|urine|wee) (is |looks |was )?(dark|darker|brown|orange)|"
+         r"dark like tea|(pee|urine|wee) (is |looks |was )?(like )?(dark|darker|brown|orange|tea)|tea[- ]colou?red|"
+         r"dropp\w* (across |down )?(two |2 |a |one )?(centile|percentile) lines?|"
+         r"(eyes|skin)[^.?!]{0,20}\byellow\b[^.?!]{0,40}\b(worse|more|spreading)|yellow[^.?!]{0,30}getting worse|"
          r"(orange|yellow)[- ]?(ish|y)? (skin|eyes)|skin (looks |is )?(orange|yellow)|"
          r"(sleepy|sleeps all the time|lethargic)[^.?!]{0,40}(jaundice|yellow|orange|not (feeding|eating|interested))|"
          r"(jaundice|yellow|orange|not (feeding|eating|interested))[^.?!]{0,40}(so sleepy|very sleepy|sleeps all the time))"),
-        (RedFlag.NIPPLE_DAMAGE, r"(bleed\w*|\bbled\b|blood (in|on|from|streak\w*|tinged|stain\w*|spots?)|blood\w* (milk|nipples?|discharge)|"
+        (RedFlag.NIPPLE_DAMAGE, r"(cracked (and|&) bleeding|bleeding (and|&) cracked|"
+         r"blood (in|on|from|streak\w*|tinged|stain\w*|spots?)|blood\w* (milk|nipples?|discharge)|"
          r"bloody (milk|nipples?|discharge)|(milk|nipples?) (is |are |was |were |looks? )?(bloody|blood[- ]?tinged)|"
          r"streaks? of blood|spots? of blood|traces? of blood|\bblood\b(?! (sugar|pressure|test|work|type|draw|clot\w*)))|"
          r"(crack\w*|blister\w*|scab\w*|raw|open wound|torn|shredded|split|open sores?|weeping) nipples?|"
          r"nipples? (are |is |r |look |looks |got |get |have |has )?(so |very |all |really |now )?(crack\w*|blister\w*|scab\w*|raw|torn|shredded|"
-         r"split|open|weeping|oozing)|(pink|red|brown|rusty|strawberry) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|reddish|brown)|"
+         r"split|open|weeping|oozing)|(pink|red|brown|rusty) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|reddish|brown)|"
          r"(blister|bleb|wound|cut|crack|sore|split) on (my |the )?nipple|nipple (wound|cut|crack|blister|bleb)|"
          r"\b(nip\w*|tips?)\b[^.?!]{0,40}\b(crack\w*|blister\w*|bleb|raw|open (sores?|cuts?|wounds?|patch\w*)|scab\w*|ooz\w*|"
          r"weep\w*|torn|split open|skinned)|\b(crack\w*|blister\w*|raw|open (sores?|cuts?|wounds?|patch\w*)|ooz\w*)\b[^.?!]{0,30}"
@@ -170,6 +186,13 @@ _FEVER_RE = re.compile(_FEVER)
 _BREAST_SIGN_RE = re.compile(_BREAST_SIGN)
 _PAIN_RE = re.compile(_PAIN)
 _LOW_MOOD_RE = re.compile(_LOW_MOOD)
+_DEEP_LOW_RE = re.compile(_DEEP_LOW)
+# Someone else's illness or mood: the rest of that sentence is about them ("DH cut his finger and bled",
+# "my husband has been feeling low", "someone in my mom group felt numb").
+_OTHERS = re.compile(
+    r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|my (mom|mum|dad|mil)|"
+    r"mil|friend|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom)\b[^.?!]*"
+)
 _BREAST_AREA_RE = re.compile(_BREAST_AREA)
 # Thoughts of self-harm count even when denied in the same breath; softer words of low mood do not
 # ("they don't feel empty" is about the breasts).
@@ -193,6 +216,10 @@ _MASTITIS_CLAIM = re.compile(
     r"mastitis|mastitis (again|is back|coming on|starting|setting in)|(could|is|might) (this|it) (be )?mastitis|"
     r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|for) )"
 )
+_BLEED = re.compile(r"\b(bleed\w*|bled)\b")
+_BLEED_CONTEXT = re.compile(r"\b(nip\w*|breasts?|boobs?|flanges?|milk|pump\w*|bottles?|areolas?|tips?|skin|latch\w*)\b")
+_BIRTH_BLEED = re.compile(r"\b(big |heavy )?(bleed\w*|bled)\b[^.?!]{0,20}\b(after|during|since) (the )?(birth|delivery|labou?r|c-?section|"
+                          r"giving birth)\b|\b(postpartum|post-partum) (bleed\w*)|\blochia\b|\bperiod\b")
 _TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|burning|swollen|hard lump|wedge)\b|"
                                r"\b(hot|burning|swollen)\b[^.?!]{0,40}\b(red|redness|reddish)\b")
 
@@ -200,7 +227,8 @@ _TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|bur
 def _physical_text(clean: str) -> str:
     """The message with what is not a present sign of the parent's masked out: someone else's fever,
     an episode that is over, a warm compress or a flange ring, a sign they say it was not."""
-    masked = _OTHERS_FEVER.sub(" ", clean)
+    masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", clean)
+    masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
     masked = _PAST_EPISODE.sub(" ", masked)
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
@@ -230,12 +258,20 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
     # keep coming" needs support just as much.
     found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(clean)}
-    if RedFlag.MENTAL_HEALTH not in found and _affirmed(_LOW_MOOD_RE, clean):
-        found.add(RedFlag.LOW_MOOD)
-    if asks_in_general(clean):
-        return sort_by_urgency(found)
+    general = asks_in_general(clean)
     body = _physical_text(clean)
+    mood_text = _PAST_MOOD.sub(" ", _OTHERS.sub(" ", clean))
+    if not general and _affirmed(_DEEP_LOW_RE, mood_text):
+        found.add(RedFlag.MENTAL_HEALTH)
+    if RedFlag.MENTAL_HEALTH not in found and not general and _affirmed(_LOW_MOOD_RE, mood_text):
+        found.add(RedFlag.LOW_MOOD)
+    if general:
+        return sort_by_urgency(found)
     found |= {flag for flag, pattern in _RULES if flag not in _NEVER_NEGATED | {RedFlag.LOW_MOOD} and _affirmed(pattern, body)}
+    # Bleeding counts in a message about nipples, breasts or pumping, not after birth or from a cut.
+    bleeding = _BLEED_CONTEXT.search(body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", body))
+    if bleeding:
+        found.add(RedFlag.NIPPLE_DAMAGE)
     if _affirmed(_MASTITIS_CLAIM, body):
         found.add(RedFlag.MASTITIS)
     fever = _affirmed(_FEVER_RE, body)

@@ -61,7 +61,7 @@ class ValidateTroubleshootForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         rule_red_flag = intent == RED_FLAG_INTENT and bool(entity_values(tracker, "red_flag"))
         if requested is None:
-            if rule_red_flag or intent in HARD_INTERRUPTS:
+            if rule_red_flag or intent in HARD_INTERRUPTS or intent == "goodbye":
                 return []
             resuming = tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped")
             dispatcher.utter_message(text=TROUBLESHOOT_RESUME if resuming else TROUBLESHOOT_INTRO)

@@ -16,7 +16,10 @@ from actions.answers import looks_like_question, read_answers
 from actions.vocabulary import RED_FLAG_INTENT
 
 # Intents that always leave the question for their own rule, whatever the text also says.
-HARD_INTERRUPTS = frozenset({"request_human", "goodbye", "non_english"})
+HARD_INTERRUPTS = frozenset({"request_human", "non_english"})
+# "Goodbye" and a stored-milk question leave the questions only when the text answers nothing:
+# the classifier has taken "Good" and "seems ok? no marks" for a goodbye.
+SOFT_INTERRUPTS = frozenset({"goodbye", "stop"})
 # Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
 REPLY_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "report_low_output",
                            "express_pumping_stress"})
@@ -44,7 +47,7 @@ def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: b
     if requested in found:
         # Only the classifier thought this a red flag, and it plainly answers the question: an answer.
         return Turn(TurnKind.ANSWER, found)
-    if intent == RED_FLAG_INTENT or intent == "stop" or intent == "ask_milk_storage":
+    if intent == RED_FLAG_INTENT or intent in SOFT_INTERRUPTS:
         return Turn(TurnKind.INTERRUPT)
     if is_question and intent not in REPLY_INTENTS:
         return Turn(TurnKind.INTERRUPT, found)
