@@ -52,8 +52,10 @@ def looks_like_question(text: str) -> bool:
     clean = normalise(text)
     if clean.endswith("?") and not re.fullmatch(r"[\w\s']{0,12}\?+", clean):
         return True  # "size 24?" is an unsure answer, "is 24 too big?" a question
-    return bool(re.match(r"(how|what|why|when|where|which|who|should|can|could|would|will|is it|is there|are there|"
-                         r"do i|do you|does it|is that|any tips|tips for|help me)\b", clean)) and len(clean.split()) > 3
+    if re.match(r"(is|it'?s|its) (ok|okay|fine|good|alright)\b", clean):
+        return False  # "is ok i guess" answers
+    return bool(re.match(r"(wait,? )?(how|what|why|when|where|which|who|should|can|could|would|will|is|are|am|do|does|did|was|were|"
+                         r"has|have|any tips|tips for|help me)\b", clean)) and len(clean.split()) > 3
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -297,8 +299,8 @@ _POOR_FIT = _c(r"\b(rubs?|rubbing|rubbed|red (rings?|marks?|circles?|lines?)|rin
                r"swell\w*|swollen|too (small|big|large|tight|loose)|(does|do)n'?t fit|dont fit|doesnt fit|not fit|bad fit|"
                r"poor fit|wrong size|too much (areola|of the areola)|pulls? (in )?too much|sucks in too much|"
                r"hits the (sides?|walls?)|scrap\w*|chaf\w*|squish\w*|hurts?|painful|sore|goes white|turns white|went white)\b")
-_GOOD_FIT = _c(r"\b(fits? (fine|well|ok|okay|good|great|perfect\w*)|fine|good fit|centered|centred|moves freely|"
-               r"no rub\w*|perfect\w*|comfortable|comfy|ok|okay|alright|good|great)\b")
+_GOOD_FIT = _c(r"\b(fits? (fine|well|ok|okay|good|great|perfect\w*)|good fit|centered|centred|moves freely|no rub\w*|perfect fit|"
+               r"comfortable|comfy)\b")
 
 
 def flange_fit(text: str) -> Optional[str]:
@@ -536,7 +538,8 @@ SHORT_ANSWERS: Mapping[str, Parser] = {
     "pumping_feelings": _calm_reply,
     "suction_level": _unsure_reply,
     "flange_size": _flange_size_reply,
-    "flange_fit": _yes_no_reply(partly="poor", hedged_yes="fine", yes="fine", no="poor"),
+    "flange_fit": lambda text: (_yes_no_reply(partly="poor", hedged_yes="fine", yes="fine", no="poor")(text)
+                                or ("fine" if find_affirmed(_FINE, normalise(text)) else None)),
     "away_from_baby": _yes_no_reply(partly="yes"),  # away some of the time: pumping apart from the baby
     "breasts_ever_full": _yes_no_reply(partly="yes"),
 }

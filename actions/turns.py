@@ -42,6 +42,10 @@ def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: b
     if rule_red_flag or intent in HARD_INTERRUPTS:
         return Turn(TurnKind.INTERRUPT)
     is_question = looks_like_question(text)
+    if is_question and intent not in REPLY_INTENTS and intent not in ("greet", "thank", "bot_challenge", "stop", "goodbye"):
+        # A question of its own on another topic ("is coconut oil ok on the flanges?", "wait, is milk left
+        # out 5 hours ok?"): its rule answers, then the pending question is put again.
+        return Turn(TurnKind.INTERRUPT)
     # Under "stop", only a specific reading answers ("yeah full"); a bare "no more" is a stop.
     found = read_answers(text, requested=requested, is_reply=not is_question and intent != "stop")
     if requested in found:

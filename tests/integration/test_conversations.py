@@ -167,13 +167,24 @@ def test_stop_and_resume(chat):
 
 
 def test_storage_verdict_asks_for_the_missing_fact(chat):
-    chat.say("thawed milk from yesterday, still good?")
+    # 2 pm: thawed this morning (read as 8 am) is 6 hours: past the limit out, fine in the fridge, so
+    # the place decides and is asked.
+    now = {"local_time": "2026-11-27T14:00"}
+    chat.say("thawed milk from this morning, still good?", metadata=now)
     assert QUESTIONS["storage_place"].text in chat.text
-    chat.say("in the fridge")
-    assert "throw it away" in chat.text.lower() or "use it soon" in chat.text.lower()
+    chat.say("in the fridge", metadata=now)
+    assert "fine to use" in chat.text.lower()
     slots = chat.slots()
-    assert slots["storage_place"] == "fridge" and slots["milk_state"] == "thawed"
+    assert slots["storage_place"] == "fridge" and slots["milk_state"] == "thawed" and slots["storage_hours"] == 6
     assert "CDC" in chat.text
+
+
+def test_storage_verdict_needs_no_question_when_every_answer_gives_the_same(chat):
+    # Thawed yesterday (midday) is 26 hours at 2 pm: past every limit for thawed milk, wherever it was.
+    chat.say("thawed milk from yesterday, still good?", metadata={"local_time": "2026-11-27T14:00"})
+    assert chat.asked_question() is None
+    assert "throw it away" in chat.text.lower()
+    assert chat.slots()["storage_verdict"] == "throw_away"
 
 
 def test_general_storage_question_gets_official_figures_first(chat):
