@@ -80,8 +80,8 @@ def _labels(value: Any) -> Any:
     return value
 
 
-def load(name: str) -> Any:
-    return _labels(yaml.safe_load((CORPUS / name).read_text(encoding="utf-8")))
+def load(name: str, corpus: Optional[Path] = None) -> Any:
+    return _labels(yaml.safe_load(((corpus or CORPUS) / name).read_text(encoding="utf-8")))
 
 
 def advice_mark() -> str:
@@ -283,10 +283,10 @@ def storage_summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def reply_summary() -> Dict[str, Any]:
+def reply_summary(corpus: Optional[Path] = None) -> Dict[str, Any]:
     from actions import answers
 
-    items = load("replies.yml")["replies"]
+    items = load("replies.yml", corpus)["replies"]
     rows = []
     for item in items:
         slot = KEY_TO_SLOT[item["question"]]
@@ -312,16 +312,18 @@ def reply_summary() -> Dict[str, Any]:
 PARTS = ("replies", "personas", "messages", "storage")
 
 
-def evaluate(parts: Iterable[str] = PARTS) -> Dict[str, Any]:
+def evaluate(parts: Iterable[str] = PARTS, corpus: Optional[Path] = None) -> Dict[str, Any]:
+    """Run the given parts of the corpus in ``corpus`` (default: eval/corpus, or CORPUS_DIR)."""
+    corpus = corpus or CORPUS
     parts = list(parts)
     report: Dict[str, Any] = {}
     started = time.monotonic()
-    if "replies" in parts and (CORPUS / "replies.yml").exists():
-        report["replies"] = reply_summary()
+    if "replies" in parts and (corpus / "replies.yml").exists():
+        report["replies"] = reply_summary(corpus)
     if set(parts) - {"replies"}:
         with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp), {}) as srv:
             if "personas" in parts:
-                personas = [p for name in sorted(CORPUS.glob("*personas*.yml")) for p in load(name.name)["personas"]]
+                personas = [p for name in sorted(corpus.glob("*personas*.yml")) for p in load(name.name, corpus)["personas"]]
                 rows = []
                 for i, persona in enumerate(personas, 1):
                     rows.append(run_persona(Conversation(srv), persona))
@@ -330,14 +332,14 @@ def evaluate(parts: Iterable[str] = PARTS) -> Dict[str, Any]:
                 report["personas"] = {**persona_summary(rows), "rows": rows}
             if "messages" in parts:
                 safety = [run_message(Conversation(srv), m)
-                          for name in sorted(CORPUS.glob("*safety*.yml")) for m in load(name.name)["messages"]]
+                          for name in sorted(corpus.glob("*safety*.yml")) for m in load(name.name, corpus)["messages"]]
                 print("  safety messages done", file=sys.stderr, flush=True)
                 report["safety"] = {**safety_summary(safety), "rows": safety}
-                if (CORPUS / "messages_topics.yml").exists():
-                    topics = [run_message(Conversation(srv), m) for m in load("messages_topics.yml")["messages"]]
+                if (corpus / "messages_topics.yml").exists():
+                    topics = [run_message(Conversation(srv), m) for m in load("messages_topics.yml", corpus)["messages"]]
                     report["topics"] = {**topic_summary(topics), "rows": topics}
-            if "storage" in parts and (CORPUS / "storage_cases.yml").exists():
-                rows = [run_storage(Conversation(srv), c) for c in load("storage_cases.yml")["cases"]]
+            if "storage" in parts and (corpus / "storage_cases.yml").exists():
+                rows = [run_storage(Conversation(srv), c) for c in load("storage_cases.yml", corpus)["cases"]]
                 report["storage"] = {**storage_summary(rows), "rows": rows}
     report["seconds"] = round(time.monotonic() - started)
     return report

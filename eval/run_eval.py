@@ -147,7 +147,14 @@ def corpus_lines() -> List[str]:
     lines += ["", f"- red flags by kind: {safety.get('red_flag_recall_by_kind')}",
               f"- red flags missed: {safety.get('missed')}",
               f"- near misses alarmed: {safety.get('false_alarms')}",
-              f"- personas by cause: {report.get('personas', {}).get('by_cause')}"]
+              f"- personas by cause: {report.get('personas', {}).get('by_cause')}", ""]
+    # The held-out sets were written after this round's first tuning, by sessions that saw neither the
+    # code nor eval/corpus/, and were never looked into: the honest figure for phrasings nobody has seen.
+    heldout = corpus_eval.evaluate(("personas", "messages"), ROOT / "eval" / "corpus_heldout")
+    (OUT / "corpus_heldout.json").write_text(json.dumps(heldout, indent=2))
+    lines += ["### Held-out sets (eval/corpus_heldout/)", ""] + corpus_eval.table(None, heldout)[:12] + [
+        "", f"- red flags by kind: {heldout.get('safety', {}).get('red_flag_recall_by_kind')}",
+        f"- personas by cause: {heldout.get('personas', {}).get('by_cause')}"]
     return lines
 
 
