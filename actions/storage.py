@@ -98,12 +98,19 @@ _HOUR_GRID = (0.25, 0.75, 1.5, 2.5, 3.5, 5, 10, 20, 30, 60, 90, 110, 24 * 30, 24
 FACTS = ("place", "state", "hours")
 
 
+def _possible_states(place: Optional[str]) -> List[str]:
+    """States an unknown batch may be in. Milk in a freezer is frozen milk: "thawed" or "left over" would
+    have been said, so asking about them only delays the answer."""
+    return ["fresh"] if place in ("freezer", "deep_freezer") else list(STATES)
+
+
 def _verdicts(place: Optional[str], state: Optional[str], hours: Optional[float]) -> FrozenSet[Verdict]:
     """Every verdict still possible given the facts known (None = not known yet)."""
     places = [place] if place else list(PLACES)
-    states = [state] if state else list(STATES)
-    durations = [hours] if hours is not None else list(_HOUR_GRID)
-    return frozenset(judge(p, s, h).verdict for p, s, h in product(places, states, durations))
+    if state:
+        return frozenset(judge(p, state, h).verdict for p in places for h in ([hours] if hours is not None else _HOUR_GRID))
+    return frozenset(judge(p, s, h).verdict for p in places for s in _possible_states(p)
+                     for h in ([hours] if hours is not None else _HOUR_GRID))
 
 
 def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
@@ -115,7 +122,7 @@ def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optiona
     known = {"place": place, "state": state, "hours": hours}
     if len(_verdicts(place, state, hours)) <= 1:
         return []
-    options = {"place": PLACES, "state": STATES, "hours": _HOUR_GRID}
+    options = {"place": PLACES, "state": tuple(_possible_states(place)), "hours": _HOUR_GRID}
     missing = [fact for fact in FACTS if known[fact] is None]
     needed = []
     for fact in missing:
@@ -135,6 +142,8 @@ def judge_known(place: Optional[str], state: Optional[str], hours: Optional[floa
     """A verdict from incomplete facts, when every missing fact would give the same one."""
     if place and state and hours is not None:
         return judge(place, state, hours)
+    if place in ("freezer", "deep_freezer") and state is None and hours is not None:
+        return judge(place, "fresh", hours)  # frozen milk, as in _possible_states
     verdicts = _verdicts(place, state, hours)
     if len(verdicts) != 1:
         return None
@@ -230,6 +239,24 @@ def _clock_hour(text: str) -> Optional[float]:
     return hour + int(match.group(2) or 0) / 60
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+           "december")
+_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+                    r"\b(\s+(\d{4}))?")
+
+
+def _months_ago(clean: str, now: datetime) -> Optional[float]:
+    """Hours since the middle of a named month ("from march", "last december", "january 2025")."""
+    match = _MONTH.search(clean)
+    if not match:
+        return None
+    name = match.group(3)
+    month = next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name))
+    year = int(match.group(5)) if match.group(5) else (now.year if month < now.month else now.year - 1)
+    moment = datetime(year, month, 15)
+    return max((now - moment).total_seconds() / 3600, 0.0) if moment <= now else None
+
+
 def hours_since(text: str, now: datetime) -> Optional[float]:
     """Hours from a moment named in words ("yesterday morning", "last tuesday", "since 7am") to ``now``.
 
@@ -237,6 +264,9 @@ def hours_since(text: str, now: datetime) -> Optional[float]:
     19:00); a bare weekday is its most recent past occurrence. None when no moment is named.
     """
     clean = normalise(text)
+    months = _months_ago(clean, now)
+    if months is not None:
+        return months
     day: Optional[datetime] = None
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if re.search(r"\bday before yesterday\b", clean):
@@ -308,7 +338,7 @@ def parse_place(text: str) -> Optional[str]:
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
-        ("freezer", r"freez\w*|frezer|frozen"),
+        ("freezer", r"freez\w*|frezer|frozen|froze\b"),
         ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|work bag|"
                  r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
     ):
