@@ -158,3 +158,17 @@ def test_relative_times_are_counted_from_the_parents_clock(text, hours):
 
 def test_a_stated_duration_wins_over_the_clock():
     assert parse_hours("been out 3 hours since this morning", NOW) == 3
+
+
+def test_frozen_milk_is_not_asked_whether_it_was_thawed():
+    assert facts_that_matter("freezer", None, 24 * 30 * 8) == []
+    assert judge_known("freezer", None, 24 * 30 * 8).verdict is Verdict.USE_SOON
+    assert facts_that_matter("freezer", None, None) == ["hours"]
+
+
+@pytest.mark.parametrize(
+    "text, days",
+    [("freezer milk from march", 257.6), ("from last december", 347.6), ("stash is from january 2025", 681.6)],
+)
+def test_months_are_read_as_dates(text, days):
+    assert parse_hours(text, NOW) / 24 == pytest.approx(days, abs=0.1)
