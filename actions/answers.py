@@ -182,9 +182,8 @@ def milk_flow_starts(text: str) -> Optional[str]:
     clean = normalise(text)
     spray = find_affirmed(_SPRAYS, clean)
     drips = find_affirmed(_DRIPS, clean)
+    # Any spray counts ("sprays at first then drips": a let-down came), unless it is "only a spray or two".
     if spray and not re.search(r"\b(only|just)\b[^.]{0,10}$", clean[: spray.start()]):
-        if drips and drips.start() > spray.start() and re.search(r"\b(then|after that|and then)\b", clean):
-            return "yes"  # "sprays at first then drips": a let-down came
         return "yes"
     if drips or find_negated(_SPRAYS, clean):
         return "no"
