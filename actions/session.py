@@ -8,7 +8,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import PRIVACY_NOTICE
+from coach.replies import PRIVACY_NOTICE
 
 # Facts about the person that stay true from one day to the next. Troubleshooting answers do not
 # carry over: how pumping feels today may differ from last week.

@@ -1,381 +1,113 @@
-"""Is stored breast milk still OK? A verdict from where it was kept, for how long, and its state.
-
-Official figures are the CDC's (adapted from the Academy of Breastfeeding Medicine, protocol 8); they
-decide the verdict because they are stricter. The article's informal "Rule of 6" is shown beside them
-so a parent who has heard it understands why the answer differs.
-"""
+"""The stored-milk form: collect place, state and time, then give a verdict."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
-from itertools import product
-from typing import FrozenSet, List, Mapping, Optional, Tuple
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
 
-from actions.safety import normalise
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-HOUR = 1.0
-DAY = 24 * HOUR
-WEEK = 7 * DAY
-MONTH = 30 * DAY
-YEAR = 365 * DAY
+from coach import storage
+from actions.tracker import (
+    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, local_now, times_requested,
+)
+from coach.knowledge import knowledge_base
+from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
-PLACES = ("room", "fridge", "freezer", "deep_freezer", "cooler")
-STATES = ("fresh", "thawed", "leftover")
-PLACE_NAMES = {
-    "room": "at room temperature",
-    "fridge": "in the fridge",
-    "freezer": "in the freezer",
-    "deep_freezer": "in a deep freezer",
-    "cooler": "in a cooler with ice packs",
-}
-STATE_NAMES = {"fresh": "Freshly pumped milk", "thawed": "Thawed milk", "leftover": "Milk left over from a feed"}
+SLOTS = ("storage_place", "milk_state", "storage_hours")
+FACT_OF_SLOT = {"storage_place": "place", "milk_state": "state", "storage_hours": "hours"}
+PARSERS = {"storage_place": storage.parse_place, "milk_state": storage.parse_state, "storage_hours": storage.parse_hours}
+# Unlike the troubleshooting form, "stop" always ends a stored-milk question: none of its answers
+# can be mistaken for a stop, so there is nothing to weigh.
+HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
+# Intents that mean "this was an attempt to answer"; anything else is a new topic and goes to its rule.
+ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "ask_milk_storage"}
 
 
-class Verdict(str, Enum):
-    FINE = "fine"
-    USE_SOON = "use_soon"
-    THROW_AWAY = "throw_away"
+def storage_facts(text: str, now: Optional[datetime] = None) -> Dict[str, Any]:
+    facts = {"storage_place": storage.parse_place(text), "milk_state": storage.parse_state(text),
+             "storage_hours": storage.parse_hours(text, now)}
+    return {slot: value for slot, value in facts.items() if value is not None}
 
 
-@dataclass(frozen=True)
-class Limit:
-    fine_until: float  # hours: comfortably safe up to here
-    use_by: float  # hours: the official outer limit
-    official: str  # the official figure, as said to the parent
-    article: Optional[str]  # the article's figure, where it gives one
+def missing_slots_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
+    """The questions to ask: only facts that could change the verdict, in the usual order."""
+    needed = storage.facts_that_matter(place, state, hours)
+    return [slot for slot in SLOTS if FACT_OF_SLOT[slot] in needed]
 
 
-_LEFTOVER = Limit(1 * HOUR, 2 * HOUR, "use within 2 hours after your baby finished feeding", None)
-# "12 months" must not fall short of "1 year": the outer limit is a calendar year.
-_FROZEN = Limit(6 * MONTH, YEAR, "about 6 months is best, up to 12 months is acceptable", None)
+class ValidateStorageForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_storage_form"
 
-# The CDC gives an outer limit; "fine" stops earlier so that "use it soon" warns before the limit.
-LIMITS: Mapping[Tuple[str, str], Limit] = {
-    ("fresh", "room"): Limit(3 * HOUR, 4 * HOUR, "up to 4 hours (at up to 77 °F / 25 °C)", "6 hours"),
-    ("fresh", "fridge"): Limit(3 * DAY, 4 * DAY, "up to 4 days", "6 days"),
-    ("fresh", "freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "6 months"),
-    ("fresh", "deep_freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "about a year"),
-    ("fresh", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 1 day, with the ice packs still cold", None),
-    # Thawed milk: 1-2 hours out, up to 24 hours in the fridge; the lower figure marks "use soon".
-    ("thawed", "room"): Limit(1 * HOUR, 2 * HOUR, "1 to 2 hours", None),
-    ("thawed", "fridge"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours from when it finished thawing", None),
-    ("thawed", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours, treated like the fridge", None),
-    **{("leftover", place): _LEFTOVER for place in PLACES},
-}
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # A general question ("how long does milk keep?") needs no facts: the form ends at once and
+        # the general answer follows. A question about one batch asks for whatever is missing.
+        if not tracker.get_slot("storage_question_specific"):
+            return []
+        # A fact asked for twice without a usable answer ends the form: the general guidance follows.
+        if any(tracker.get_slot(slot) is None and times_requested(tracker, slot) >= MAX_ASKS_PER_QUESTION for slot in SLOTS):
+            return []
+        needed = missing_slots_that_matter(*(tracker.get_slot(slot) for slot in SLOTS))
+        # Known slots stay listed so the SDK keeps them; only facts that can change the verdict are asked.
+        return [slot for slot in SLOTS if tracker.get_slot(slot) is not None] + needed[:1]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if not just_heard_user(tracker, "storage_form") or latest_intent(tracker) in HARD_INTERRUPTS:
+            return []
+        text = latest_text(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        events: List[EventType] = []
+        if requested is None:
+            # A new question: forget the last batch's facts, then read this one's.
+            events += [SlotSet(slot, None) for slot in SLOTS]
+            events.append(SlotSet("storage_question_specific", storage.wants_verdict(text)))
+            tracker.slots["storage_question_specific"] = storage.wants_verdict(text)
+        now = local_now(tracker)
+        facts = storage_facts(text, now)
+        if requested == "storage_hours" and "storage_hours" not in facts and storage.parse_hours(f"{text} hours"):
+            facts["storage_hours"] = storage.parse_hours(f"{text} hours")  # a bare "5" answers "how many hours?"
+        events += [SlotSet(slot, value) for slot, value in facts.items()]
+        if requested and requested not in facts:
+            if latest_intent(tracker) not in ANSWER_LIKE:
+                return []  # a new topic: let the form step aside so that topic's rule answers
+            dispatcher.utter_message(text=DID_NOT_CATCH)
+            events.append(SlotSet(requested, None))
+        return events
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        slots = tracker.slots_to_validate()
+        return [SlotSet(k, v) for k, v in slots.items() if k in SLOTS or k == "storage_question_specific"]
 
 
-@dataclass(frozen=True)
-class StorageAnswer:
-    verdict: Verdict
-    text: str
+def storage_reply(place: Optional[str], state: Optional[str], hours: Optional[float]) -> "tuple[Optional[str], str]":
+    """(verdict or None, text): a verdict when the facts known settle it, else the general guidance."""
+    place = place if place in storage.PLACES else None
+    state = state if state in storage.STATES else None
+    answer = storage.judge_known(place, state, float(hours) if hours is not None else None)
+    if answer is not None and (place or state or hours is not None):
+        return answer.verdict.value, answer.text
+    return None, knowledge_base().entry("milk_storage").render()
 
 
-def judge(place: str, state: str, hours: float) -> StorageAnswer:
-    """The verdict for milk in ``state`` kept at ``place`` for ``hours``."""
-    if state == "thawed" and place in ("freezer", "deep_freezer"):
-        return StorageAnswer(
-            Verdict.THROW_AWAY,
-            "Throw it away, I'm sorry. Official guidance (CDC) is clear that thawed milk should never be "
-            "frozen again. Next time, thaw only what one feed needs.",
+class ActionStorageVerdict(Action):
+    def name(self) -> Text:
+        return "action_storage_verdict"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        verdict, text = storage_reply(
+            tracker.get_slot("storage_place"), tracker.get_slot("milk_state"), tracker.get_slot("storage_hours")
         )
-    limit = LIMITS[(state, place)]
-    if hours <= limit.fine_until:
-        verdict, lead = Verdict.FINE, "That milk is fine to use."
-    elif hours <= limit.use_by:
-        verdict, lead = Verdict.USE_SOON, "It's still within the official limit, so use it soon (or move it somewhere colder)."
-    else:
-        verdict, lead = Verdict.THROW_AWAY, "To be safe, throw it away, I'm sorry. It's past the official limit."
-    figures = f"{STATE_NAMES[state]} {PLACE_NAMES[place]}: the CDC says {limit.official}."
-    if limit.article:
-        figures += f" The article's informal Rule of 6 allows {limit.article}, but the CDC figure is the safer one."
-    return StorageAnswer(verdict, f"{lead} You said about {describe_hours(hours)}.\n\n{figures}")
-
-
-# Durations tried for an unknown time: enough points to cross every limit above once.
-_HOUR_GRID = (0.25, 0.75, 1.5, 2.5, 3.5, 5, 10, 20, 30, 60, 90, 110, 24 * 30, 24 * 200, 24 * 400)
-FACTS = ("place", "state", "hours")
-
-
-def _possible_states(place: Optional[str]) -> List[str]:
-    """States an unknown batch may be in. Milk in a freezer is frozen milk: "thawed" or "left over" would
-    have been said, so asking about them only delays the answer."""
-    return ["fresh"] if place in ("freezer", "deep_freezer") else list(STATES)
-
-
-def _verdicts(place: Optional[str], state: Optional[str], hours: Optional[float]) -> FrozenSet[Verdict]:
-    """Every verdict still possible given the facts known (None = not known yet)."""
-    places = [place] if place else list(PLACES)
-    if state:
-        return frozenset(judge(p, state, h).verdict for p in places for h in ([hours] if hours is not None else _HOUR_GRID))
-    return frozenset(judge(p, s, h).verdict for p in places for s in _possible_states(p)
-                     for h in ([hours] if hours is not None else _HOUR_GRID))
-
-
-def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
-    """The missing facts worth asking for: those whose answer could change the verdict.
-
-    Milk out on the counter for 6 hours is past every room-temperature limit, fresh, thawed or left
-    over, so its state is not asked; milk out for 90 minutes depends on it.
-    """
-    known = {"place": place, "state": state, "hours": hours}
-    if len(_verdicts(place, state, hours)) <= 1:
-        return []
-    options = {"place": PLACES, "state": tuple(_possible_states(place)), "hours": _HOUR_GRID}
-    missing = [fact for fact in FACTS if known[fact] is None]
-    needed = []
-    for fact in missing:
-        others = [f for f in missing if f != fact]
-        # It matters if, for some values of the other missing facts, its own answer changes the verdict.
-        for combo in product(*(options[f] for f in others)):
-            facts = {**known, **dict(zip(others, combo, strict=True))}
-            if len({judge(**{**facts, fact: value}).verdict for value in options[fact]
-                    if not (fact == "state" and value == "thawed" and facts["place"] in ("freezer", "deep_freezer"))
-                    and not (facts.get("state") == "thawed" and fact == "place" and value in ("freezer", "deep_freezer"))}) > 1:
-                needed.append(fact)
-                break
-    return needed
-
-
-def judge_known(place: Optional[str], state: Optional[str], hours: Optional[float]) -> Optional[StorageAnswer]:
-    """A verdict from incomplete facts, when every missing fact would give the same one."""
-    if place and state and hours is not None:
-        return judge(place, state, hours)
-    if place in ("freezer", "deep_freezer") and state is None and hours is not None:
-        return judge(place, "fresh", hours)  # frozen milk, as in _possible_states
-    verdicts = _verdicts(place, state, hours)
-    if len(verdicts) != 1:
-        return None
-    verdict = next(iter(verdicts))
-    where = PLACE_NAMES[place] if place else "wherever it was kept"
-    kind = f"{STATE_NAMES[state].lower()}" if state else "fresh, thawed or left over"
-    said = f" for about {describe_hours(hours)}" if hours is not None else ""
-    if verdict is Verdict.THROW_AWAY:
-        lead = (f"To be safe, throw it away, I'm sorry. Milk kept {where}{said} is past the official limit, "
-                f"whether it is {kind}.") if not state else f"To be safe, throw it away, I'm sorry: {kind} {where}{said} is past the official limit."
-    elif verdict is Verdict.USE_SOON:
-        lead = f"It's still within the official limit ({kind}, {where}{said}), so use it soon."
-    else:
-        lead = f"That milk is fine to use ({kind}, {where}{said})."
-    return StorageAnswer(verdict, lead + "\n\n" + OFFICIAL_SUMMARY)
-
-
-# The CDC figures in one paragraph, for answers given without every fact.
-OFFICIAL_SUMMARY = (
-    "The CDC's limits: freshly pumped milk up to 4 hours at room temperature (up to 77 °F / 25 °C), 4 days "
-    "in the fridge, about 6 months in the freezer (12 at most); thawed milk 1 to 2 hours out or 24 hours "
-    "in the fridge, never refrozen; milk left over from a feed within 2 hours. The article's informal Rule "
-    "of 6 allows more, but the CDC figures are the safer ones."
-)
-
-
-def describe_hours(hours: float) -> str:
-    for unit, size in (("month", MONTH), ("week", WEEK), ("day", DAY), ("hour", HOUR)):
-        if hours >= size:
-            count = round(hours / size, 1)
-            count_text = f"{count:g}"
-            return f"{count_text} {unit}{'' if count == 1 else 's'}"
-    return f"{round(hours * 60):g} minutes"
-
-
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "a couple": 2,
-    "couple of": 2, "a couple of": 2, "few": 3, "a few": 3, "half": 0.5, "half an": 0.5, "half a": 0.5,
-}
-_UNITS = {
-    "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60, "m": 1 / 60,
-    "h": HOUR, "hr": HOUR, "hrs": HOUR, "hour": HOUR, "hours": HOUR,
-    "d": DAY, "day": DAY, "days": DAY, "night": DAY, "nights": DAY,
-    "wk": WEEK, "wks": WEEK, "week": WEEK, "weeks": WEEK,
-    "mo": MONTH, "mos": MONTH, "month": MONTH, "months": MONTH,
-    "yr": YEAR, "yrs": YEAR, "year": YEAR, "years": YEAR,
-}
-_WORD_NUMBER = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
-# Digits may touch their unit ("5hrs"); a number word needs a space ("an hour", never "an" + "d").
-_DURATION = re.compile(
-    r"\b(?:(\d+(?:[.,]\d+)?)\s*(?:\+\s*)?|(" + _WORD_NUMBER + r")\s+)("
-    + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b"
-)
-# Relative times: rough but safe-side guesses of how long ago each phrase means.
-_RELATIVE = (
-    (r"\b(last week|a week ago)\b", WEEK),
-    (r"\b(day before yesterday)\b", 2 * DAY),
-    (r"\b(yesterday|yday|yest)\b", DAY),
-    (r"\b(last night|overnight|all night)\b", 12 * HOUR),
-    (r"\b(this morning)\b", 8 * HOUR),
-    (r"\b(this afternoon|at lunch)\b", 4 * HOUR),
-    (r"\b(earlier today|today)\b", 6 * HOUR),
-    (r"\b(all day)\b", 10 * HOUR),
-    (r"\b(just now|a moment ago)\b", 0.25 * HOUR),
-)
-
-
-# "my 3 month old" is the baby's age, not the milk's; "milk 5 days old" is the milk's.
-_AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-                  r"[ -](day|week|month|year)s?[ -]old|(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-                  r"[ -](day|week|month|year)s?[ -]old (baby|son|daughter|boy|girl|lo|twins?))\b")
-_AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
-
-
-def _number_value(token: str) -> float:
-    return float(token.replace(",", ".")) if token[0].isdigit() else float(_NUMBER_WORDS[token])
-
-
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY_PARTS = {"morning": 8, "lunch": 12, "lunchtime": 12, "noon": 12, "midday": 12, "afternoon": 15, "evening": 19,
-              "night": 21, "tonight": 21, "bedtime": 21}
-_CLOCK = re.compile(r"\b(?:at|since|around|about|from|by)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)")
-_DAY_WORD = re.compile(r"\b(yesterday|yday|yest|today|this|last|on|since|day before yesterday|(?:" + "|".join(_WEEKDAYS)
-                       + r"))\b")
-
-
-def _clock_hour(text: str) -> Optional[float]:
-    match = _CLOCK.search(text)
-    if not match:
-        return None
-    hour = int(match.group(1)) % 12 + (12 if match.group(3).startswith("p") else 0)
-    return hour + int(match.group(2) or 0) / 60
-
-
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-           "december")
-_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
-                    r"\b(\s+(\d{4}))?")
-
-
-def _months_ago(clean: str, now: datetime) -> Optional[float]:
-    """Hours since the middle of a named month ("from march", "last december", "january 2025")."""
-    match = _MONTH.search(clean)
-    if not match:
-        return None
-    name = match.group(3)
-    month = next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name))
-    year = int(match.group(5)) if match.group(5) else (now.year if month < now.month else now.year - 1)
-    moment = datetime(year, month, 15)
-    return max((now - moment).total_seconds() / 3600, 0.0) if moment <= now else None
-
-
-def hours_since(text: str, now: datetime) -> Optional[float]:
-    """Hours from a moment named in words ("yesterday morning", "last tuesday", "since 7am") to ``now``.
-
-    ``now`` is the parent's local time. Day parts are read at a typical hour (morning 8:00, evening
-    19:00); a bare weekday is its most recent past occurrence. None when no moment is named.
-    """
-    clean = normalise(text)
-    months = _months_ago(clean, now)
-    if months is not None:
-        return months
-    day: Optional[datetime] = None
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if re.search(r"\bday before yesterday\b", clean):
-        day = today - timedelta(days=2)
-    elif re.search(r"\b(yesterday|yday|yest)\b", clean):
-        day = today - timedelta(days=1)
-    elif re.search(r"\blast night\b", clean):
-        day = today - timedelta(days=1) if now.hour >= 5 else today - timedelta(days=1)
-    else:
-        for index, name in enumerate(_WEEKDAYS):
-            if re.search(rf"\b{name}\b", clean):
-                back = (now.weekday() - index) % 7 or 7
-                if re.search(rf"\blast {name}\b", clean) and back < 7 and back <= 1:
-                    back += 7
-                day = today - timedelta(days=back)
-                break
-    if day is None and re.search(r"\b(this morning|this afternoon|this evening|today|earlier|at lunch|since lunch|tonight)\b",
-                                 clean):
-        day = today
-    clock = _clock_hour(clean)
-    if day is None and clock is not None:
-        day = today if clock <= now.hour + now.minute / 60 else today - timedelta(days=1)
-    if day is None:
-        if re.search(r"\b(overnight|all night)\b", clean):
-            return 10.0  # from bedtime to morning
-        return None
-    if clock is None:
-        part = next((hour for word, hour in _DAY_PARTS.items() if re.search(rf"\b{word}\b", clean)), None)
-        if re.search(r"\blast night\b", clean):
-            part = 21
-        clock = part if part is not None else 12
-    moment = day + timedelta(hours=clock)
-    hours = (now - moment).total_seconds() / 3600
-    return hours if hours >= 0 else None
-
-
-def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
-    """How long milk has been kept, in hours, from "5 hours", "two days", "since yesterday", "1.5h".
-
-    With ``now`` (the parent's local time), a moment in words ("since yesterday morning", "last
-    tuesday", "at 6am") is counted to now; without it, rough safe-side guesses are used.
-    """
-    clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
-    clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
-    total = 0.0
-    clean = re.sub(r"\b(an?|one) (hour|day|week|month) and a half\b", r"1.5 \2", clean)
-    for digits, word, unit in _DURATION.findall(clean):
-        value = float(digits.replace(",", ".")) if digits else _NUMBER_WORDS[word]
-        total += value * _UNITS[unit]
-    if total:
-        return total
-    if now is not None:
-        since = hours_since(clean, now)
-        if since is not None:
-            return since
-    for pattern, hours in _RELATIVE:
-        if re.search(pattern, clean):
-            return hours
-    return None
-
-
-def parse_place(text: str) -> Optional[str]:
-    clean = normalise(text)
-    for place, pattern in (
-        # Out of the fridge or freezer, or never put there: it sat at room temperature.
-        ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
-                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|on the (counter|counter ?top|table|bench|"
-                 r"dresser|nightstand|side)|room temp\w*"),
-        ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
-        ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
-        ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
-        ("freezer", r"freez\w*|frezer|frozen|froze\b"),
-        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|work bag|"
-                 r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
-    ):
-        if re.search(pattern, clean):
-            return place
-    return None
-
-
-def parse_state(text: str) -> Optional[str]:
-    clean = normalise(text)
-    for state, pattern in (
-        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (half|some)|the rest of (it|the bottle)|give (her|him) the rest|"
-                     r"rest of (the|her|his) bottle|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
-                     r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
-        ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
-        ("fresh", r"fresh\w*|just pumped|newly pumped|pump(ed|d)\b|expressed|never (been )?frozen|"
-                  r"(pumped|expressed) (breast ?)?milk"),
-    ):
-        if re.search(pattern, clean):
-            return state
-    return None
-
-
-_VERDICT_CUE = re.compile(
-    r"\b(still (good|ok|okay|fine|safe|usable)|is it (ok|okay|good|fine|safe|bad)|can i (still )?(use|give|feed)|"
-    r"safe to|gone bad|go bad|spoil\w*|throw (it )?(out|away)|toss|dump it|ok to use|okay to use|"
-    r"good to use|fine to use|use it|give it)\b|\b(milk|it) (still )?(ok|okay|good|safe|fine)\b"
-)
-
-
-def wants_verdict(text: str) -> bool:
-    """Does the message ask about one batch of milk (not storage in general)?
-
-    A verdict cue ("still ok?", "can I give it") or a time for this milk ("pumped 3 hours ago")
-    makes it one batch; "how long does milk keep in the fridge" is general.
-    """
-    clean = normalise(text)
-    if _VERDICT_CUE.search(clean) or parse_hours(clean) is not None:
-        return True
-    return bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean)) and (parse_place(clean) or parse_state(clean)) is not None
+        if verdict:
+            text += f"\n\n(Source: pumping article, \u201c{knowledge_base().sections['rule_warming']}\u201d; CDC storage guidance.)"
+        follow = [CONTINUE_QUESTIONS] if tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped") else [LOW_OUTPUT]
+        dispatcher.utter_message(text=text, buttons=buttons(*follow, TALK_TO_PERSON))
+        return [SlotSet("storage_verdict", verdict), SlotSet("storage_question_specific", None)]

@@ -8,9 +8,9 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import latest_intent, latest_text
-from actions.knowledge import extra_entries, knowledge_base
-from actions.replies import CONTINUE_QUESTIONS, FALLBACK, LOW_OUTPUT, TALK_TO_PERSON, buttons
+from actions.tracker import latest_intent, latest_text
+from coach.knowledge import extra_entries, knowledge_base
+from coach.replies import CONTINUE_QUESTIONS, FALLBACK, LOW_OUTPUT, TALK_TO_PERSON, buttons
 
 
 class ActionAnswerTopic(Action):

@@ -12,18 +12,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import diagnosis
-from actions.answers import UNSURE, flange_size_mm, read_answers
-from actions.conversation import (
+from coach import diagnosis
+from coach.answers import UNSURE, flange_size_mm, read_answers
+from actions.tracker import (
     MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text,
     question_turns, questions_asked, times_requested, user_texts_this_session,
 )
-from actions.safety import RedFlag, advice_for
-from actions.turns import HARD_INTERRUPTS, TurnKind, read_turn
-from actions.vocabulary import RED_FLAG_INTENT
-from actions.clinic import clinic
-from actions.knowledge import knowledge_base
-from actions.replies import (
+from coach.safety import RedFlag, advice_for
+from coach.turns import HARD_INTERRUPTS, TurnKind, read_turn
+from coach.vocabulary import RED_FLAG_INTENT
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.replies import (
     CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON,
     TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME, buttons,
 )

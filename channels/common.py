@@ -30,7 +30,7 @@ HTTP_BACKOFF_S = 0.5
 
 def trouble_text() -> str:
     """What a parent sees when the assistant produced no answer at all (e.g. the action server is down)."""
-    from actions.clinic import clinic  # the clinic file is read once, on first trouble
+    from coach.clinic import clinic  # the clinic file is read once, on first trouble
 
     c = clinic()
     return (

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.clinic import clinic
+from coach.clinic import clinic
 from channels.common import trouble_text, user_text
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The last NLU step: safety and language checks that no classifier score can overrule.
 
-* A red flag found by the phrase rules in ``actions.safety`` sets the intent to report_red_flag with
+* A red flag found by the phrase rules in ``coach.safety`` sets the intent to report_red_flag with
   confidence 1.0 and adds a ``red_flag`` entity per kind, so the red-flag rule always fires.
 * When only the classifier says report_red_flag, and the text holds no word a red flag could be told
   in, or only reassurances ("6 wet diapers", "no fever"), its next guess is taken instead: an alarm
@@ -26,9 +26,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.safety import classifier_flag_is_implausible, detect_red_flags
+from coach.safety import classifier_flag_is_implausible, detect_red_flags
 
-from actions.vocabulary import LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT  # noqa: E402
+from coach.vocabulary import LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT  # noqa: E402
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
 # touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
 # weighs those clues with the others. Intents that must keep their own path are left alone.

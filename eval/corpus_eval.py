@@ -34,10 +34,10 @@ from typing import Any, Dict, Iterable, List, Optional
 
 import yaml
 
-from actions import replies as reply_texts
-from actions.clinic import clinic
-from actions.questions import SLOT_BY_TEXT
-from actions.safety import advice_for
+from coach import replies as reply_texts
+from coach.clinic import clinic
+from coach.prompts import SLOT_BY_TEXT
+from coach.safety import advice_for
 from tests.conftest import Conversation, running_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,10 +43,10 @@ import sqlalchemy as sa  # noqa: E402
 
 import yaml  # noqa: E402
 
-from actions.clinic import clinic  # noqa: E402
-from actions.questions import QUESTIONS as QUESTIONS_ASKED  # noqa: E402
-from actions.replies import PRIVACY_NOTICE  # noqa: E402
-from actions.safety import RedFlag, advice_for  # noqa: E402
+from coach.clinic import clinic  # noqa: E402
+from coach.prompts import PROMPTS  # noqa: E402
+from coach.replies import PRIVACY_NOTICE  # noqa: E402
+from coach.safety import RedFlag, advice_for  # noqa: E402
 from review import accounts, conversations  # noqa: E402
 from review.events import CAUSES  # noqa: E402
 from review.db import migrate, own_engine, tracker_engine  # noqa: E402
@@ -89,7 +89,7 @@ P_CONTACT = 0.02  # a phone number or e-mail typed into the chat
 P_RETURNING = 0.25  # a second session some days later
 # Every intent the assistant knows, for realistic intent rankings.
 ALL_INTENTS: List[str] = yaml.safe_load((ROOT / "domain.yml").read_text())["intents"]
-QUESTIONS: Dict[str, List[str]] = {
+PROMPTS: Dict[str, List[str]] = {
     "ask_pump_choice": ["which pump should i buy", "is a manual pump good enough for exclusive pumping",
                         "hospital grade pump or a wearable one?", "my insurance covers a pump, which type"],
     "ask_flange_fit": ["how should my flange fit?", "i think my flanges are too big, im using {mm} mm",
@@ -126,12 +126,12 @@ SMALL_TALK = {"greet": ["hi", "hello", "hey there", "good morning"], "thank": ["
               "deny": ["no", "not really"]}
 CONTACT_TEXTS = ["my number is {phone}, can someone call me", "please email me at {email}",
                  "you can reach me on {phone} or {email}"]
-# The forms' own questions and quick replies (actions/questions.py): (slot, question, (title, value) pairs).
+# The forms' own questions and quick replies (coach/prompts.py): (slot, question, (title, value) pairs).
 STORAGE_SLOTS = ("storage_place", "milk_state", "storage_hours")
-TROUBLESHOOT = [(slot, q.text, q.options) for slot, q in QUESTIONS_ASKED.items() if slot not in STORAGE_SLOTS]
+TROUBLESHOOT = [(slot, q.text, q.options) for slot, q in PROMPTS.items() if slot not in STORAGE_SLOTS]
 # storage_hours is a typed answer; these are typical ones, with the hours the parser reads.
 TYPED_HOURS = (("3 hours", "3"), ("about 12 hours", "12"), ("2 days", "48"))
-STORAGE = [(slot, QUESTIONS_ASKED[slot].text, QUESTIONS_ASKED[slot].options or TYPED_HOURS) for slot in STORAGE_SLOTS]
+STORAGE = [(slot, PROMPTS[slot].text, PROMPTS[slot].options or TYPED_HOURS) for slot in STORAGE_SLOTS]
 MAIN_BUTTONS = [{"title": t, "payload": t} for t in
                 ("Little or no milk when I pump", "Is my stored milk OK?", "How should my flange fit?", "Talk to a person")]
 FIRST_NAMES = ["jo", "sam", "alex", "maria", "lena", "priya", "fatima", "kim", "ana", "emma"]
@@ -199,7 +199,7 @@ def plans(rng: random.Random, conversations: int, total: int, end: float) -> Lis
         while sender in seen:
             sender = _sender_id(rng, channel)
         seen.add(sender)
-        topics = rng.sample(list(QUESTIONS), rng.choice((1, 1, 2, 3)))
+        topics = rng.sample(list(PROMPTS), rng.choice((1, 1, 2, 3)))
         result.append(Plan(
             sender_id=sender, channel=channel, start=end - rng.uniform(0.02, DAYS) * 86400, length=size, topics=topics,
             red_flag=rng.random() < P_RED_FLAG, handoff=rng.random() < P_HANDOFF,
@@ -284,7 +284,7 @@ class Writer:
     def topic_question(self, intent: str) -> None:
         self.think()
         rng = self.rng
-        text = rng.choice(QUESTIONS[intent]).format(mm=rng.choice((21, 24, 27, 30)), h=rng.randint(2, 9),
+        text = rng.choice(PROMPTS[intent]).format(mm=rng.choice((21, 24, 27, 30)), h=rng.randint(2, 9),
                                                     m=rng.choice((10, 15, 20, 30)))
         near_miss = rng.random() < P_NEAR_MISS
         self.user(text, intent, rng.uniform(0.40, 0.49) if near_miss else None)
@@ -304,7 +304,7 @@ class Writer:
         self.loop(name)
         for slot, question, replies in questions:
             self.slot("requested_slot", slot)
-            offered = QUESTIONS_ASKED[slot].options  # typed answers (storage hours) come with no buttons
+            offered = PROMPTS[slot].options  # typed answers (storage hours) come with no buttons
             self.bot(question, [{"title": t, "payload": t} for t, _ in offered] or None)
             self.listen()
             self.think(3, 30)
@@ -336,7 +336,7 @@ class Writer:
 
     def storage(self) -> None:
         rng = self.rng
-        text = rng.choice(QUESTIONS["ask_milk_storage"]).format(h=rng.randint(2, 9))
+        text = rng.choice(PROMPTS["ask_milk_storage"]).format(h=rng.randint(2, 9))
 
         def verdict() -> None:
             self.action("action_storage_verdict")

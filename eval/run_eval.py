@@ -29,7 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.clinic import clinic  # noqa: E402
+from coach.clinic import clinic  # noqa: E402
 from eval import corpus_eval  # noqa: E402
 from eval.typos import make_typo_set  # noqa: E402
 from tests.conftest import Conversation, model_path, running_server  # noqa: E402

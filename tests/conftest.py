@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from actions.questions import SLOT_BY_TEXT
+from coach.prompts import SLOT_BY_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 # Loading a Rasa model takes 20-40 s on 2 cores; allow for a slow CI machine.

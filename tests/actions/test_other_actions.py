@@ -1,14 +1,14 @@
 """Safety, hand-off, topic answers, stored milk, session start and the question actions."""
 import pytest
 
-from actions.ask_actions import AskQuestion
-from actions.clinic import clinic
-from actions.knowledge import knowledge_base
-from actions.questions import QUESTIONS
-from actions.replies import PRIVACY_NOTICE
-from actions.safety_actions import ActionHandleRedFlag, ActionHandoff, ActionResolveSafetyCheck
+from actions.ask import AskQuestion
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.prompts import PROMPTS
+from coach.replies import PRIVACY_NOTICE
+from actions.safety import ActionHandleRedFlag, ActionHandoff, ActionResolveSafetyCheck
 from actions.session import ActionSessionStart
-from actions.storage_actions import ActionStorageVerdict, ValidateStorageForm
+from actions.storage import ActionStorageVerdict, ValidateStorageForm
 from actions.topics import ActionAnswerTopic, ActionDefaultFallback
 from tests.actions.conftest import make_tracker, slot_events, texts
 
@@ -135,14 +135,14 @@ async def test_session_start_shows_the_privacy_notice_once(dispatcher):
     assert carried == {"privacy_notice_shown": True, "pump_type": "manual"}
 
 
-@pytest.mark.parametrize("slot", sorted(QUESTIONS))
+@pytest.mark.parametrize("slot", sorted(PROMPTS))
 async def test_each_question_has_an_ask_action_with_its_buttons(dispatcher, slot, domain):
     action = next(cls() for cls in AskQuestion.__subclasses__() if cls.slot == slot)
     assert action.name() == f"action_ask_{slot}"
     assert action.name() in domain["actions"]
     await action.run(dispatcher, make_tracker(), {})
-    assert dispatcher.messages[0]["text"] == QUESTIONS[slot].text
-    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [t for t, _ in QUESTIONS[slot].options]
+    assert dispatcher.messages[0]["text"] == PROMPTS[slot].text
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [t for t, _ in PROMPTS[slot].options]
 
 
 async def test_a_question_that_the_facts_already_settle_is_not_asked(dispatcher, domain):

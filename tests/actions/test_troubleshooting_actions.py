@@ -1,7 +1,7 @@
 """The troubleshooting form's validation action and the explanation, on real rasa_sdk trackers."""
-from actions.diagnosis import MAX_QUESTIONS, QUESTION_SLOTS
-from actions.questions import QUESTIONS
-from actions.replies import DID_NOT_CATCH, STOPPED, TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME
+from coach.diagnosis import MAX_QUESTIONS, QUESTION_SLOTS
+from coach.prompts import PROMPTS
+from coach.replies import DID_NOT_CATCH, STOPPED, TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME
 from actions.troubleshooting import ActionExplainDiagnosis, ActionStopTroubleshooting, ValidateTroubleshootForm
 from tests.actions.conftest import make_tracker, slot_events, texts
 
@@ -65,7 +65,7 @@ async def test_a_topic_question_mid_form_is_not_swallowed(dispatcher, domain):
 
 async def test_stops_asking_after_the_question_budget(dispatcher, domain):
     asked = QUESTION_SLOTS[:MAX_QUESTIONS]
-    events = [{"event": "bot", "text": QUESTIONS[slot].text} for slot in asked]
+    events = [{"event": "bot", "text": PROMPTS[slot].text} for slot in asked]
     # Answers that leave the causes close: only the budget can end it.
     slots = {"requested_slot": asked[-1], "nursing_goes_well": "not_nursing", "baby_gaining_well": "unsure",
              "pump_type": "electric", "pumping_pain": "some", "breasts_feel_full": "yes"}
@@ -93,7 +93,7 @@ async def test_stop_keeps_answers_and_offers_to_continue(dispatcher):
 
 
 async def test_a_question_is_dropped_after_two_muddled_answers(dispatcher, domain):
-    asked_twice = [{"event": "bot", "text": QUESTIONS["pump_type"].text}] * 2
+    asked_twice = [{"event": "bot", "text": PROMPTS["pump_type"].text}] * 2
     tracker = make_tracker("banana", intent="nlu_fallback", slots={"requested_slot": "pump_type"},
                            events=asked_twice, active_loop="troubleshoot_form")
     slots = await run_validation(tracker, dispatcher, domain)
@@ -102,7 +102,7 @@ async def test_a_question_is_dropped_after_two_muddled_answers(dispatcher, domai
 
 async def test_a_muddled_answer_gets_the_same_question_once_more(dispatcher, domain):
     # Rasa's form adds a requested_slot event of its own while validating: that is not a second ask.
-    asked_once = [{"event": "bot", "text": QUESTIONS["suction_level"].text},
+    asked_once = [{"event": "bot", "text": PROMPTS["suction_level"].text},
                   {"event": "slot", "name": "requested_slot", "value": "suction_level"},
                   {"event": "slot", "name": "requested_slot", "value": "suction_level"}]
     tracker = make_tracker("hmm", intent="inform", slots={"requested_slot": "suction_level"},
@@ -123,7 +123,7 @@ async def test_resuming_after_an_interruption_reads_nothing_new(dispatcher, doma
 
 
 async def test_baby_not_gaining_gets_the_human_contact_answer_first(dispatcher):
-    from actions.clinic import clinic
+    from coach.clinic import clinic
 
     slots = {"baby_gaining_well": "no", "nursing_goes_well": "no"}
     events = slot_events(await ActionExplainDiagnosis().run(dispatcher, make_tracker(slots=slots), {}))
@@ -155,7 +155,7 @@ async def test_coming_back_after_stopping_says_so(dispatcher, domain):
 
 async def test_classifier_only_red_flag_on_a_plain_answer_is_an_answer(dispatcher, domain):
     # No phrase rule fired and the text plainly answers the question: no alarm, the questions go on.
-    from actions.clinic import clinic
+    from coach.clinic import clinic
 
     tracker = make_tracker("nursing is rough too", intent="report_red_flag", slots={"requested_slot": "nursing_goes_well"},
                            active_loop="troubleshoot_form")
@@ -166,7 +166,7 @@ async def test_classifier_only_red_flag_on_a_plain_answer_is_an_answer(dispatche
 
 
 async def test_a_second_unreadable_reply_is_taken_as_unsure_without_another_apology(dispatcher, domain):
-    asked_twice = [{"event": "bot", "text": QUESTIONS["suction_level"].text}] * 2
+    asked_twice = [{"event": "bot", "text": PROMPTS["suction_level"].text}] * 2
     tracker = make_tracker("banana", intent="inform", slots={"requested_slot": "suction_level"},
                            events=asked_twice, active_loop="troubleshoot_form")
     slots = await run_validation(tracker, dispatcher, domain)

@@ -2,9 +2,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from actions.clinic import clinic
-from actions.knowledge import knowledge_base
-from actions.replies import PRIVACY_NOTICE
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.replies import PRIVACY_NOTICE
 
 @pytest.fixture
 def page(browser) -> Page:

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from twilio.request_validator import RequestValidator
 
-from actions.clinic import clinic
+from coach.clinic import clinic
 from channels.common import NON_TEXT_REPLY
 from tests.conftest import CHANNEL_ENV, TWILIO_PUBLIC_URL
 

@@ -1,10 +1,10 @@
 """Whole conversations through the real Rasa server, action server and SQLite tracker store."""
 import pytest
 
-from actions.clinic import clinic
-from actions.knowledge import knowledge_base
-from actions.questions import QUESTIONS
-from actions.replies import PRIVACY_NOTICE, STOPPED
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.prompts import PROMPTS
+from coach.replies import PRIVACY_NOTICE, STOPPED
 from tests.conftest import QUESTION_COUNTS, Conversation
 
 DIAGNOSIS_MARK = "most likely going on"
@@ -102,7 +102,7 @@ def test_what_was_said_in_the_opening_is_not_asked_again(chat):
 def test_button_taps_answer_questions(chat):
     chat.say("Little or no milk when I pump")
     slot = chat.asked_question()
-    title, value = QUESTIONS[slot].options[0]
+    title, value = PROMPTS[slot].options[0]
     assert title in chat.buttons
     chat.say(title)
     assert chat.slots()[slot] == value
@@ -146,7 +146,7 @@ def test_topic_question_mid_troubleshooting_then_the_form_continues(chat):
 def test_storage_detour_and_back_keeps_earlier_answers(chat):
     chat.say("i only get drops when i pump")
     first = chat.asked_question()
-    title, value = QUESTIONS[first].options[0]
+    title, value = PROMPTS[first].options[0]
     chat.say(title)
     chat.say("wait, i left pumped milk on the counter for 5 hours, is it still ok?")
     assert "throw it away" in chat.text.lower()
@@ -171,7 +171,7 @@ def test_storage_verdict_asks_for_the_missing_fact(chat):
     # the place decides and is asked.
     now = {"local_time": "2026-11-27T14:00"}
     chat.say("thawed milk from this morning, still good?", metadata=now)
-    assert QUESTIONS["storage_place"].text in chat.text
+    assert PROMPTS["storage_place"].text in chat.text
     chat.say("in the fridge", metadata=now)
     assert "fine to use" in chat.text.lower()
     slots = chat.slots()

@@ -4,8 +4,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 
-from actions.knowledge import knowledge_base
-from actions.questions import QUESTIONS
+from coach.knowledge import knowledge_base
+from coach.prompts import PROMPTS
 from channels.common import trouble_text
 from tests.conftest import Conversation, running_server
 
@@ -81,7 +81,7 @@ def test_restart_mid_troubleshooting_resumes_from_the_store(tmp_path):
         assert first
     with running_server(tmp_path, {}) as srv:  # same SQLite file, new processes
         chat = Conversation(srv, sender=sender)
-        title, value = QUESTIONS[first].options[0]
+        title, value = PROMPTS[first].options[0]
         chat.say(title)
         assert chat.slots()[first] == value
         assert chat.asked_question() not in (None, first) or "most likely going on" in chat.text

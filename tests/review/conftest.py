@@ -33,7 +33,7 @@ SCRIPTS: Dict[str, list] = {
     "misunderstood": ["asdkj qwpoe zzxv", "lkjh poiu mnbv", "qqq www eee rrr"],
     "contact": ["how long can thawed milk stay in the fridge",
                 "my number is +44 7700 900123 and my email is jo.parent@example.org, thanks"],
-    # The first question for an opening that says nothing else is the flange fit (actions/diagnosis.py).
+    # The first question for an opening that says nothing else is the flange fit (coach/diagnosis.py).
     "troubleshooting": ["my pump hardly gives anything", "Fits fine", "I'm fine with it"],
 }
 TELEGRAM_CHAT_ID = 5550123987

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from actions.clinic import clinic
+from coach.clinic import clinic
 from review.db import own_engine, tracker_engine
 from review.privacy import pseudonym
 from review.schema import audit_log, events

@@ -1,16 +1,16 @@
 """Reading free-text answers: every button reads back as its value, and typed answers work too."""
 import pytest
 
-from actions import answers
-from actions.answers import PARSERS, flange_size_mm, parse_requested, read_answers
-from actions.diagnosis import QUESTION_BY_SLOT
-from actions.questions import QUESTIONS
-from actions.storage_actions import PARSERS as STORAGE_PARSERS
+from coach import answers
+from coach.answers import PARSERS, flange_size_mm, parse_requested, read_answers
+from coach.diagnosis import QUESTION_BY_SLOT
+from coach.prompts import PROMPTS
+from actions.storage import PARSERS as STORAGE_PARSERS
 
 
 @pytest.mark.parametrize(
     "slot, title, value",
-    [(slot, title, value) for slot, q in QUESTIONS.items() for title, value in q.options],
+    [(slot, title, value) for slot, q in PROMPTS.items() for title, value in q.options],
 )
 def test_every_button_title_reads_back_as_its_value(slot, title, value):
     value_read = parse_requested(slot, title) if slot in PARSERS else STORAGE_PARSERS[slot](title)
@@ -20,7 +20,7 @@ def test_every_button_title_reads_back_as_its_value(slot, title, value):
 def test_question_options_cover_the_diagnosis_answers():
     # Every weighed answer has a button; "unsure" is recorded from typed hedges even without one.
     for slot, question in QUESTION_BY_SLOT.items():
-        assert {value for _, value in QUESTIONS[slot].options} - {"unsure"} == set(question.answers) - {"unsure"}, slot
+        assert {value for _, value in PROMPTS[slot].options} - {"unsure"} == set(question.answers) - {"unsure"}, slot
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_parsers_table_matches_diagnosis_questions():
 
 
 def test_short_replies_to_the_pain_question():
-    from actions.answers import parse_requested
+    from coach.answers import parse_requested
 
     assert parse_requested("pumping_pain", "I'm fine with it") == "none"
     assert parse_requested("pumping_pain", "yes") == "painful"

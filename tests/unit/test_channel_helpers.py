@@ -4,8 +4,8 @@ import asyncio
 import pytest
 import yaml
 
-from actions.questions import QUESTIONS
-from actions import replies
+from coach.prompts import PROMPTS
+from coach import replies
 from channels.common import SeenIds, env_settings, post_with_retry, split_text, user_text
 from channels.telegram import MAX_CALLBACK_BYTES, TelegramInput, TelegramOutput, callback_data
 from channels.twilio_whatsapp import NumberedOptions, TwilioWhatsAppInput
@@ -14,7 +14,7 @@ from tests.conftest import ROOT, free_port
 
 
 def all_button_titles():
-    titles = [t for q in QUESTIONS.values() for t, _ in q.options]
+    titles = [t for q in PROMPTS.values() for t, _ in q.options]
     titles += [v for k, v in vars(replies).items() if k.isupper() and isinstance(v, str) and len(v) < 60]
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     titles += [b["title"] for r in domain["responses"].values() for v in r for b in v.get("buttons", [])]

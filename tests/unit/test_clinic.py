@@ -1,6 +1,6 @@
 import pytest
 
-from actions.clinic import ClinicConfigError, load_clinic
+from coach.clinic import ClinicConfigError, load_clinic
 
 
 def test_the_shipped_clinic_file_loads():

@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from actions import diagnosis
-from actions.diagnosis import CAUSES, MAX_QUESTIONS, QUESTIONS, diagnose, next_question, posterior
+from coach import diagnosis
+from coach.diagnosis import CAUSES, MAX_QUESTIONS, QUESTIONS, diagnose, next_question, posterior
 
 
 def test_likelihood_rows_are_distributions():

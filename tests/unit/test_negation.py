@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from actions.negation import find_affirmed, find_negated, hedge, negated
+from coach.negation import find_affirmed, find_negated, hedge, negated
 
 HURT = re.compile(r"\b(hurts?|hate)\b")
 

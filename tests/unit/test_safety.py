@@ -1,8 +1,8 @@
 """Red-flag phrase rules: each kind is caught, negations and ordinary pumping trouble are not."""
 import pytest
 
-from actions.clinic import Clinic
-from actions.safety import (
+from coach.clinic import Clinic
+from coach.safety import (
     RedFlag, SafetyDecision, SuspectedKind, advice_for, classifier_flag_is_implausible, decide, detect_red_flags, read_check_reply,
 )
 

@@ -1,7 +1,7 @@
 """Stored-milk verdicts: the official (CDC) figure decides, the article's Rule of 6 is shown beside it."""
 import pytest
 
-from actions.storage import LIMITS, PLACES, STATES, Verdict, judge, parse_hours, parse_place, parse_state, wants_verdict
+from coach.storage import LIMITS, PLACES, STATES, Verdict, judge, parse_hours, parse_place, parse_state, wants_verdict
 
 
 @pytest.mark.parametrize(
@@ -110,8 +110,8 @@ def test_a_year_and_twelve_months_agree():
 # --- asking only what can change the verdict ------------------------------------------------------------
 from datetime import datetime  # noqa: E402
 
-from actions.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
-from actions.storage_actions import missing_slots_that_matter, storage_reply  # noqa: E402
+from coach.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
+from actions.storage import missing_slots_that_matter, storage_reply  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """While a question waits: a reply is read as its answer first, and only plainly other things interrupt."""
 import pytest
 
-from actions.turns import TurnKind, read_turn
+from coach.turns import TurnKind, read_turn
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ through the same reader, and no button can smuggle a slot value past it.
 
 Each question has one reader, tried in three steps (``read_reply``):
 1. the specific reading: words that carry the answer ("only drips", "21mm", "rubs", "at work"), with
-   negation handled by ``actions.negation`` ("doesn't hurt" is no pain, "i don't hate it, it just
+   negation handled by ``coach.negation`` ("doesn't hurt" is no pain, "i don't hate it, it just
    hurts" is not hate and is pain);
 2. a hedge ("not sure", "idk", "sometimes", "kind of", "i think so") is an answer as well: recorded as
    ``unsure``, or as the partial value the question has (a bit sore; stressed at times), so the person
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Mapping, Optional, Pattern, Tuple
 
-from actions.negation import after_correction, find_affirmed, find_negated, hedge, negated
-from actions.safety import normalise
+from coach.negation import after_correction, find_affirmed, find_negated, hedge, negated
+from coach.safety import normalise
 
 Parser = Callable[[str], Optional[str]]
 UNSURE = "unsure"

@@ -1,4 +1,4 @@
-"""The clinic's contact details, read from a YAML file the clinic edits (``config/clinic.yml``).
+"""The clinic's contact details, read from a YAML file the clinic edits (``clinic.yml``).
 
 The path comes from ``CLINIC_CONFIG`` so a deployment can keep its own copy outside the source tree.
 """

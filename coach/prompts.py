@@ -1,4 +1,4 @@
-"""The questions the forms ask, with their quick replies and the value each reply stands for.
+"""What the forms say when they ask for a slot: the question text, with their quick replies and the value each reply stands for.
 
 Kept beside the parsers so a test can check that every button title reads back as its own value.
 """
@@ -14,7 +14,7 @@ class AskedQuestion:
     options: Tuple[Tuple[str, str], ...]  # (button title, the value the parser must read from it)
 
 
-QUESTIONS: Mapping[str, AskedQuestion] = {
+PROMPTS: Mapping[str, AskedQuestion] = {
     "nursing_goes_well": AskedQuestion(
         "When your baby feeds straight from the breast, does that go well?",
         (("Yes, nursing goes well", "yes"), ("No, nursing is hard too", "no"), ("I only pump", "not_nursing")),
@@ -79,4 +79,4 @@ QUESTIONS: Mapping[str, AskedQuestion] = {
     ),
 }
 # Which question a bot message is: how the transcript shows what was asked.
-SLOT_BY_TEXT: Mapping[str, str] = {question.text: slot for slot, question in QUESTIONS.items()}
+SLOT_BY_TEXT: Mapping[str, str] = {question.text: slot for slot, question in PROMPTS.items()}

@@ -64,7 +64,7 @@ TROUBLESHOOT_INTRO = (
 TROUBLESHOOT_RESUME = "Let's pick up where we left off."
 
 # One short check before any alarm, when only the classifier (or a soft sign of low mood) suggests a
-# red flag. Keys are actions.safety.SuspectedKind values; the mood check names the crisis line itself,
+# red flag. Keys are coach.safety.SuspectedKind values; the mood check names the crisis line itself,
 # so the number is there whatever the answer.
 SAFETY_CHECK = {
     "breast": "Just to be safe: do you have a fever, or a red, hot or painful area on the breast, or nipples "

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa_sdk import Tracker
 
-from actions.clinic import clinic
-from actions.diagnosis import QUESTION_SLOTS
-from actions.questions import SLOT_BY_TEXT
+from coach.clinic import clinic
+from coach.diagnosis import QUESTION_SLOTS
+from coach.prompts import SLOT_BY_TEXT
 
 REQUESTED_SLOT = "requested_slot"
 # A question that got no usable answer is put once more, then dropped: no loops at 2 am.

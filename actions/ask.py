@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.questions import QUESTIONS
-from actions.replies import buttons
+from coach.prompts import PROMPTS
+from coach.replies import buttons
 
 
 class AskQuestion(Action, ABC):
@@ -23,7 +23,7 @@ class AskQuestion(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        question = QUESTIONS[self.slot]
+        question = PROMPTS[self.slot]
         dispatcher.utter_message(text=question.text, buttons=buttons(*(title for title, _ in question.options)))
         return []
 

@@ -1,4 +1,4 @@
-"""The guidance knowledge base (``actions/knowledge/guidance.yml``): one place for every answer text.
+"""The guidance knowledge base (``coach/knowledge/guidance.yml``): one place for every answer text.
 
 Each entry names the article section it paraphrases; where official guidance is stricter the entry
 carries it in ``official`` and the rendered answer puts it first.

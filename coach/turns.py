@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, Optional
 
-from actions.answers import looks_like_question, read_answers
-from actions.vocabulary import RED_FLAG_INTENT
+from coach.answers import looks_like_question, read_answers
+from coach.vocabulary import RED_FLAG_INTENT
 
 # Intents that always leave the question for their own rule, whatever the text also says.
 HARD_INTERRUPTS = frozenset({"request_human", "non_english"})

@@ -1,6 +1,6 @@
 """Negation and hedges in parents' free text: the two things that turn a keyword upside down.
 
-Both the red-flag rules (``actions.safety``) and the answer readers (``actions.answers``) find a word
+Both the red-flag rules (``coach.safety``) and the answer readers (``coach.answers``) find a word
 and must then ask whether the sentence says it or denies it.
 
 Negation follows the NegEx idea (Chapman et al., 2001): a cue ("no", "not", "don't", "without")

@@ -1,6 +1,6 @@
 """Print Rasa's held-out intent report as a table, weakest intents first.
 
-    python scripts/nlu_report.py results/nlu/intent_report.json
+    python eval/nlu_report.py results/nlu/intent_report.json
 """
 import json
 import sys

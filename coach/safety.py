@@ -1,0 +1,502 @@
+"""Deterministic red-flag rules, run on every user message.
+
+The classifier can miss a warning sign phrased in a way it never saw; these phrase rules cannot be
+talked out of one. They favour catching too much: a false alarm costs a parent one extra suggestion
+to call the clinic, a miss can cost far more.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
+
+from coach.negation import find_affirmed, negated
+
+
+class RedFlag(str, Enum):
+    # Ordered by urgency: the answer names the most urgent first.
+    MENTAL_HEALTH = "mental_health"
+    INFANT = "infant"
+    MASTITIS = "mastitis"
+    FEVER = "fever"
+    NIPPLE_DAMAGE = "nipple_damage"
+    # Softer signs of low mood ("numb", "can't cope"): a gentle check that shows the crisis line.
+    LOW_MOOD = "low_mood"
+    UNSPECIFIED = "unspecified"
+
+
+URGENCY_ORDER: Tuple[RedFlag, ...] = tuple(RedFlag)
+# Flags that are sure enough to escalate at once; the rest get one short check first.
+CHECK_FIRST = frozenset({RedFlag.LOW_MOOD, RedFlag.UNSPECIFIED})
+
+_FEVER = (
+    r"(fever\w*|feverish|febrile|temp(erature)? of|high temp|a temp\b|chills|chilly and|shiver\w*|the shakes|shaking (all over|uncontrollably|with)|"
+    r"rigors|flu[- ]?like|flu[- ]?ish|like (i have|i've got|ive got|i got) (the )?flu|like the flu|body aches?|achy all over|aching all over|"
+    r"aches all over|achy and|hot and cold|burning up|(i'?m|i am|been|feel|feeling|so) (freezing|frozen)( cold)?\b(?! (milk|it|the|bags?))|"
+    r"teeth (are )?chattering|(can'?t|cant) (get|stay) warm|\b(have|has|got|running|run|with) (a )?(high |bit of a |slight )?(temp|temperature)\b|"
+    r"\btemp(erature)? (is|was|of|at|reads?|read) (3[89]|4[01]|99|10[0-5])|\b(3[89]|4[01])([.,]\d)? ?(°c?|degrees|deg|c)\b|"
+    r"\b(99|10[0-5])([.,]\d)? ?(°f?|degrees|deg|f)\b|\b(3[89]|40)[.,]\d\b(?! ?(ml|oz|mm|min|hours?|weeks?|days?|%)))"
+)
+# Heat from a compress or a shower, a ring left by the flange, and lumps that clear with pumping are
+# ordinary; they are masked out before the breast-sign rule looks.
+_HARMLESS_SIGNS = re.compile(
+    r"[^.?!]*\b(heat(ing)? (pad|pack)s?|heat pads?|heating pad)\b[^.?!]*|"
+    r"\b(chills?|shiver\w*|freezing)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|cold (room|office|house|flat)|heating (is )?broke\w*)\b|"
+    r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"  # a word in quotes is talked about, not reported ("MIL asks about 'milk fever'")
+    r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
+    r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
+    r"(from|left by) the (flange|pump|shield)\b|\blumps? (that )?(go(es)? away|goes|disappear\w*|clear\w*|soften\w*)\b|"
+    r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b"
+)
+_BREAST_SIGN = (
+    r"\b(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|hard spot|"
+    r"streaks?|inflamed|burning|angry looking|shiny)\b"
+)
+_PAIN = r"\b(pain\w*|sore|hurts?|hurting|tender|aching|agony|throbb\w*|kill(s|ing) me)\b"
+_BREAST_AREA = r"\b(breast|boob|lump|wedge|area|spot|patch|side|armpit|underneath|quadrant|streak)"
+# Someone else's fever (a toddler, a partner) is not the parent's warning sign.
+_OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|"
+                           r"big brother|big sister|my (mom|mum|dad|mil)|mil|friend|sister|coworker|colleague)\b[^.?!]{0,25}"
+                           r"\b(fever|temp|temperature|flu|sick|ill)[^.?!]*")
+# Questions about what a sign is, or a past episode that is over, are not a sign now.
+_PAST_EPISODE = re.compile(
+    r"\b(had|got|treated|was treated for|recovered from|antibiotics for|got over)\b[^.?!]{0,50}\b(mastitis|fever|crack\w*|bleed\w*|"
+    r"blister\w*|bleb|jaundice)\b[^.?!]{0,60}\b(all good|gone|better|cleared|resolved|fine now|healed|over|finished|"
+    r"last (year|month|time|week)|in (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|in the first (week|month|days)|"
+    r"before|with my (first|older|last)|weeks ago|months ago|ages ago|ago|back then|normal now)\b[^.?!]*"
+)
+# Low mood that is over: "had PPD with my first, got help and recovered".
+_PAST_MOOD = re.compile(r"\b(had|got over|recovered from|treated for)\b[^.?!]{0,30}\b(ppd|postpartum depression|depression|"
+                        r"post[- ]partum depression)\b[^.?!]*|[^.?!]*\b(recovered|got help and|with my first|last time)\b[^.?!]*")
+# A clause that says the trouble is over ("cracked nipples the first week, which sorted itself out").
+_RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|went away|"
+                       r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|month))\b[^.?!]*")
+# A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
+_RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|i had)\b[^.?!]{0,30}"
+                        r"[.!]?\s*(but )?(it )?(wasn'?t|was not|isn'?t|turned out|it'?s not|its not|it was (just|only))[^.?!]*")
+# General questions about signs, asked for the future or for someone else; a parent who says they
+# have the sign ("my nipple is bleeding, is that normal?") is not asking in general.
+_INFO_QUESTION = re.compile(
+    r"\b(how (do|can|would|will) (i|you|we) (know|tell|spot|recogni[sz]e)|what (are|r) (the )?(signs|symptoms)|signs of|"
+    r"symptoms of|what does .{0,30}(feel|look) like|what'?s (the|a|that)|what is (a|the)|how to (prevent|avoid|stop)|prevent\w*|"
+    r"(does|do|can|could|will|would) [^.?!]{0,40}\b(mean|cause|lead to|lower|reduce|affect|hurt)|asking for (a|my) friend|"
+    r"just (curious|wondering|want(ed)? to know)|in case|if i ever|what if|for the future|should i [^.?!]{0,40}\bif\b|"
+    r"(paranoid|worried|scared|afraid) (about|of) (getting|mastitis|cracks)|read about|people talk about|how common|"
+    r"(what|which) signs|signs (to|i should) (watch|look)|i (read|heard|saw) (that|online|somewhere)?)\b"
+)
+_FIRST_PERSON_CLAIM = re.compile(
+    r"\b(i have|i'?ve got|ive got|i got|i'?ve had|(i am|i'?m|im) (so |very |really )?(hot|feverish|shivering|bleeding|burning up)|"
+    r"my (nipples?|nips?|breasts?|boobs?|left|right|milk|temp|temperature|baby|son|daughter|lo|newborn) (is|are|has|have|"
+    r"looks?|seems?|feels?|hasn'?t|isn'?t|won'?t|keeps?|started|got)|(she|he|baby)('?s| is| has| hasn'?t| isn'?t| won'?t| keeps?))\b"
+)
+
+_STRONG_MOOD = (
+    r"\b(kill(ing)? my ?self|suicid\w*|self[- ]?harm\w*|hurt(ing)? my ?self|harm(ing)? my ?self|end (it all|my life|things|it)\b|"
+    r"(don'?t|dont|do not) want to (be here|live|be alive|wake up|exist)|not want(ing)? to (be here|live|exist)|"
+    r"better off without me|better off if i (was|were) (gone|dead|not here)|no reason to live|no point (in )?(living|going on)|"
+    r"(can'?t|cant|cannot|can not) go on|want(ed)? to die|wanna die|wish i (was|were) dead|wish i (could )?(just )?disappear\w*|"
+    r"want to disappear|run away and never|(hurt|harm|shake|smother|drop|throw)(ing)? (the|my|our) (baby|babe|son|daughter|lo|newborn|little one)|"
+    r"thoughts? (of|about) (hurting|harming|killing|ending)|intrusive thoughts|(not|don'?t feel) safe (with|around) (my |the )?baby|"
+    r"scared (of what|i might|i'?ll) (i might do|do|hurt)|drive (off|into)|turn(ing)? the wheel|"
+    r"(wish|want|wanna|think about|thinking about|dream of)[^.?!]{0,25}\b(disappear\w*|vanish\w*)|"
+    r"(disappear\w*|vanish\w*) (for good|forever|and never)|walk(ing)? out (and|on) (never|not|them|everyone)|run(ning)? away (and never|for good|from everyone)|"
+    r"(easier|better) (for everyone |for them )?if i (just )?(was|were|wasn'?t|weren'?t|wasnt) (here|around|gone|alive|dead)|"
+    r"(nobody|no one|noone) would (even )?(notice|care|miss me)|if i (was|were) (gone|dead|not here)|tired of (living|life|being alive)|"
+    r"(don'?t|dont|can'?t|cant) see (a|any) (way out|future|point in living)|no way out|pills? (saved|stashed|hidden)|"
+    r"(saved|stashed|hoard\w*|stockpil\w*) (up )?(some )?pills|overdos\w*|"
+    r"(thought|thoughts|imagin\w*|pictur\w*|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
+    r"throw\w*|suffocat\w*|drown\w*)\b[^.?!]{0,15}\b(her|him|the baby|my baby|baby|them|it)|"
+    r"(baby|she|he|they) would be better off (with|without) (someone|somebody|another|me)|scared of (myself|what i might)|"
+    r"pills (in|are in|in the)|how many pills|(go to sleep|fall asleep|close my eyes) and (not|never) wake( up)?|"
+    r"(steer\w*|drive|driving|swerv\w*) (into|off|in front)|being done with (everything|it all|life)|end it\b|"
+    r"(want|wanted) (it )?(all )?to (stop|end) for good)"
+)
+# Deep low mood: a human now, with the crisis line; but, unlike self-harm wording, it can be denied
+# ("not depressed or anything"), be someone else's, be over ("had PPD with my first, recovered") or be
+# asked about in general ("what are the signs of postpartum depression?").
+_DEEP_LOW = (
+    r"\b(hopeless|worthless|(really|so|very|severely|deeply) depressed|depressed|postpartum depression|post[- ]partum depression|ppd|"
+    r"(can'?t|cant) stop crying|crying all day|cry(ing)? (all|every) (day|night|the time))\b"
+)
+_LOW_MOOD = (
+    r"\b(numb|empty inside|feel (nothing|empty)|no joy|(don'?t|dont|can'?t|cant) enjoy anything|(can'?t|cant|cannot) cope|not coping|"
+    r"(can'?t|cant) do this any ?more|falling apart|not myself|lost myself|dark place|dark thoughts|so alone|all alone|"
+    r"(don'?t|dont) feel (bonded|connected|anything)|regret having|what'?s the point|whats the point|nothing matters|"
+    r"(can'?t|cant) get out of bed|in a (dark|black) hole|drowning|barely holding on|at (my|the) breaking point|"
+    r"(low|down|sad) (all|every) (day|the time)|(for|in) weeks[^.?!]{0,20}(low|down|sad|crying)|useless|"
+    r"(don'?t|dont) care about anything|going through the motions|(can'?t|cant) even cry|haven'?t (showered|eaten)[^.?!]{0,20}weeks|"
+    r"(feel|felt) nothing|(haven'?t|havent) felt anything|(^|[.!?]\s*)(i'?m|im) empty\b|empty inside|so empty|"
+    r"nothing makes me happy|gr[ae]y fog|in a fog (every|all)|can'?t feel happy|nothing (feels|is) (good|fun) any ?more)\b"
+)
+
+_RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
+    (flag, re.compile(pattern))
+    for flag, pattern in (
+        # Thoughts of self-harm, of harming the baby, or deep low mood: crisis line first.
+        (RedFlag.MENTAL_HEALTH, _STRONG_MOOD),
+        # A baby who may not be getting enough milk.
+        (RedFlag.INFANT, r"((few|fewer|no|no more|zero|0|not (many|enough)|hardly any|barely any|less|"
+         r"(only|just) (had |has |did )?(one|two|three|four|1|2|3|4)) (wet |pee |wee |heavy )?(diapers?|nappies|nappy|dipes)|"
+         r"\b(had|has|had only|only had|made|did) (one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes)\b|"
+         r"\b(one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes) (all day|today|since|in (the last )?(24|twenty)|yesterday)|"
+         r"(hasn'?t|hasnt|has not|haven'?t|not) (had )?(a |any )?(wet|pee|wee)(dy)? (diapers?|nappies|nappy)|"
+         r"no (wet|pee|wee) (diapers?|nappies|nappy)|dry (for|since) |"
+         r"dark yellow|barely (peeing|pees|peed|wees)|(very|so|too|super|really|extremely) sleepy (and|to) (won'?t|not|wont|can'?t|cant|doesn'?t) (eat|feed|nurse|wake|latch)|"
+         r"(not|isn'?t|isnt) (really |quite |properly )?(gaining|putting on)|no longer gaining|"
+         r"too (sleepy|tired) to (eat|feed|nurse|suck)|(won'?t|wont|doesn'?t|doesnt|not) wake (up )?(to|for) (eat|feed|feeds|feeding)|"
+         r"(diapers?|nappies|nappy) (are |is |have been |has been )?(dry|not wet)|dry (diapers?|nappies|nappy)|"
+         r"(hasn'?t|has not|hasnt|not|isn'?t|isnt) (peed|pee(ing)?|wee(d|ing)?)|"
+         r"dark (urine|pee|wee|yellow pee)|orange (pee|urine|crystals)|brick dust|dehydrat\w*|sunken|"
+         r"letharg\w*|floppy|hard to wake|(won'?t|wont|can'?t|cant) wake|limp|unresponsive|"
+         r"(not|isn'?t|isnt|hasn'?t|hasnt|stopped|poor|slow|no) (gaining|gained|putting on)( any)?( weight)?|"
+         r"poor weight gain|(losing|lost|dropp(ed|ing)|drop in) weight|weight (loss|dropped|is dropping|is going down)|failure to thrive|"
+         r"(refus\w*|won'?t take|wont take) (all |every |any )?(feeds?|the bottle|bottles|to (eat|feed))|"
+         r"jaundice\w* (is )?(getting )?(worse|yellower|spreading)|(more|getting) yellow|yellow(er)? (eyes|skin) (getting|again)|"
+         r"(barely|hardly|not (very|really)) wet (nappies|nappy|diapers?)|(nappies|nappy|diapers?) (are |r )?(barely|hardly|mostly|almost|"
+         r"pretty much|all) (wet|dry)|mostly dry|"
+         r"dropped (from )?(the )?\d+(th|st|nd|rd)?( percentile)? to|dropp\w* (a |two |2 )?percentiles?|fell (off|down) (the|her|his) "
+         r"(curve|chart)|(weight|weight gain|gain) (is|was|has been) (poor|slow|not great|low|too low)|poor (weight )?gain|"
+         r"below (her |his )?birth ?weight|not back (up )?to (her |his )?birth ?weight|under (her |his )?birth ?weight|"
+         r"(can'?t|cant|couldn'?t|could not|hard to|struggl\w* to|had to work to|impossible to) (rouse|wake)|(won'?t|wont) rouse|"
+         r"(isn'?t|isnt|is not|stopped|won'?t|wont|not) (feeding|eating|drinking|taking (the )?(bottle|breast|feeds?))\b(?! (well|as much|much|on))|"
+         r"not interested in (eating|feeding|feeds|food|the breast|the bottle)|"
+         r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|2) feeds?|"
+         r"dark like tea|(pee|urine|wee) (is |looks |was )?(like )?(dark|darker|brown|orange|tea)|tea[- ]colou?red|"
+         r"dropp\w* (across |down )?(two |2 |a |one )?(centile|percentile) lines?|"
+         r"(eyes|skin)[^.?!]{0,20}\byellow\b[^.?!]{0,40}\b(worse|more|spreading)|yellow[^.?!]{0,30}getting worse|"
+         r"(orange|yellow)[- ]?(ish|y)? (skin|eyes)|skin (looks |is )?(orange|yellow)|"
+         r"(sleepy|sleeps all the time|lethargic)[^.?!]{0,40}(jaundice|yellow|orange|not (feeding|eating|interested))|"
+         r"(jaundice|yellow|orange|not (feeding|eating|interested))[^.?!]{0,40}(so sleepy|very sleepy|sleeps all the time))"),
+        (RedFlag.NIPPLE_DAMAGE, r"(cracked (and|&) bleeding|bleeding (and|&) cracked|"
+         r"blood (in|on|from|streak\w*|tinged|stain\w*|spots?)|blood\w* (milk|nipples?|discharge)|"
+         r"bloody (milk|nipples?|discharge)|(milk|nipples?) (is |are |was |were |looks? )?(bloody|blood[- ]?tinged)|"
+         r"streaks? of blood|spots? of blood|traces? of blood|\bblood\b(?! (sugar|pressure|test|work|type|draw|clot\w*)))|"
+         r"(crack\w*|blister\w*|scab\w*|raw|open wound|torn|shredded|split|open sores?|weeping) nipples?|"
+         r"nipples? (are |is |r |look |looks |got |get |have |has )?(so |very |all |really |now )?(crack\w*|blister\w*|scab\w*|raw|torn|shredded|"
+         r"split|open|weeping|oozing)|(pink|red|brown|rusty) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|reddish|brown)|"
+         r"(blister|bleb|wound|cut|crack|sore|split) on (my |the )?nipple|nipple (wound|cut|crack|blister|bleb)|"
+         r"\b(nip\w*|tips?)\b[^.?!]{0,40}\b(crack\w*|blister\w*|bleb|raw|open (sores?|cuts?|wounds?|patch\w*)|scab\w*|ooz\w*|"
+         r"weep\w*|torn|split open|skinned)|\b(crack\w*|blister\w*|raw|open (sores?|cuts?|wounds?|patch\w*)|ooz\w*)\b[^.?!]{0,30}"
+         r"\b(nip\w*|tips?)\b|\bnips? (are |r |is )?(so |all )?raw"),
+        (RedFlag.LOW_MOOD, _LOW_MOOD),
+    )
+)
+_FEVER_RE = re.compile(_FEVER)
+_BREAST_SIGN_RE = re.compile(_BREAST_SIGN)
+_PAIN_RE = re.compile(_PAIN)
+_LOW_MOOD_RE = re.compile(_LOW_MOOD)
+_DEEP_LOW_RE = re.compile(_DEEP_LOW)
+# Someone else's illness or mood: the rest of that sentence is about them ("DH cut his finger and bled",
+# "my husband has been feeling low", "someone in my mom group felt numb").
+_OTHERS = re.compile(
+    r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|my (mom|mum|dad|mil)|"
+    r"mil|friend|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom)\b[^.?!]*"
+)
+_BREAST_AREA_RE = re.compile(_BREAST_AREA)
+# Thoughts of self-harm count even when denied in the same breath; softer words of low mood do not
+# ("they don't feel empty" is about the breasts).
+_NEVER_NEGATED = {RedFlag.MENTAL_HEALTH}
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straighten quotes and collapse spaces so the phrase rules see one spelling."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", text)  # zero-width characters hide words
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _affirmed(pattern: Pattern[str], text: str) -> bool:
+    return find_affirmed(pattern, text) is not None
+
+
+# "I think I have mastitis", "mastitis again", "could this be mastitis": the word as a claim, not as a topic.
+_MASTITIS_CLAIM = re.compile(
+    r"\b((i|i'?ve|ive|i'?m|im) (think |might |may |probably |definitely |totally )?(have|got|getting|developing|have got|am getting) "
+    r"mastitis|mastitis (again|is back|coming on|starting|setting in)|(could|is|might) (this|it) (be )?mastitis|"
+    r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|for) )"
+)
+_BLEED = re.compile(r"\b(bleed\w*|bled)\b")
+_BLEED_CONTEXT = re.compile(r"\b(nip\w*|breasts?|boobs?|flanges?|milk|pump\w*|bottles?|areolas?|tips?|skin|latch\w*)\b")
+_BIRTH_BLEED = re.compile(r"\b(big |heavy )?(bleed\w*|bled)\b[^.?!]{0,20}\b(after|during|since) (the )?(birth|delivery|labou?r|c-?section|"
+                          r"giving birth)\b|\b(postpartum|post-partum) (bleed\w*)|\blochia\b|\bperiod\b")
+_TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|burning|swollen|hard lump|wedge)\b|"
+                               r"\b(hot|burning|swollen)\b[^.?!]{0,40}\b(red|redness|reddish)\b")
+
+
+def _physical_text(clean: str) -> str:
+    """The message with what is not a present sign of the parent's masked out: someone else's fever,
+    an episode that is over, a warm compress or a flange ring, a sign they say it was not."""
+    masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", clean)
+    masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
+    masked = _PAST_EPISODE.sub(" ", masked)
+    masked = _RESOLVED.sub(" ", masked)
+    masked = _HARMLESS_SIGNS.sub(" ", masked)
+    return _RETRACTED.sub(" ", masked)
+
+
+_CONDITIONAL = re.compile(r"\b(if|whether|in case|when)\b[^.?!,]*")
+
+
+def asks_in_general(clean: str) -> bool:
+    """A question about signs in general (or for the future) from someone who does not say they have one.
+
+    "if I have mastitis" inside "how do I know if I have mastitis?" is a condition, not a claim.
+    """
+    return bool(_INFO_QUESTION.search(clean)) and not _FIRST_PERSON_CLAIM.search(_CONDITIONAL.sub(" ", clean))
+
+
+def detect_red_flags(text: str) -> List[RedFlag]:
+    """All red flags the phrase rules find in one message, most urgent first.
+
+    Physical signs count only when said, not denied ("no fever", "not bleeding"; see
+    ``coach.negation``), not asked about in general ("how do I know if I have mastitis?"), not over
+    ("had mastitis in March, all good now"), not harmless look-alikes (a flange ring, a warm compress)
+    and not someone else's ("my toddler has a fever").
+    """
+    clean = normalise(text)
+    # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
+    # keep coming" needs support just as much.
+    found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(clean)}
+    general = asks_in_general(clean)
+    body = _physical_text(clean)
+    mood_text = _PAST_MOOD.sub(" ", _OTHERS.sub(" ", clean))
+    if not general and _affirmed(_DEEP_LOW_RE, mood_text):
+        found.add(RedFlag.MENTAL_HEALTH)
+    if RedFlag.MENTAL_HEALTH not in found and not general and _affirmed(_LOW_MOOD_RE, mood_text):
+        found.add(RedFlag.LOW_MOOD)
+    if general:
+        return sort_by_urgency(found)
+    found |= {flag for flag, pattern in _RULES if flag not in _NEVER_NEGATED | {RedFlag.LOW_MOOD} and _affirmed(pattern, body)}
+    # Bleeding counts in a message about nipples, breasts or pumping, not after birth or from a cut.
+    bleeding = _BLEED_CONTEXT.search(body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", body))
+    if bleeding:
+        found.add(RedFlag.NIPPLE_DAMAGE)
+    if _affirmed(_MASTITIS_CLAIM, body):
+        found.add(RedFlag.MASTITIS)
+    fever = _affirmed(_FEVER_RE, body)
+    breast_sign = _affirmed(_BREAST_SIGN_RE, body)
+    pain = _affirmed(_PAIN_RE, body)
+    if fever and (breast_sign or pain):
+        found.add(RedFlag.MASTITIS)
+    elif fever:
+        found.add(RedFlag.FEVER)
+    elif breast_sign and _BREAST_AREA_RE.search(body) and (pain or _affirmed(_TWO_BREAST_SIGNS, body)):
+        # A red, hot, painful area is an early mastitis sign even before a fever.
+        found.add(RedFlag.MASTITIS)
+    return sort_by_urgency(found)
+
+
+# ---------------------------------------------------------------------------------------------------
+# When only the classifier suspects a red flag. The classifier has seen every warning-sign word in
+# training, so it also fires on "baby sleeps a lot after feeds" or "red ring from the flange". Its
+# suspicion is taken up (with one short check) only when the message holds a warning sign that is
+# said, not denied, not reassured away, not a harmless look-alike, not a joke and not a general
+# question. Pain or soreness alone is not a red flag: it is the flange's sign, handled by the questions.
+_SIGN_WORDS = re.compile(
+    r"\b(fever\w*|chills?|shiver\w*|flu|achy all over|body aches|red|redness|reddish|hot|swollen|swelling|lumps?|wedge|"
+    r"streaks?|inflamed|infect\w*|abscess|mastitis|burning|bleed\w*|bled|blood\w*|crack\w*|blister\w*|bleb|scabs?|raw|wounds?|"
+    r"torn|ooz\w*|weep\w*|dry (diapers?|nappies|nappy)|diapers? (are |is )?dry|dark (pee|urine|wee)|letharg\w*|floppy|limp|"
+    r"unresponsive|rouse|(hard|impossible) to wake|(won'?t|can'?t|cant|wont) wake|(too|very|so|really|super|extremely) sleepy|"
+    r"jaundice\w*|yellow (skin|eyes)|dehydrat\w*|sunken|losing weight|lost weight|weight loss|not gaining|refus\w*|"
+    r"(few|barely|hardly|only \w+) (wet|diapers?|nappies)|depress\w*|(feel|feeling|felt|been|so|very|really) (low|down|sad)|"
+    r"low mood|cry(ing)? (all|every)|tears every|numb|empty|cope|coping|hopeless\w*|worthless|useless|die|dying|dead|death|"
+    r"kill\w*|harm\w*|hurt (myself|me|her|him|the baby)|suicid\w*|disappear\w*|vanish\w*|give up|giving up|dark thoughts?|"
+    r"intrusive|anymore|breaking|miserable|scared of myself)\b"
+)
+# Things parents say to reassure: normal diaper counts, a baby gaining, a sign they do not have.
+_REASSURANCE = re.compile(
+    r"\b(([5-9]|1\d|five|six|seven|eight|nine|ten|eleven|twelve|plenty|lots|loads|tons|heaps|enough|a good number|"
+    r"normal number|loads of) (of )?(wet |heavy |pee |wee |dirty |poopy )?(diapers?|nappies|nappy|dipes)|"
+    r"(diapers?|nappies|nappy|pee|wee) (are |is |have been )?(fine|normal|good|plenty|wet|heavy|pale)|gaining (well|fine|great|nicely)|"
+    r"(doc|doctor|ped\w*|nurse|midwife|hv|health visitor) (is |was |says |said )?(happy|fine|pleased|not worried|that'?s normal|normal)|"
+    r"feeding (well|fine|great|ok|okay)|(is |she'?s |he'?s )(fine|healthy|thriving|happy|content)|"
+    r"(boobs?|breasts?|nipples?|mine'?s?|mine is|mine are) (are |is |look |looks |seem |feel )?(all )?(fine|ok|okay|normal|good|white)|"
+    r"numbers are normal)\b|[^.?!]*\b(fades?|goes away|go away|gone by|gone after|back to normal|settles?( down)?|disappears?|"
+    r"fine after|fine in|normal after|normal in|after a few min\w*)\b[^.?!]*"
+)
+# Jokes and idioms: "I'm dead 😂", "this pump is killing me", "bored to death".
+_IDIOMS = re.compile(
+    r"\b(i'?m dead|im dead|i'?m dying|im dying|dying (to|of)|killing me|kill for|to die for|could die|dead tired|dead on my feet|"
+    r"bored to death|scared to death|dead (battery|pump)|low (battery|supply|output|suction|setting)|feeling down to|"
+    r"down (to|from) \d|lets? ?down|letdown|let-down|turn\w* (it |her |him )?(down|up)|slow down|calm down|lie down|sit down|"
+    r"put (her|him|them|baby) down|down the drain|flu (shot|jab|vaccine)|how (hot|warm)|too hot|"
+    r"(red|pink) (lipstick|marks? from|straps?)|hot (car|day|weather|summer|shower)|warm (car|day)|dark (room|chocolate|roast|circles))\b"
+)
+_JOKE = re.compile(r"(😂|🤣|😅|\blol\b|\blmao\b|\bhaha\w*|\bjk\b)")
+
+
+def classifier_flag_is_implausible(text: str) -> bool:
+    """True when only the classifier sees a red flag in text that holds no present warning sign.
+
+    No affirmed sign word is left once what is not a sign now is set aside: denials ("no fever"),
+    reassurances ("6 wet diapers", "goes away after"), look-alikes (a flange ring, a warm compress),
+    idioms and jokes, episodes that are over, someone else's illness, and general questions.
+    """
+    clean = normalise(text)
+    if asks_in_general(clean):
+        return True
+    masked = _physical_text(clean)
+    masked = _REASSURANCE.sub(" ", masked)
+    masked = _IDIOMS.sub(" ", masked)
+    if _JOKE.search(masked):
+        masked = re.sub(r"\b(dead|die|dying|kill\w*|cry\w*|tears)\b", " ", masked)
+    return all(negated(masked, m.start()) for m in _SIGN_WORDS.finditer(masked))
+
+
+class SuspectedKind(str, Enum):
+    """What a classifier-only suspicion is about, to ask the one check that fits."""
+    BREAST = "breast"
+    BABY = "baby"
+    MOOD = "mood"
+    GENERAL = "general"
+
+
+def suspected_kind(text: str) -> SuspectedKind:
+    clean = normalise(text)
+    if re.search(r"\b(sad\w*|low|down|depress\w*|cry\w*|tears|numb|empty|cope|coping|alone|hopeless\w*|worthless|die|dying|dead|"
+                 r"kill\w*|harm\w*|disappear|give up|dark|thoughts|anymore|point|breaking|lonely|miserable|overwhelm\w*)\b", clean):
+        return SuspectedKind.MOOD
+    if re.search(r"\b(baby|babe|lo|son|daughter|he|she|him|her|newborn|diaper\w*|nappy|nappies|wet|pee\w*|wee\w*|urine|"
+                 r"sleepy|letharg\w*|wake|weigh\w*|gain\w*|jaundice\w*|feeds?)\b", clean):
+        return SuspectedKind.BABY
+    if re.search(r"\b(breast|boob\w*|nipple\w*|fever\w*|temp\w*|chill\w*|red\w*|hot|lump\w*|blood\w*|bleed\w*|crack\w*)\b", clean):
+        return SuspectedKind.BREAST
+    return SuspectedKind.GENERAL
+
+
+def sort_by_urgency(flags: Iterable[RedFlag]) -> List[RedFlag]:
+    return sorted(set(flags), key=URGENCY_ORDER.index)
+
+
+@dataclass(frozen=True)
+class SafetyAdvice:
+    flags: Tuple[RedFlag, ...]
+    text: str
+
+
+def advice_for(flags: Sequence[RedFlag], clinic: "ClinicContacts") -> SafetyAdvice:
+    """The human-contact answer for the flags found; always names who to contact now."""
+    flags = tuple(sort_by_urgency(flags or [RedFlag.UNSPECIFIED]))
+    parts: List[str] = []
+    for flag in flags:
+        parts.append(_MESSAGES[flag].format(c=clinic))
+    parts.append(
+        f"{clinic.name}: {clinic.phone} ({clinic.hours}). Outside those hours, or if things get worse, "
+        f"call {clinic.emergency_number}."
+    )
+    parts.append("I'm a chatbot and can't examine you or your baby, so please don't wait on me for this one.")
+    return SafetyAdvice(flags, "\n\n".join(parts))
+
+
+class ClinicContacts:  # structural type; coach.clinic.Clinic satisfies it
+    name: str
+    phone: str
+    hours: str
+    emergency_number: str
+    crisis_line: str
+
+
+_MESSAGES = {
+    RedFlag.MENTAL_HEALTH: (
+        "Thank you for telling me. What you are feeling matters, and you deserve support right now. "
+        "If you might hurt yourself or your baby, or feel you can't keep yourself safe, call "
+        "{c.emergency_number} now. You can also reach a crisis line at any hour: {c.crisis_line}. "
+        "Please also let your doctor, midwife or the clinic know today."
+    ),
+    RedFlag.INFANT: (
+        "Few wet diapers, dark urine, a baby who is very sleepy or hard to wake, or weight that is not "
+        "going up can mean your baby is not getting enough milk. Please call your baby's doctor or the "
+        "clinic now, today, rather than waiting to try pumping tips."
+    ),
+    RedFlag.MASTITIS: (
+        "Fever, chills or flu-like aches together with a red, hot, hard or painful area of the breast can be "
+        "a sign of mastitis, an inflammation that may need treatment. Please contact a health professional "
+        "today."
+    ),
+    RedFlag.FEVER: (
+        "A fever, chills or flu-like aches while you are breastfeeding or pumping should be checked by a "
+        "health professional, especially if part of a breast becomes red, hot or painful. Please contact "
+        "one today."
+    ),
+    RedFlag.NIPPLE_DAMAGE: (
+        "Bleeding, cracked or blistered nipples, or blood in your milk, need a look from a lactation "
+        "consultant or health professional. They are often a sign that the pump, flange size or suction "
+        "is hurting you; please stop turning the suction up and get them checked soon."
+    ),
+    RedFlag.LOW_MOOD: (
+        "Thank you for telling me how you feel; you are not alone in this, and it is not a failing. Feeling "
+        "this low is worth talking about with someone who can help: your doctor, midwife or the clinic, today "
+        "if you can. If it ever gets to thoughts of hurting yourself or your baby, call {c.emergency_number}, "
+        "or reach a crisis line at any hour: {c.crisis_line}."
+    ),
+    RedFlag.UNSPECIFIED: (
+        "I want to make sure you and your baby are safe. If you have a fever or a red, painful area of the "
+        "breast, bleeding or cracked nipples, if your baby has few wet diapers or is very sleepy, or if you "
+        "feel very low or have thoughts of harming yourself or your baby, please contact a health "
+        "professional now."
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# When only the classifier suspects a red flag (or only a soft sign of low mood was found), one short
+# check comes before any alarm: an emergency answer to "it's just boring" frightens a parent and teaches
+# them to ignore the real one. A yes, an unclear reply or a second suspicion escalates at once.
+
+_FLAG_FOR_KIND = {
+    SuspectedKind.MOOD: RedFlag.MENTAL_HEALTH,
+    SuspectedKind.BABY: RedFlag.INFANT,
+    SuspectedKind.BREAST: RedFlag.UNSPECIFIED,
+    SuspectedKind.GENERAL: RedFlag.UNSPECIFIED,
+}
+
+
+@dataclass(frozen=True)
+class SafetyDecision:
+    """Either escalate now with ``flags``, or ask the one check for ``check``."""
+    flags: Tuple[RedFlag, ...] = ()
+    check: Optional[SuspectedKind] = None
+
+
+def decide(rule_flags: Sequence[RedFlag], text: str, check_pending: Optional[str]) -> SafetyDecision:
+    """What to do with a message the NLU took for a red flag.
+
+    ``rule_flags`` are the phrase rules' findings (empty when only the classifier suspects one);
+    ``check_pending`` is the kind of check already asked, if any.
+    """
+    sure = [flag for flag in rule_flags if flag not in CHECK_FIRST]
+    if sure:
+        return SafetyDecision(flags=tuple(sort_by_urgency(sure)))
+    kind = SuspectedKind.MOOD if RedFlag.LOW_MOOD in rule_flags else suspected_kind(text)
+    if check_pending:
+        # A second suspicion right after a check: no more questions.
+        pending_kind = SuspectedKind(check_pending) if check_pending in SuspectedKind._value2member_map_ else kind
+        return SafetyDecision(flags=(_FLAG_FOR_KIND[pending_kind],))
+    return SafetyDecision(check=kind)
+
+
+def escalation_flag(kind: Optional[str]) -> RedFlag:
+    """The flag whose advice answers a "yes" to the check of this kind."""
+    if kind in SuspectedKind._value2member_map_:
+        return _FLAG_FOR_KIND[SuspectedKind(kind)]
+    return RedFlag.UNSPECIFIED
+
+
+_CHECK_NO = re.compile(r"\b(no+|nope|nah|not really|not at all|none|nothing( like that)?|neither|never|all good|all fine|"
+                       r"i'?m (fine|ok|okay|good|alright)|im (fine|ok|okay|good|alright)|we'?re (fine|ok|good)|"
+                       r"(she|he|baby)'?s? (fine|ok|okay|good|great)|just (tired|bored|sore)|negative)\b")
+_CHECK_YES = re.compile(r"\b(yes|yeah+|yep|yup|ya|yea|sure|definitely|kind of|kinda|a bit|a little|maybe|i think so|"
+                        r"sort of|sometimes|possibly|probably|i do|she is|he is|it is|they are|afraid so|actually)\b")
+
+
+def read_check_reply(text: str, intent: Optional[str] = None) -> str:
+    """"yes", "no" or "unclear" for a reply to a safety check. Any hedge counts as yes: safety first."""
+    clean = normalise(text)
+    says_yes = bool(_CHECK_YES.search(clean)) or intent == "affirm"
+    says_no = bool(_CHECK_NO.search(clean)) or intent == "deny"
+    if says_yes and not (says_no and re.match(r"(no|nope|nah)\b", clean) and not re.search(r"\b(but|although|though)\b", clean)):
+        return "yes"
+    if says_no:
+        return "no"
+    return "unclear"
