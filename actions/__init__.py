@@ -1,6 +1,6 @@
-"""The action server package: thin rasa_sdk classes over plain, tested functions.
+"""The action server package: only rasa_sdk classes, each a thin layer over the plain logic in ``coach/``.
 
-rasa_sdk imports every module in this package and registers the Action classes it finds. The plain
-modules (diagnosis, storage, safety, answers, knowledge, clinic) import nothing from Rasa, so the
-NLU component in ``components/`` and the unit tests can use them without an action server.
+rasa_sdk imports every module in this package and registers the Action classes it finds, so nothing
+here but Action classes and the tracker readers they share (``tracker.py``). Anything a unit test or
+the NLU component needs without an action server belongs in ``coach/``.
 """

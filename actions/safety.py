@@ -10,12 +10,16 @@ from rasa_sdk.types import DomainDict
 
 from coach.answers import PARSERS, parse_requested
 from coach.clinic import clinic
-from actions.tracker import REQUESTED_SLOT, entity_values, latest_intent, latest_text
+from actions.tracker import entity_values, latest_intent, latest_text
 from coach.replies import (
     CHECK_NO, CHECK_YES, CONTINUE_QUESTIONS, LOW_OUTPUT, SAFETY_CHECK, SAFETY_CHECK_CLEAR, SAFETY_CHECK_CLEAR_MOOD, STORAGE,
     TALK_TO_PERSON, buttons,
 )
 from coach.safety import RedFlag, advice_for, decide, escalation_flag, read_check_reply, sort_by_urgency
+from coach.vocabulary import (
+    HANDOFF_ACTION, RED_FLAG_ACTION, RED_FLAG_SLOT, REQUESTED_SLOT, SAFETY_CHECK_KIND_SLOT, SAFETY_CHECK_PENDING_SLOT,
+    STATUS_IN_PROGRESS, TROUBLESHOOT_FORM, TROUBLESHOOTING_STATUS_SLOT,
+)
 
 
 def flags_in_message(entity_flags: List[str]) -> List[RedFlag]:
@@ -27,8 +31,8 @@ def _escalate(dispatcher: CollectingDispatcher, tracker: Tracker, flags: Sequenc
     """The human-contact answer: always names who to contact now."""
     text = latest_text(tracker)
     advice = advice_for(list(flags), clinic())
-    events: List[EventType] = [SlotSet("red_flag", advice.flags[0].value), SlotSet("safety_check_pending", None),
-                               SlotSet("safety_check_kind", None)]
+    events: List[EventType] = [SlotSet(RED_FLAG_SLOT, advice.flags[0].value), SlotSet(SAFETY_CHECK_PENDING_SLOT, None),
+                               SlotSet(SAFETY_CHECK_KIND_SLOT, None)]
     # "No, he isn't gaining" is both a red flag and the answer to the question we asked.
     requested = tracker.get_slot(REQUESTED_SLOT)
     if requested in PARSERS and tracker.get_slot(requested) is None:
@@ -36,7 +40,7 @@ def _escalate(dispatcher: CollectingDispatcher, tracker: Tracker, flags: Sequenc
         if value is not None:
             events.append(SlotSet(requested, value))
     follow = [TALK_TO_PERSON]
-    if tracker.get_slot("troubleshooting_status") == "in_progress":
+    if tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT) == STATUS_IN_PROGRESS:
         follow.append(CONTINUE_QUESTIONS)
     dispatcher.utter_message(text=advice.text, buttons=buttons(*follow))
     return events
@@ -46,17 +50,17 @@ class ActionHandleRedFlag(Action):
     """A message the NLU took for a red flag: escalate when sure, else ask one short check."""
 
     def name(self) -> Text:
-        return "action_handle_red_flag"
+        return RED_FLAG_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        decision = decide(flags_in_message(entity_values(tracker, "red_flag")), latest_text(tracker),
-                          tracker.get_slot("safety_check_kind") if tracker.get_slot("safety_check_pending") else None)
+        decision = decide(flags_in_message(entity_values(tracker, RED_FLAG_SLOT)), latest_text(tracker),
+                          tracker.get_slot(SAFETY_CHECK_KIND_SLOT) if tracker.get_slot(SAFETY_CHECK_PENDING_SLOT) else None)
         if decision.flags:
             return _escalate(dispatcher, tracker, decision.flags)
         kind = decision.check.value
         dispatcher.utter_message(text=SAFETY_CHECK[kind].format(crisis_line=clinic().crisis_line),
                                  buttons=buttons(CHECK_YES, CHECK_NO))
-        return [SlotSet("safety_check_pending", True), SlotSet("safety_check_kind", kind)]
+        return [SlotSet(SAFETY_CHECK_PENDING_SLOT, True), SlotSet(SAFETY_CHECK_KIND_SLOT, kind)]
 
 
 class ActionResolveSafetyCheck(Action):
@@ -66,16 +70,16 @@ class ActionResolveSafetyCheck(Action):
         return "action_resolve_safety_check"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        kind = tracker.get_slot("safety_check_kind")
+        kind = tracker.get_slot(SAFETY_CHECK_KIND_SLOT)
         reply = read_check_reply(latest_text(tracker), latest_intent(tracker))
         if reply != "no":
             return _escalate(dispatcher, tracker, [escalation_flag(kind)])
-        events: List[EventType] = [SlotSet("safety_check_pending", None), SlotSet("safety_check_kind", None)]
+        events: List[EventType] = [SlotSet(SAFETY_CHECK_PENDING_SLOT, None), SlotSet(SAFETY_CHECK_KIND_SLOT, None)]
         c = clinic()
-        if tracker.get_slot("troubleshooting_status") == "in_progress":
+        if tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT) == STATUS_IN_PROGRESS:
             dispatcher.utter_message(text=SAFETY_CHECK_CLEAR_MOOD.format(crisis_line=c.crisis_line) if kind == "mood"
                                      else SAFETY_CHECK_CLEAR)
-            return events + [FollowupAction("troubleshoot_form")]
+            return events + [FollowupAction(TROUBLESHOOT_FORM)]
         text = SAFETY_CHECK_CLEAR_MOOD.format(crisis_line=c.crisis_line) if kind == "mood" else SAFETY_CHECK_CLEAR
         dispatcher.utter_message(text=f"{text} What would you like help with?",
                                  buttons=buttons(LOW_OUTPUT, STORAGE, TALK_TO_PERSON))
@@ -84,7 +88,7 @@ class ActionResolveSafetyCheck(Action):
 
 class ActionHandoff(Action):
     def name(self) -> Text:
-        return "action_handoff"
+        return HANDOFF_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         c = clinic()

@@ -11,19 +11,16 @@ from rasa_sdk.types import DomainDict
 
 from coach import storage
 from actions.tracker import (
-    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, just_heard_user, latest_intent, latest_text, local_now, times_requested,
+    MAX_ASKS_PER_QUESTION, just_heard_user, latest_intent, latest_text, local_now, times_requested,
 )
 from coach.knowledge import knowledge_base
 from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
+from coach.turns import STORAGE_ANSWER_INTENTS, STORAGE_INTERRUPTS
+from coach.vocabulary import REQUESTED_SLOT, STORAGE_FORM, TROUBLESHOOTING_STATUS_SLOT, troubleshooting_unfinished
 
 SLOTS = ("storage_place", "milk_state", "storage_hours")
 FACT_OF_SLOT = {"storage_place": "place", "milk_state": "state", "storage_hours": "hours"}
 PARSERS = {"storage_place": storage.parse_place, "milk_state": storage.parse_state, "storage_hours": storage.parse_hours}
-# Unlike the troubleshooting form, "stop" always ends a stored-milk question: none of its answers
-# can be mistaken for a stop, so there is nothing to weigh.
-HARD_INTERRUPTS = {"report_red_flag", "request_human", "stop", "goodbye"}
-# Intents that mean "this was an attempt to answer"; anything else is a new topic and goes to its rule.
-ANSWER_LIKE = {"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "ask_milk_storage"}
 
 
 def storage_facts(text: str, now: Optional[datetime] = None) -> Dict[str, Any]:
@@ -59,7 +56,7 @@ class ValidateStorageForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if not just_heard_user(tracker, "storage_form") or latest_intent(tracker) in HARD_INTERRUPTS:
+        if not just_heard_user(tracker, STORAGE_FORM) or latest_intent(tracker) in STORAGE_INTERRUPTS:
             return []
         text = latest_text(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
@@ -75,7 +72,7 @@ class ValidateStorageForm(FormValidationAction):
             facts["storage_hours"] = storage.parse_hours(f"{text} hours")  # a bare "5" answers "how many hours?"
         events += [SlotSet(slot, value) for slot, value in facts.items()]
         if requested and requested not in facts:
-            if latest_intent(tracker) not in ANSWER_LIKE:
+            if latest_intent(tracker) not in STORAGE_ANSWER_INTENTS:
                 return []  # a new topic: let the form step aside so that topic's rule answers
             dispatcher.utter_message(text=DID_NOT_CATCH)
             events.append(SlotSet(requested, None))
@@ -108,6 +105,7 @@ class ActionStorageVerdict(Action):
         )
         if verdict:
             text += f"\n\n(Source: pumping article, \u201c{knowledge_base().sections['rule_warming']}\u201d; CDC storage guidance.)"
-        follow = [CONTINUE_QUESTIONS] if tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped") else [LOW_OUTPUT]
+        unfinished = troubleshooting_unfinished(tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT))
+        follow = [CONTINUE_QUESTIONS] if unfinished else [LOW_OUTPUT]
         dispatcher.utter_message(text=text, buttons=buttons(*follow, TALK_TO_PERSON))
         return [SlotSet("storage_verdict", verdict), SlotSet("storage_question_specific", None)]

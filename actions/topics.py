@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.tracker import latest_intent, latest_text
 from coach.knowledge import extra_entries, knowledge_base
 from coach.replies import CONTINUE_QUESTIONS, FALLBACK, LOW_OUTPUT, TALK_TO_PERSON, buttons
+from coach.vocabulary import TROUBLESHOOT_FORM, TROUBLESHOOTING_STATUS_SLOT, troubleshooting_unfinished
 
 
 class ActionAnswerTopic(Action):
@@ -22,10 +23,10 @@ class ActionAnswerTopic(Action):
         if entry is None:
             dispatcher.utter_message(response="utter_please_rephrase")
             return []
-        in_form = (tracker.active_loop or {}).get("name") == "troubleshoot_form"
+        in_form = (tracker.active_loop or {}).get("name") == TROUBLESHOOT_FORM
         # Inside the form the next question follows at once, so no buttons that would compete with it.
         follow = [] if in_form else buttons(LOW_OUTPUT, TALK_TO_PERSON)
-        if not in_form and tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped"):
+        if not in_form and troubleshooting_unfinished(tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT)):
             follow = buttons(CONTINUE_QUESTIONS, TALK_TO_PERSON)
         kb = knowledge_base()
         parts = [entry.render()] + [kb.entry(extra).render() for extra in extra_entries(entry.topic or "", latest_text(tracker))]

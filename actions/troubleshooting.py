@@ -15,12 +15,15 @@ from rasa_sdk.types import DomainDict
 from coach import diagnosis
 from coach.answers import UNSURE, flange_size_mm, read_answers
 from actions.tracker import (
-    MAX_ASKS_PER_QUESTION, REQUESTED_SLOT, answers, entity_values, just_heard_user, latest_intent, latest_text,
+    MAX_ASKS_PER_QUESTION, answers, entity_values, just_heard_user, latest_intent, latest_text,
     question_turns, questions_asked, times_requested, user_texts_this_session,
 )
 from coach.safety import RedFlag, advice_for
 from coach.turns import HARD_INTERRUPTS, TurnKind, read_turn
-from coach.vocabulary import RED_FLAG_INTENT
+from coach.vocabulary import (
+    FLANGE_SIZE_MM_SLOT, GOODBYE_INTENT, RED_FLAG_INTENT, RED_FLAG_SLOT, REQUESTED_SLOT, STATUS_DONE, STATUS_IN_PROGRESS,
+    STATUS_STOPPED, TROUBLESHOOT_FORM, TROUBLESHOOTING_STATUS_SLOT, troubleshooting_unfinished,
+)
 from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.replies import (
@@ -28,7 +31,7 @@ from coach.replies import (
     TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME, buttons,
 )
 
-FORM = "troubleshoot_form"
+FORM = TROUBLESHOOT_FORM
 
 
 class ValidateTroubleshootForm(FormValidationAction):
@@ -59,17 +62,17 @@ class ValidateTroubleshootForm(FormValidationAction):
             return []  # coming back after an interruption: nothing new was said
         intent = latest_intent(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
-        rule_red_flag = intent == RED_FLAG_INTENT and bool(entity_values(tracker, "red_flag"))
+        rule_red_flag = intent == RED_FLAG_INTENT and bool(entity_values(tracker, RED_FLAG_SLOT))
         if requested is None:
-            if rule_red_flag or intent in HARD_INTERRUPTS or intent == "goodbye":
+            if rule_red_flag or intent in HARD_INTERRUPTS or intent == GOODBYE_INTENT:
                 return []
-            resuming = tracker.get_slot("troubleshooting_status") in ("in_progress", "stopped")
+            resuming = troubleshooting_unfinished(tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT))
             dispatcher.utter_message(text=TROUBLESHOOT_RESUME if resuming else TROUBLESHOOT_INTRO)
             # Activation: use everything said earlier in this conversation, oldest first.
             found: Dict[str, Any] = {}
             for text in user_texts_this_session(tracker):
                 found.update(read_answers(text))
-            return self._slot_events(tracker, found, None) + [SlotSet("troubleshooting_status", "in_progress")]
+            return self._slot_events(tracker, found, None) + [SlotSet(TROUBLESHOOTING_STATUS_SLOT, STATUS_IN_PROGRESS)]
         turn = read_turn(latest_text(tracker), requested, intent, rule_red_flag)
         if turn.kind is TurnKind.INTERRUPT:
             return []  # its own rule answers; the form then puts the question again
@@ -82,7 +85,7 @@ class ValidateTroubleshootForm(FormValidationAction):
                 # Asked twice and still unreadable: take it as "can't say" and move on, without a
                 # second "didn't catch that".
                 events.append(SlotSet(requested, UNSURE))
-        return events + [SlotSet("troubleshooting_status", "in_progress")]
+        return events + [SlotSet(TROUBLESHOOTING_STATUS_SLOT, STATUS_IN_PROGRESS)]
 
     @staticmethod
     def _slot_events(tracker: Tracker, found: Dict[str, Any], requested: Optional[str]) -> List[EventType]:
@@ -100,7 +103,7 @@ class ValidateTroubleshootForm(FormValidationAction):
     ) -> List[EventType]:
         # Values were checked by the parsers; keep every extracted question slot as it is.
         slots = tracker.slots_to_validate()
-        keep = set(diagnosis.QUESTION_SLOTS) | {"flange_size_mm", "troubleshooting_status", "red_flag"}
+        keep = set(diagnosis.QUESTION_SLOTS) | {FLANGE_SIZE_MM_SLOT, TROUBLESHOOTING_STATUS_SLOT, RED_FLAG_SLOT}
         return [SlotSet(slot, value) for slot, value in slots.items() if slot in keep]
 
 
@@ -139,11 +142,11 @@ class ActionExplainDiagnosis(Action):
         result, text = explanation(answers(tracker))
         follow_ups = dict.fromkeys([CAUSE_FOLLOW_UP[result.cause], CAUSE_FOLLOW_UP[result.runner_up], CONSULTANT])
         dispatcher.utter_message(text=text, buttons=buttons(*follow_ups, TALK_TO_PERSON))
-        flag = [SlotSet("red_flag", RedFlag.INFANT.value)] if infant_red_flag(answers(tracker)) else []
+        flag = [SlotSet(RED_FLAG_SLOT, RedFlag.INFANT.value)] if infant_red_flag(answers(tracker)) else []
         return flag + [
             SlotSet("suspected_cause", result.cause),
             SlotSet("runner_up_cause", result.runner_up),
-            SlotSet("troubleshooting_status", "done"),
+            SlotSet(TROUBLESHOOTING_STATUS_SLOT, STATUS_DONE),
         ]
 
 
@@ -153,4 +156,4 @@ class ActionStopTroubleshooting(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text=STOPPED, buttons=buttons(CONTINUE_QUESTIONS, STORAGE, TALK_TO_PERSON))
-        return [SlotSet("troubleshooting_status", "stopped"), SlotSet(REQUESTED_SLOT, None)]
+        return [SlotSet(TROUBLESHOOTING_STATUS_SLOT, STATUS_STOPPED), SlotSet(REQUESTED_SLOT, None)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = PROJECT_ROOT / "config" / "clinic.yml"
+DEFAULT_PATH = PROJECT_ROOT / "clinic.yml"
 
 
 class ClinicConfigError(ValueError):

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Collection, Dict, List, Mapping, Optional, Tuple
 
-CAUSES: Tuple[str, ...] = ("pump", "parts_settings", "anxiety", "let_down", "supply")
+from coach.vocabulary import CAUSES
 
 # Flange and settings problems are the most common fixable cause in the article's telling; a true
 # supply problem is the least likely when someone's chief complaint is the pump.

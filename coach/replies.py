@@ -5,7 +5,9 @@ and typing take one path through the NLU and the answer parsers, and no payload 
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Mapping
+
+from coach import vocabulary as v
 
 Button = Dict[str, str]
 
@@ -87,3 +89,19 @@ SAFETY_CHECK_CLEAR_MOOD = (
     "Thank you for telling me. Pumping can wear anyone down. If that changes, or the low days pile up, "
     "please talk to your doctor or the clinic; {crisis_line} is there day and night."
 )
+
+# The intent a tap on each of these buttons must be read as (a form question's quick replies are all
+# "inform"; coach/prompts.py). tests/unit/test_vocabulary.py checks the NLU data teaches exactly this.
+BUTTON_INTENTS: Mapping[str, str] = {
+    TALK_TO_PERSON: v.REQUEST_HUMAN_INTENT,
+    CONTINUE_QUESTIONS: v.LOW_OUTPUT_INTENT,
+    LOW_OUTPUT: v.LOW_OUTPUT_INTENT,
+    STORAGE: v.STORAGE_INTENT,
+    FLANGE: "ask_flange_fit",
+    PUMP_CHOICE: "ask_pump_choice",
+    LET_DOWN: "ask_let_down",
+    STRESS: "express_pumping_stress",
+    CONSULTANT: "ask_lactation_consultant",
+    CHECK_YES: v.AFFIRM_INTENT,
+    CHECK_NO: v.DENY_INTENT,
+}

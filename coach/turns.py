@@ -13,16 +13,31 @@ from enum import Enum
 from typing import Dict, Optional
 
 from coach.answers import looks_like_question, read_answers
-from coach.vocabulary import RED_FLAG_INTENT
+from coach.vocabulary import (
+    AFFIRM_INTENT, BOT_CHALLENGE_INTENT, DENY_INTENT, FALLBACK_INTENT, GOODBYE_INTENT, GREET_INTENT, INFORM_INTENT,
+    LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, OUT_OF_SCOPE_INTENT, RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STOP_INTENT,
+    STORAGE_INTENT, THANK_INTENT,
+)
 
 # Intents that always leave the question for their own rule, whatever the text also says.
-HARD_INTERRUPTS = frozenset({"request_human", "non_english"})
+HARD_INTERRUPTS = frozenset({REQUEST_HUMAN_INTENT, NON_ENGLISH_INTENT})
 # "Goodbye" and a stored-milk question leave the questions only when the text answers nothing:
 # the classifier has taken "Good" and "seems ok? no marks" for a goodbye.
-SOFT_INTERRUPTS = frozenset({"goodbye", "stop"})
+SOFT_INTERRUPTS = frozenset({GOODBYE_INTENT, STOP_INTENT})
 # Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
-REPLY_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope", "report_low_output",
-                           "express_pumping_stress"})
+REPLY_INTENTS = frozenset({INFORM_INTENT, AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT,
+                           LOW_OUTPUT_INTENT, "express_pumping_stress"})
+# Small talk that, when short, is not an answer ("thanks", "hi", "are you a bot?").
+SMALL_TALK = frozenset({GREET_INTENT, THANK_INTENT, BOT_CHALLENGE_INTENT})
+
+# The stored-milk form weighs less. Its answers are short facts ("fridge", "about 3 hours") that no
+# classifier takes for a stop or a goodbye, and its questions cannot be answered by a red-flag
+# sentence, so these intents always end it, with no reading first ...
+STORAGE_INTERRUPTS = frozenset({RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STOP_INTENT, GOODBYE_INTENT})
+# ... and a fact it cannot read is asked again only under these intents; under any other the message is a
+# new topic, and that topic's rule answers it.
+STORAGE_ANSWER_INTENTS = frozenset({INFORM_INTENT, AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT,
+                                    STORAGE_INTENT})
 
 
 class TurnKind(str, Enum):
@@ -42,12 +57,12 @@ def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: b
     if rule_red_flag or intent in HARD_INTERRUPTS:
         return Turn(TurnKind.INTERRUPT)
     is_question = looks_like_question(text)
-    if is_question and intent not in REPLY_INTENTS and intent not in ("greet", "thank", "bot_challenge", "stop", "goodbye"):
+    if is_question and intent not in REPLY_INTENTS and intent not in SMALL_TALK | SOFT_INTERRUPTS:
         # A question of its own on another topic ("is coconut oil ok on the flanges?", "wait, is milk left
         # out 5 hours ok?"): its rule answers, then the pending question is put again.
         return Turn(TurnKind.INTERRUPT)
     # Under "stop", only a specific reading answers ("yeah full"); a bare "no more" is a stop.
-    found = read_answers(text, requested=requested, is_reply=not is_question and intent != "stop")
+    found = read_answers(text, requested=requested, is_reply=not is_question and intent != STOP_INTENT)
     if requested in found:
         # Only the classifier thought this a red flag, and it plainly answers the question: an answer.
         return Turn(TurnKind.ANSWER, found)
@@ -55,6 +70,6 @@ def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: b
         return Turn(TurnKind.INTERRUPT)
     if is_question and intent not in REPLY_INTENTS:
         return Turn(TurnKind.INTERRUPT, found)
-    if intent in ("greet", "thank", "bot_challenge") and len(text.split()) <= 4:
+    if intent in SMALL_TALK and len(text.split()) <= 4:
         return Turn(TurnKind.INTERRUPT, found)
     return Turn(TurnKind.UNREADABLE, found)

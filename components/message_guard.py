@@ -27,13 +27,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
+from coach.vocabulary import (
+    FALLBACK_INTENT, GOODBYE_INTENT, LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT, RED_FLAG_SLOT,
+    REQUEST_HUMAN_INTENT, STOP_INTENT, STORAGE_INTENT,
+)
 
-from coach.vocabulary import LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT  # noqa: E402
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
 # touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
 # weighs those clues with the others. Intents that must keep their own path are left alone.
-KEEP_INTENT = {RED_FLAG_INTENT, "request_human", "ask_milk_storage", NON_ENGLISH_INTENT, "stop", "goodbye",
-               "report_low_output"}
+KEEP_INTENT = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STORAGE_INTENT, NON_ENGLISH_INTENT, STOP_INTENT, GOODBYE_INTENT,
+               LOW_OUTPUT_INTENT}
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
     r"hardly any(thing)?|(barely|hardly) (get|getting|got|pump|pumping|make|making|produce|producing) (any|anything|much|milk|a thing)|"
@@ -89,7 +92,7 @@ def reports_low_output(text: str) -> bool:
 def _demote_red_flag(message: Message) -> None:
     """The classifier alone chose report_red_flag for text that cannot be one: take its next guess."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
-    intent = dict(ranking[0]) if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    intent = dict(ranking[0]) if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
@@ -133,9 +136,9 @@ class MessageGuard(GraphComponent):
         flags = detect_red_flags(text)
         if flags:
             _override_intent(message, RED_FLAG_INTENT)
-            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "red_flag"]
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RED_FLAG_SLOT]
             entities += [
-                {"entity": "red_flag", "value": flag.value, "start": 0, "end": len(text), "extractor": "MessageGuard"}
+                {"entity": RED_FLAG_SLOT, "value": flag.value, "start": 0, "end": len(text), "extractor": "MessageGuard"}
                 for flag in flags
             ]
             message.set(ENTITIES, entities, add_to_output=True)

@@ -9,16 +9,20 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set
 
+from coach.vocabulary import (  # noqa: F401 (CAUSES is re-exported for the pages and queries)
+    CAUSES, FALLBACK_ACTION, FALLBACK_INTENT, HANDOFF_ACTION, LOW_OUTPUT_INTENT, PRIVACY_NOTICE_SLOT, RED_FLAG_ACTION,
+    RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, REQUESTED_SLOT, STORAGE_INTENT,
+)
 from review.privacy import mask
 
 # The user intents that name what a conversation was about, with the label staff see.
 TOPICS: Dict[str, str] = {
-    "report_low_output": "little or no milk",
+    LOW_OUTPUT_INTENT: "little or no milk",
     "ask_pump_choice": "choosing a pump",
     "ask_flange_fit": "flange fit",
     "ask_let_down": "let-down",
     "express_pumping_stress": "stress",
-    "ask_milk_storage": "milk storage",
+    STORAGE_INTENT: "milk storage",
     "ask_cleaning": "cleaning",
     "ask_session_length": "session length",
     "ask_power_pumping": "power pumping",
@@ -26,17 +30,11 @@ TOPICS: Dict[str, str] = {
     "ask_suction": "suction",
     "ask_lubricant": "lubricant",
     "ask_lactation_consultant": "lactation consultant",
-    "request_human": "asked for a person",
-    "report_red_flag": "red flag",
+    REQUEST_HUMAN_INTENT: "asked for a person",
+    RED_FLAG_INTENT: "red flag",
 }
-CAUSES = ("pump", "parts_settings", "anxiety", "let_down", "supply")
-RED_FLAG_ACTION = "action_handle_red_flag"
-HANDOFF_ACTION = "action_handoff"
-FALLBACK_ACTION = "action_default_fallback"
-FALLBACK_INTENT = "nlu_fallback"
-RED_FLAG_INTENT = "report_red_flag"
 # Slots that are the assistant's bookkeeping, not something the parent told it.
-BOOKKEEPING_SLOTS = {"requested_slot", "privacy_notice_shown", "session_started_metadata"}
+BOOKKEEPING_SLOTS = {REQUESTED_SLOT, PRIVACY_NOTICE_SLOT, "session_started_metadata"}
 # Search text is capped per conversation: enough for every real chat, bounded for a flood.
 SEARCH_TEXT_MAX = 20_000
 
