@@ -8,17 +8,32 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import entity_values, latest_intent, latest_text
 from coach.answers import PARSERS, parse_requested
 from coach.clinic import clinic
-from actions.tracker import entity_values, latest_intent, latest_text
 from coach.replies import (
-    CHECK_NO, CHECK_YES, CONTINUE_QUESTIONS, LOW_OUTPUT, SAFETY_CHECK, SAFETY_CHECK_CLEAR, SAFETY_CHECK_CLEAR_MOOD, STORAGE,
-    TALK_TO_PERSON, buttons,
+    CHECK_NO,
+    CHECK_YES,
+    CONTINUE_QUESTIONS,
+    LOW_OUTPUT,
+    SAFETY_CHECK,
+    SAFETY_CHECK_CLEAR,
+    SAFETY_CHECK_CLEAR_MOOD,
+    STORAGE,
+    TALK_TO_PERSON,
+    buttons,
 )
 from coach.safety import RedFlag, advice_for, decide, escalation_flag, read_check_reply, sort_by_urgency
 from coach.vocabulary import (
-    HANDOFF_ACTION, RED_FLAG_ACTION, RED_FLAG_SLOT, REQUESTED_SLOT, SAFETY_CHECK_KIND_SLOT, SAFETY_CHECK_PENDING_SLOT,
-    STATUS_IN_PROGRESS, TROUBLESHOOT_FORM, TROUBLESHOOTING_STATUS_SLOT,
+    HANDOFF_ACTION,
+    RED_FLAG_ACTION,
+    RED_FLAG_SLOT,
+    REQUESTED_SLOT,
+    SAFETY_CHECK_KIND_SLOT,
+    SAFETY_CHECK_PENDING_SLOT,
+    STATUS_IN_PROGRESS,
+    TROUBLESHOOT_FORM,
+    TROUBLESHOOTING_STATUS_SLOT,
 )
 
 

@@ -9,10 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from coach import storage
 from actions.tracker import (
-    MAX_ASKS_PER_QUESTION, just_heard_user, latest_intent, latest_text, local_now, times_requested,
+    MAX_ASKS_PER_QUESTION,
+    just_heard_user,
+    latest_intent,
+    latest_text,
+    local_now,
+    times_requested,
 )
+from coach import storage
 from coach.knowledge import knowledge_base
 from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
 from coach.turns import STORAGE_ANSWER_INTENTS, STORAGE_INTERRUPTS
@@ -104,7 +109,8 @@ class ActionStorageVerdict(Action):
             tracker.get_slot("storage_place"), tracker.get_slot("milk_state"), tracker.get_slot("storage_hours")
         )
         if verdict:
-            text += f"\n\n(Source: pumping article, \u201c{knowledge_base().sections['rule_warming']}\u201d; CDC storage guidance.)"
+            section = knowledge_base().sections["rule_warming"]
+            text += f"\n\n(Source: pumping article, \u201c{section}\u201d; CDC storage guidance.)"
         unfinished = troubleshooting_unfinished(tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT))
         follow = [CONTINUE_QUESTIONS] if unfinished else [LOW_OUTPUT]
         dispatcher.utter_message(text=text, buttons=buttons(*follow, TALK_TO_PERSON))

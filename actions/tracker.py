@@ -10,7 +10,6 @@ from rasa_sdk import Tracker
 from coach.clinic import clinic
 from coach.diagnosis import QUESTION_SLOTS
 from coach.prompts import SLOT_BY_TEXT
-from coach.vocabulary import REQUESTED_SLOT
 
 # A question that got no usable answer is put once more, then dropped: no loops at 2 am.
 MAX_ASKS_PER_QUESTION = 2

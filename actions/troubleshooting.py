@@ -12,23 +12,49 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import (
+    MAX_ASKS_PER_QUESTION,
+    answers,
+    entity_values,
+    just_heard_user,
+    latest_intent,
+    latest_text,
+    question_turns,
+    questions_asked,
+    times_requested,
+    user_texts_this_session,
+)
 from coach import diagnosis
 from coach.answers import UNSURE, flange_size_mm, read_answers
-from actions.tracker import (
-    MAX_ASKS_PER_QUESTION, answers, entity_values, just_heard_user, latest_intent, latest_text,
-    question_turns, questions_asked, times_requested, user_texts_this_session,
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.replies import (
+    CAUSE_FOLLOW_UP,
+    CAUSE_LABELS,
+    CONSULTANT,
+    CONTINUE_QUESTIONS,
+    DID_NOT_CATCH,
+    STOPPED,
+    STORAGE,
+    TALK_TO_PERSON,
+    TROUBLESHOOT_INTRO,
+    TROUBLESHOOT_RESUME,
+    buttons,
 )
 from coach.safety import RedFlag, advice_for
 from coach.turns import HARD_INTERRUPTS, TurnKind, read_turn
 from coach.vocabulary import (
-    FLANGE_SIZE_MM_SLOT, GOODBYE_INTENT, RED_FLAG_INTENT, RED_FLAG_SLOT, REQUESTED_SLOT, STATUS_DONE, STATUS_IN_PROGRESS,
-    STATUS_STOPPED, TROUBLESHOOT_FORM, TROUBLESHOOTING_STATUS_SLOT, troubleshooting_unfinished,
-)
-from coach.clinic import clinic
-from coach.knowledge import knowledge_base
-from coach.replies import (
-    CAUSE_FOLLOW_UP, CAUSE_LABELS, CONSULTANT, CONTINUE_QUESTIONS, DID_NOT_CATCH, STOPPED, STORAGE, TALK_TO_PERSON,
-    TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME, buttons,
+    FLANGE_SIZE_MM_SLOT,
+    GOODBYE_INTENT,
+    RED_FLAG_INTENT,
+    RED_FLAG_SLOT,
+    REQUESTED_SLOT,
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    STATUS_STOPPED,
+    TROUBLESHOOT_FORM,
+    TROUBLESHOOTING_STATUS_SLOT,
+    troubleshooting_unfinished,
 )
 
 FORM = TROUBLESHOOT_FORM

@@ -19,8 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from coach.clinic import clinic
 from channels.common import trouble_text, user_text
+from coach.clinic import clinic
 
 logger = logging.getLogger(__name__)
 

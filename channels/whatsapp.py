@@ -49,14 +49,16 @@ def interactive_for(text: str, buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
     payloads = [str(b.get("payload") or t) for b, t in zip(buttons, titles, strict=True)]
     if len(buttons) <= MAX_REPLY_BUTTONS and all(len(t) <= MAX_BUTTON_TITLE for t in titles):
         return {"type": "button", "body": {"text": text},
-                "action": {"buttons": [{"type": "reply", "reply": {"id": p[:256], "title": t}} for t, p in zip(titles, payloads, strict=True)]}}
+                "action": {"buttons": [{"type": "reply", "reply": {"id": p[:256], "title": t}}
+                                       for t, p in zip(titles, payloads, strict=True)]}}
     rows = []
     for title, payload in list(zip(titles, payloads, strict=True))[:MAX_LIST_ROWS]:
         row = {"id": payload[:MAX_ROW_ID], "title": title[:MAX_ROW_TITLE]}
         if len(title) > MAX_ROW_TITLE:
             row["description"] = title[:MAX_ROW_DESCRIPTION]  # the whole title, where the row title is cut
         rows.append(row)
-    return {"type": "list", "body": {"text": text}, "action": {"button": "Choose", "sections": [{"title": "Options", "rows": rows}]}}
+    return {"type": "list", "body": {"text": text},
+            "action": {"button": "Choose", "sections": [{"title": "Options", "rows": rows}]}}
 
 
 class WhatsAppOutput(OutputChannel):

@@ -54,14 +54,16 @@ def looks_like_question(text: str) -> bool:
         return True  # "size 24?" is an unsure answer, "is 24 too big?" a question
     if re.match(r"(is|it'?s|its) (ok|okay|fine|good|alright)\b", clean):
         return False  # "is ok i guess" answers
-    return bool(re.match(r"(wait,? )?(how|what|why|when|where|which|who|should|can|could|would|will|is|are|am|do|does|did|was|were|"
+    return bool(re.match(r"(wait,? )?(how|what|why|when|where|which|who|should|can|could|would|will|is|are|am|do|does|did|was|"
+                         r"were|"
                          r"has|have|any tips|tips for|help me)\b", clean)) and len(clean.split()) > 3
 
 
 # ---------------------------------------------------------------------------------------------------
 # pump type
 _PUMP_TYPES = (
-    ("hospital_grade", _c(r"hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|\brent\b|symphony|ameda platinum|"
+    ("hospital_grade", _c(r"hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|\brent\b|symphony|"
+                          r"ameda platinum|"
                           r"lactina|from the hospital|multi[- ]?user")),
     ("wearable", _c(r"wearable|hands[- ]?free|in[- ]?bra|in my bra|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|"
                     r"cups? (that )?(go|sit|fit)s? in|s12|s9|m5|tsrete|bellababy wearable")),
@@ -69,7 +71,8 @@ _PUMP_TYPES = (
                   r"hand[- ]?operated|pump by hand")),
     ("battery", _c(r"battery|batteries|rechargeable|cordless|portable|usb|baby buddha|babybuddha|zomee fit|"
                    r"freestyle|mini electric|spectra ?s?9")),
-    ("electric", _c(r"electric|plug(ged)? in|plugs in(to)?|wall|spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|hand))|pump in style|pis\b|lansinoh|motif|ameda|"
+    ("electric", _c(r"electric|plug(ged)? in|plugs in(to)?|wall|spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|"
+                    r"hand))|pump in style|pis\b|lansinoh|motif|ameda|"
                     r"bellababy|double pump|zomee|evenflo|tommee|philips|avent|unimom|cimilre|insurance pump")),
 )
 
@@ -98,7 +101,8 @@ _FINE = _c(r"\b(fine|ok|okay|alright|all right|all good|good|normal|nothing|grea
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around text[start:end]: up to the nearest comma, full stop or "but" on each side."""
     left = max((m.end() for m in re.finditer(r"[,.;!?]|\bbut\b", text[:start])), default=0)
-    right = next((start + m.start() for m in re.finditer(r"[,.;!?]|\bbut\b", text[start:end + 40]) if start + m.start() >= end), len(text))
+    stops = (start + m.start() for m in re.finditer(r"[,.;!?]|\bbut\b", text[start:end + 40]))
+    right = next((at for at in stops if at >= end), len(text))
     return text[left:right]
 
 
@@ -152,7 +156,8 @@ def breasts_feel_full(text: str) -> Optional[str]:
 
 
 # Said in passing, fullness words only count next to the breasts ("full time job" says nothing).
-_BREASTS_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|boobies|chest|they|both sides)\b[^.?!]{0,25}\b(feel|felt|are|get|r|still|stay)\b"
+_BREASTS_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|boobies|chest|they|both sides)\b[^.?!]{0,25}\b(feel|felt|are|get|r|still|"
+                              r"stay)\b"
                               r"[^.?!]{0,15}\b(full|engorged|heavy|hard|soft|empty|rock hard)\b")
 
 
@@ -174,7 +179,8 @@ def breasts_feel_full_volunteered(text: str) -> Optional[str]:
 _DRIPS = _c(r"\b(drip\w*|drop\w*|dribbl\w*|trickl\w*|beads?|nothing (comes|happens)|never (sprays?|flows?|starts?|speeds?)|"
             r"no let ?-?down|no letdown|no spray\w*|doesn'?t (spray|flow|start|speed)|doesnt (spray|flow|start|speed)|"
             r"stays slow|just sits there)\b")
-_SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? ?down|letdown|lets down|let down (happens|comes|kicks)|"
+_SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? ?down|letdown|lets down|let down (happens|comes|"
+             r"kicks)|"
              r"tingl\w*|pins and needles|speeds? up|picks? up|starts (flowing|spraying|coming)|comes faster|faster)\b")
 
 
@@ -233,7 +239,8 @@ def suction_level(text: str) -> Optional[str]:
         return "high" if share >= 0.75 else "low" if share <= 0.34 else "medium"
     levels = (
         ("high", r"\b(high\w*|max\w*|full blast|full power|strongest|all the way( up)?|top setting|as high|cranked|as strong as|"
-                 r"strong as|as much as i can|most it goes|the top( one)?|top level|(press|squeeze|pump)\w* (it )?(really |very |so )?(hard|strong))\b"),
+                 r"strong as|as much as i can|most it goes|the top( one)?|top level|(press|squeeze|pump)\w* (it )?(really |very |"
+                 r"so )?(hard|strong))\b"),
         ("low", r"\b(low\w*|min\w*|gentle|weakest|lightest|soft setting|barely on)\b"),
         ("medium", r"\b(medium|med[iu]*u?m|meduim|mid\w*|middle|moderate|normal|average|halfway|half way|comfortable|comfy|"
                    r"in between)\b"),
@@ -313,7 +320,8 @@ def flange_fit(text: str) -> Optional[str]:
 
 _FIT_IN_PASSING = _c(r"\b(flange|flanges|shield|shields|tunnel|nipple|nipples)\b[^.?!]{0,40}\b(rubs?|rubbing|red (rings?|marks?)|"
                      r"rings?|marks?|pinch\w*|too (small|big|tight)|(does|do)n'?t fit|doesnt fit|dont fit|swell\w*|blanch\w*|"
-                     r"too much (areola|of the areola)|pulls? (in )?too much)|\b(red (rings?|marks?)|rubs?|rubbing|too much areola)\b"
+                     r"too much (areola|of the areola)|pulls? (in )?too much)|\b(red (rings?|marks?)|rubs?|rubbing|"
+                     r"too much areola)\b"
                      r"[^.?!]{0,25}\b(flange|flanges|shield|tunnel|nipple)")
 
 
@@ -343,12 +351,15 @@ def away_from_baby(text: str) -> Optional[str]:
     return None
 
 
-_AWAY_IN_PASSING = _c(r"\b(at work|back at work|i'?m away|away at|while (i'?m )?away|in the office|at the office|at my desk|at school|at the salon|"
+_AWAY_IN_PASSING = _c(r"\b(at work|back at work|i'?m away|away at|while (i'?m )?away|in the office|at the office|at my desk|"
+                      r"at school|at the salon|"
                       r"in the nicu|nicu|special care|scbu|on the ward|on (my|a) (break|shift)|on trips|"
                       r"between (meetings|showings|clients|classes|patients)|in my car|"
                       r"away from (him|her|baby|my baby|the baby|them)|(stays?|staying|is) with my (mother|mom|mum)|"
-                      r"work full[- ]time|at my job|during (my )?shifts?|in the (staff )?(toilet|bathroom|closet|supply closet))\b")
-_HOME_IN_PASSING = _c(r"\b(work(ing)? from home|wfh|at home with|home with (him|her|baby|the baby|them)|next to (me|her bed|his bed)|"
+                      r"work full[- ]time|at my job|during (my )?shifts?|in the (staff )?(toilet|bathroom|closet|"
+                      r"supply closet))\b")
+_HOME_IN_PASSING = _c(r"\b(work(ing)? from home|wfh|at home with|home with (him|her|baby|the baby|them)|next to (me|her bed|"
+                      r"his bed)|"
                       r"on (maternity|parental) leave|stay at home)\b")
 
 
@@ -381,8 +392,8 @@ def breasts_ever_full(text: str) -> Optional[str]:
         return "no"
     if re.search(r"\bmostly no\b", clean):
         return "no"
-    if find_affirmed(_FULL, clean) or re.search(r"\b(mornings?|overnight|when i (skip|miss)|if i (skip|miss|wait)|"
-                                                 r"all the time|often|leak\w*|always|constantly|every (day|morning|night))\b", clean):
+    if find_affirmed(_FULL, clean) or re.search(r"\b(mornings?|overnight|when i (skip|miss)|if i (skip|miss|wait)|all the time|"
+                                                 r"often|leak\w*|always|constantly|every (day|morning|night))\b", clean):
         return "yes"
     if find_negated(_FULL, clean) or find_affirmed(_SOFT, clean):
         return "no"
@@ -404,15 +415,18 @@ _NOT_NURSING = _c(r"^\W*(i'?m )?(only|just) pumping\b|\b(ep|eping|exclusively pu
                   r"only pumping (now|for him|for her)|"
                   r"doesn'?t nurse|doesnt nurse|not (breast)?feeding (at the breast|directly)|don'?t (breast|direct)feed|"
                   r"dont (breast|direct)feed|never latched|won'?t latch|wont latch|can'?t latch|cant latch|doesn'?t latch|"
-                  r"doesnt latch|bottle only|bottle fed|bottle feed\w*|only bottles?|formula only|tongue tie\w* (and|so) (bottle|pump)|"
+                  r"doesnt latch|bottle only|bottle fed|bottle feed\w*|only bottles?|formula only|tongue tie\w* (and|so) (bottle|"
+                  r"pump)|"
                   r"refuses the breast|breast refusal|exclusiv\w* pump\w*|not take the breast|won'?t take the breast|"
                   r"(feeding )?tube|ng tube|not allowed to (nurse|breastfeed)|can'?t (nurse|breastfeed) (yet|him|her))\b")
 _NURSING_BAD = _c(r"\b(hard|bad|difficult|struggl\w*|painful|rough|tough|awful|nightmare|not (great|good|well|easy)|fuss\w*|"
                   r"screams?|frustrat\w*|pulls? off|pops? off|falls asleep|hours|forever|constantly|always hungry|"
                   r"never (satisfied|full|content)|shallow latch|bad latch|poor latch|latch (is )?(bad|poor|shallow)|clicks?|"
-                  r"cluster\w* all|on the boob all|needs? (a )?top[- ]?ups?|top(ping)? (him|her|up)|supplement\w*|formula after)\b")
+                  r"cluster\w* all|on the boob all|needs? (a )?top[- ]?ups?|top(ping)? (him|her|up)|supplement\w*|"
+                  r"formula after)\b")
 _NURSING_GOOD = _c(r"\b(well|great|easy|no (problem|problems|issues?|trouble)|champ|pro|like a pro|perfect\w*|"
-                   r"beautiful\w*|amazing|awesome|content|no complaints|going strong|(fine|good|ok|okay) (at|on|from) the (breast|boob))\b")
+                   r"beautiful\w*|amazing|awesome|content|no complaints|going strong|(fine|good|ok|okay) (at|on|"
+                   r"from) the (breast|boob))\b")
 
 
 def nursing_goes_well(text: str) -> Optional[str]:
@@ -443,14 +457,17 @@ def nursing_goes_well_volunteered(text: str) -> Optional[str]:
     return nursing_goes_well(window) or ("yes" if find_affirmed(_FINE, window) else None)
 
 
-_WEIGHT_BAD = _c(r"\b((not|isn'?t|isnt|hasn'?t|hasnt|no longer|barely|hardly) (really |quite |properly |been )?(gaining|growing|putting on)|"
+_WEIGHT_BAD = _c(r"\b((not|isn'?t|isnt|hasn'?t|hasnt|no longer|barely|hardly) (really |quite |properly |been )?(gaining|growing|"
+                 r"putting on)|"
                  r"(losing|lost|dropp\w*|poor|slow\w*|low|not great|not good|little) (\w+ )?(weight|gain\w*)|"
                  r"weight (is |has )?(dropp\w*|down|going down|not great|slow|poor|stalled|flat)|stalled|dropped (a )?percentile|"
                  r"dropping percentiles?|fell off (the|her|his) curve|behind on (his |her |their )?weight|"
                  r"worried about (his|her|their|the) weight|gaining slow\w*|gaining (very |really )?(little|slowly)|slow gainer|"
-                 r"under ?weight|small for|failure to thrive|weight checks?|(little |a bit |just )?(under|below) the (line|curve))\b")
+                 r"under ?weight|small for|failure to thrive|weight checks?|(little |a bit |just )?(under|below) the (line|"
+                 r"curve))\b")
 _WEIGHT_GOOD = _c(r"\b(gaining (well|fine|great|good|ok|okay|nicely|steadily)|gains well|good weight|on track|right on|"
-                  r"doc(tor)? (is|was|says|said)?\s*(happy|pleased|fine)|ped(iatrician)? (is|was|says|said)?\s*(happy|pleased|fine)|"
+                  r"doc(tor)? (is|was|says|said)?\s*(happy|pleased|fine)|ped(iatrician)? (is|was|says|said)?\s*(happy|pleased|"
+                  r"fine)|"
                   r"chunky|chunk|thriving|growing (well|fine|great)|\d+(th|st|nd|rd) percentile|percentile|on (his|her) curve|"
                   r"putting on weight|gained|chubby|fat rolls|rolls)\b")
 
@@ -470,7 +487,8 @@ def _weight_reply(text: str) -> Optional[str]:
     if re.search(r"\b(losing|dropping|behind|slow|poorly|barely)\b", clean):
         return "no"
     kind = hedge(clean)
-    if kind in ("unsure", "partly") or re.search(r"\b(haven'?t|havent|not) (been )?(weighed|checked)|next (appt|appointment|checkup)\b",
+    if kind in ("unsure", "partly") or re.search(r"\b(haven'?t|havent|not) (been )?(weighed|checked)|next (appt|appointment|"
+                                                 r"checkup)\b",
                                                  clean):
         return UNSURE
     if kind == "hedged_yes":
@@ -528,7 +546,8 @@ def _calm_reply(text: str) -> Optional[str]:
 
 # Replies that need the question to make sense: a hedge or a bare yes/no.
 SHORT_ANSWERS: Mapping[str, Parser] = {
-    "nursing_goes_well": lambda text: _yes_no_reply(partly="no")(text) or ("yes" if find_affirmed(_FINE, normalise(text)) else None),
+    "nursing_goes_well": lambda text: (_yes_no_reply(partly="no")(text)
+                                       or ("yes" if find_affirmed(_FINE, normalise(text)) else None)),
     "baby_gaining_well": _weight_reply,
     "pump_type": _unsure_reply,
     "pumping_pain": _pain_reply,
@@ -592,7 +611,8 @@ def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str
             return specific
         if slot == "pumping_pain" and _LEADING_YES.search(normalise(text)):
             # "yes hurts": a plain yes to "Does pumping hurt?" is real pain unless they soften it.
-            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b", normalise(text))
+            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b",
+                             normalise(text))
             return "some" if mild else "painful"
         if slot == "pumping_feelings" and re.match(r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b",
                                                    normalise(text)):
@@ -627,7 +647,8 @@ _SUCTION_CONTEXT = _c(r"\b(suction|vacuum|setting|settings|level|strength|power|
 _FLANGE_CONTEXT = _c(r"(\d\s*mm\b|\bmm\b|\bflanges?\b|\bshields?\b|\binserts?\b|\bsize[ds]?\b|\btunnel\b)")
 # Calm said about pumping itself counts in passing too ("pumping isn't a big deal for me emotionally").
 _CALM_IN_PASSING = _c(r"\b(not a big deal|no big deal|emotionally|i'?m (pretty |quite |very )?(calm|relaxed|chill)|"
-                      r"im (pretty |quite |very )?(calm|relaxed|chill)|not stressed|doesn'?t stress me|don'?t mind (pumping|it))\b")
+                      r"im (pretty |quite |very )?(calm|relaxed|chill)|not stressed|doesn'?t stress me|don'?t mind (pumping|"
+                      r"it))\b")
 # "fine", "ok" said in passing mean nothing about feelings; "sore" in passing may be about anything
 # but is still pain in a pumping chat. These volunteered values need the question.
 _WEAK_IN_PASSING: Mapping[str, Tuple[str, ...]] = {"pumping_feelings": ("calm",), "pumping_pain": ("none",)}

@@ -6,7 +6,6 @@ carries it in ``official`` and the rendered answer puts it first.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -37,7 +37,8 @@ _PSEUDO = re.compile(r"\b(no longer|not only|not just|no doubt|not sure|no idea|
                      r"not (eating|feeding|waking|peeing|gaining|latching|wetting)|no matter)\b")
 # A new clause starts: the negation before it does not reach past it.
 _BOUNDARY = re.compile(r"(\bbut\b|\bthough\b|\balthough\b|\bhowever\b|\bexcept\b|\byet\b|\bstill\b|"
-                       r"[.;!?]|,\s*(it|its|it'?s|i|i'?m|im|she|he|they|my|the|just|and|now)\b|\band (now|then|it|its|i)\b|\bjust\b)")
+                       r"[.;!?]|,\s*(it|its|it'?s|i|i'?m|im|she|he|they|my|the|just|and|now)\b|\band (now|then|it|its|i)\b|"
+                       r"\bjust\b)")
 # How many words a cue may stand before the term it negates ("no real fever", "not feeling very hot").
 NEGATION_WINDOW = 3
 _CUE_AT_END = re.compile(NEGATION_CUE + r"(\s+\S+){0,%d}\s*$" % NEGATION_WINDOW)
@@ -96,7 +97,8 @@ def hedge(text: str) -> Optional[str]:
 # People correct themselves mid-message: "a bit sore... no honestly it really hurts", "24... wait no, 21".
 # What comes after the last correction is what they mean.
 _CORRECTION = re.compile(r"(\.\.\.|…|,|\.|^|\s)\s*(no+,? (wait|actually|honestly|sorry)|wait,? no|wait|actually,? no|"
-                         r"i mean|sorry,? i mean|correction|scratch that|no actually|well,? actually|or rather|(ok|okay),? honestly|"
+                         r"i mean|sorry,? i mean|correction|scratch that|no actually|well,? actually|or rather|"
+                         r"(ok|okay),? honestly|"
                          r"that'?s not (true|right)|not true|actually,)\b")
 
 

@@ -31,10 +31,14 @@ URGENCY_ORDER: Tuple[RedFlag, ...] = tuple(RedFlag)
 CHECK_FIRST = frozenset({RedFlag.LOW_MOOD, RedFlag.UNSPECIFIED})
 
 _FEVER = (
-    r"(fever\w*|feverish|febrile|temp(erature)? of|high temp|a temp\b|chills|chilly and|shiver\w*|the shakes|shaking (all over|uncontrollably|with)|"
-    r"rigors|flu[- ]?like|flu[- ]?ish|like (i have|i've got|ive got|i got) (the )?flu|like the flu|body aches?|achy all over|aching all over|"
-    r"aches all over|achy and|hot and cold|burning up|(i'?m|i am|been|feel|feeling|so) (freezing|frozen)( cold)?\b(?! (milk|it|the|bags?))|"
-    r"teeth (are )?chattering|(can'?t|cant) (get|stay) warm|\b(have|has|got|running|run|with) (a )?(high |bit of a |slight )?(temp|temperature)\b|"
+    r"(fever\w*|feverish|febrile|temp(erature)? of|high temp|a temp\b|chills|chilly and|shiver\w*|the shakes|shaking (all over|"
+    r"uncontrollably|with)|"
+    r"rigors|flu[- ]?like|flu[- ]?ish|like (i have|i've got|ive got|i got) (the )?flu|like the flu|body aches?|achy all over|"
+    r"aching all over|"
+    r"aches all over|achy and|hot and cold|burning up|(i'?m|i am|been|feel|feeling|so) (freezing|frozen)( cold)?\b(?! (milk|it|"
+    r"the|bags?))|"
+    r"teeth (are )?chattering|(can'?t|cant) (get|stay) warm|\b(have|has|got|running|run|with) (a )?(high |bit of a |"
+    r"slight )?(temp|temperature)\b|"
     r"\btemp(erature)? (is|was|of|at|reads?|read) (3[89]|4[01]|99|10[0-5])|\b(3[89]|4[01])([.,]\d)? ?(°c?|degrees|deg|c)\b|"
     r"\b(99|10[0-5])([.,]\d)? ?(°f?|degrees|deg|f)\b|\b(3[89]|40)[.,]\d\b(?! ?(ml|oz|mm|min|hours?|weeks?|days?|%)))"
 )
@@ -42,15 +46,18 @@ _FEVER = (
 # ordinary; they are masked out before the breast-sign rule looks.
 _HARMLESS_SIGNS = re.compile(
     r"[^.?!]*\b(heat(ing)? (pad|pack)s?|heat pads?|heating pad)\b[^.?!]*|"
-    r"\b(chills?|shiver\w*|freezing)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|cold (room|office|house|flat)|heating (is )?broke\w*)\b|"
-    r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"  # a word in quotes is talked about, not reported ("MIL asks about 'milk fever'")
+    r"\b(chills?|shiver\w*|freezing)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|cold (room|office|house|flat)|"
+    r"heating (is )?broke\w*)\b|"
+    # A word in quotes is talked about, not reported ("MIL asks about 'milk fever'").
+    r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"
     r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
     r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
     r"(from|left by) the (flange|pump|shield)\b|\blumps? (that )?(go(es)? away|goes|disappear\w*|clear\w*|soften\w*)\b|"
     r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b"
 )
 _BREAST_SIGN = (
-    r"\b(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|hard spot|"
+    r"\b(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|"
+    r"hard spot|"
     r"streaks?|inflamed|burning|angry looking|shiny)\b"
 )
 _PAIN = r"\b(pain\w*|sore|hurts?|hurting|tender|aching|agony|throbb\w*|kill(s|ing) me)\b"
@@ -61,7 +68,8 @@ _OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|older (son|daughter|one
                            r"\b(fever|temp|temperature|flu|sick|ill)[^.?!]*")
 # Questions about what a sign is, or a past episode that is over, are not a sign now.
 _PAST_EPISODE = re.compile(
-    r"\b(had|got|treated|was treated for|recovered from|antibiotics for|got over)\b[^.?!]{0,50}\b(mastitis|fever|crack\w*|bleed\w*|"
+    r"\b(had|got|treated|was treated for|recovered from|antibiotics for|got over)\b[^.?!]{0,50}\b(mastitis|fever|crack\w*|"
+    r"bleed\w*|"
     r"blister\w*|bleb|jaundice)\b[^.?!]{0,60}\b(all good|gone|better|cleared|resolved|fine now|healed|over|finished|"
     r"last (year|month|time|week)|in (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|in the first (week|month|days)|"
     r"before|with my (first|older|last)|weeks ago|months ago|ages ago|ago|back then|normal now)\b[^.?!]*"
@@ -71,9 +79,11 @@ _PAST_MOOD = re.compile(r"\b(had|got over|recovered from|treated for)\b[^.?!]{0,
                         r"post[- ]partum depression)\b[^.?!]*|[^.?!]*\b(recovered|got help and|with my first|last time)\b[^.?!]*")
 # A clause that says the trouble is over ("cracked nipples the first week, which sorted itself out").
 _RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|went away|"
-                       r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|month))\b[^.?!]*")
+                       r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|"
+                       r"month))\b[^.?!]*")
 # A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
-_RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|i had)\b[^.?!]{0,30}"
+_RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|"
+                        r"i had)\b[^.?!]{0,30}"
                         r"[.!]?\s*(but )?(it )?(wasn'?t|was not|isn'?t|turned out|it'?s not|its not|it was (just|only))[^.?!]*")
 # General questions about signs, asked for the future or for someone else; a parent who says they
 # have the sign ("my nipple is bleeding, is that normal?") is not asking in general.
@@ -86,9 +96,11 @@ _INFO_QUESTION = re.compile(
     r"(what|which) signs|signs (to|i should) (watch|look)|i (read|heard|saw) (that|online|somewhere)?)\b"
 )
 _FIRST_PERSON_CLAIM = re.compile(
-    r"\b(i have|i'?ve got|ive got|i got|i'?ve had|(i am|i'?m|im) (so |very |really )?(hot|feverish|shivering|bleeding|burning up)|"
+    r"\b(i have|i'?ve got|ive got|i got|i'?ve had|(i am|i'?m|im) (so |very |really )?(hot|feverish|shivering|bleeding|"
+    r"burning up)|"
     r"my (nipples?|nips?|breasts?|boobs?|left|right|milk|temp|temperature|baby|son|daughter|lo|newborn) (is|are|has|have|"
-    r"looks?|seems?|feels?|hasn'?t|isn'?t|won'?t|keeps?|started|got)|(she|he|baby)('?s| is| has| hasn'?t| isn'?t| won'?t| keeps?))\b"
+    r"looks?|seems?|feels?|hasn'?t|isn'?t|won'?t|keeps?|started|got)|(she|he|baby)('?s| is| has| hasn'?t| isn'?t| won'?t|"
+    r" keeps?))\b"
 )
 
 _STRONG_MOOD = (
@@ -96,13 +108,17 @@ _STRONG_MOOD = (
     r"(don'?t|dont|do not) want to (be here|live|be alive|wake up|exist)|not want(ing)? to (be here|live|exist)|"
     r"better off without me|better off if i (was|were) (gone|dead|not here)|no reason to live|no point (in )?(living|going on)|"
     r"(can'?t|cant|cannot|can not) go on|want(ed)? to die|wanna die|wish i (was|were) dead|wish i (could )?(just )?disappear\w*|"
-    r"want to disappear|run away and never|(hurt|harm|shake|smother|drop|throw)(ing)? (the|my|our) (baby|babe|son|daughter|lo|newborn|little one)|"
-    r"thoughts? (of|about) (hurting|harming|killing|ending)|intrusive thoughts|(not|don'?t feel) safe (with|around) (my |the )?baby|"
+    r"want to disappear|run away and never|(hurt|harm|shake|smother|drop|throw)(ing)? (the|my|our) (baby|babe|son|daughter|lo|"
+    r"newborn|little one)|"
+    r"thoughts? (of|about) (hurting|harming|killing|ending)|intrusive thoughts|(not|don'?t feel) safe (with|around) (my |"
+    r"the )?baby|"
     r"scared (of what|i might|i'?ll) (i might do|do|hurt)|drive (off|into)|turn(ing)? the wheel|"
     r"(wish|want|wanna|think about|thinking about|dream of)[^.?!]{0,25}\b(disappear\w*|vanish\w*)|"
-    r"(disappear\w*|vanish\w*) (for good|forever|and never)|walk(ing)? out (and|on) (never|not|them|everyone)|run(ning)? away (and never|for good|from everyone)|"
+    r"(disappear\w*|vanish\w*) (for good|forever|and never)|walk(ing)? out (and|on) (never|not|them|everyone)|"
+    r"run(ning)? away (and never|for good|from everyone)|"
     r"(easier|better) (for everyone |for them )?if i (just )?(was|were|wasn'?t|weren'?t|wasnt) (here|around|gone|alive|dead)|"
-    r"(nobody|no one|noone) would (even )?(notice|care|miss me)|if i (was|were) (gone|dead|not here)|tired of (living|life|being alive)|"
+    r"(nobody|no one|noone) would (even )?(notice|care|miss me)|if i (was|were) (gone|dead|not here)|tired of (living|life|"
+    r"being alive)|"
     r"(don'?t|dont|can'?t|cant) see (a|any) (way out|future|point in living)|no way out|pills? (saved|stashed|hidden)|"
     r"(saved|stashed|hoard\w*|stockpil\w*) (up )?(some )?pills|overdos\w*|"
     r"(thought|thoughts|imagin\w*|pictur\w*|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
@@ -116,16 +132,19 @@ _STRONG_MOOD = (
 # ("not depressed or anything"), be someone else's, be over ("had PPD with my first, recovered") or be
 # asked about in general ("what are the signs of postpartum depression?").
 _DEEP_LOW = (
-    r"\b(hopeless|worthless|(really|so|very|severely|deeply) depressed|depressed|postpartum depression|post[- ]partum depression|ppd|"
+    r"\b(hopeless|worthless|(really|so|very|severely|deeply) depressed|depressed|postpartum depression|post[- ]partum depression|"
+    r"ppd|"
     r"(can'?t|cant) stop crying|crying all day|cry(ing)? (all|every) (day|night|the time))\b"
 )
 _LOW_MOOD = (
-    r"\b(numb|empty inside|feel (nothing|empty)|no joy|(don'?t|dont|can'?t|cant) enjoy anything|(can'?t|cant|cannot) cope|not coping|"
+    r"\b(numb|empty inside|feel (nothing|empty)|no joy|(don'?t|dont|can'?t|cant) enjoy anything|(can'?t|cant|cannot) cope|"
+    r"not coping|"
     r"(can'?t|cant) do this any ?more|falling apart|not myself|lost myself|dark place|dark thoughts|so alone|all alone|"
     r"(don'?t|dont) feel (bonded|connected|anything)|regret having|what'?s the point|whats the point|nothing matters|"
     r"(can'?t|cant) get out of bed|in a (dark|black) hole|drowning|barely holding on|at (my|the) breaking point|"
     r"(low|down|sad) (all|every) (day|the time)|(for|in) weeks[^.?!]{0,20}(low|down|sad|crying)|useless|"
-    r"(don'?t|dont) care about anything|going through the motions|(can'?t|cant) even cry|haven'?t (showered|eaten)[^.?!]{0,20}weeks|"
+    r"(don'?t|dont) care about anything|going through the motions|(can'?t|cant) even cry|haven'?t (showered|"
+    r"eaten)[^.?!]{0,20}weeks|"
     r"(feel|felt) nothing|(haven'?t|havent) felt anything|(^|[.!?]\s*)(i'?m|im) empty\b|empty inside|so empty|"
     r"nothing makes me happy|gr[ae]y fog|in a fog (every|all)|can'?t feel happy|nothing (feels|is) (good|fun) any ?more)\b"
 )
@@ -139,29 +158,37 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
         (RedFlag.INFANT, r"((few|fewer|no|no more|zero|0|not (many|enough)|hardly any|barely any|less|"
          r"(only|just) (had |has |did )?(one|two|three|four|1|2|3|4)) (wet |pee |wee |heavy )?(diapers?|nappies|nappy|dipes)|"
          r"\b(had|has|had only|only had|made|did) (one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes)\b|"
-         r"\b(one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes) (all day|today|since|in (the last )?(24|twenty)|yesterday)|"
+         r"\b(one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes) (all day|today|since|in (the last )?(24|"
+         r"twenty)|yesterday)|"
          r"(hasn'?t|hasnt|has not|haven'?t|not) (had )?(a |any )?(wet|pee|wee)(dy)? (diapers?|nappies|nappy)|"
          r"no (wet|pee|wee) (diapers?|nappies|nappy)|dry (for|since) |"
-         r"dark yellow|barely (peeing|pees|peed|wees)|(very|so|too|super|really|extremely) sleepy (and|to) (won'?t|not|wont|can'?t|cant|doesn'?t) (eat|feed|nurse|wake|latch)|"
+         r"dark yellow|barely (peeing|pees|peed|wees)|(very|so|too|super|really|extremely) sleepy (and|to) (won'?t|not|wont|"
+         r"can'?t|cant|doesn'?t) (eat|feed|nurse|wake|latch)|"
          r"(not|isn'?t|isnt) (really |quite |properly )?(gaining|putting on)|no longer gaining|"
-         r"too (sleepy|tired) to (eat|feed|nurse|suck)|(won'?t|wont|doesn'?t|doesnt|not) wake (up )?(to|for) (eat|feed|feeds|feeding)|"
+         r"too (sleepy|tired) to (eat|feed|nurse|suck)|(won'?t|wont|doesn'?t|doesnt|not) wake (up )?(to|for) (eat|feed|feeds|"
+         r"feeding)|"
          r"(diapers?|nappies|nappy) (are |is |have been |has been )?(dry|not wet)|dry (diapers?|nappies|nappy)|"
          r"(hasn'?t|has not|hasnt|not|isn'?t|isnt) (peed|pee(ing)?|wee(d|ing)?)|"
          r"dark (urine|pee|wee|yellow pee)|orange (pee|urine|crystals)|brick dust|dehydrat\w*|sunken|"
          r"letharg\w*|floppy|hard to wake|(won'?t|wont|can'?t|cant) wake|limp|unresponsive|"
          r"(not|isn'?t|isnt|hasn'?t|hasnt|stopped|poor|slow|no) (gaining|gained|putting on)( any)?( weight)?|"
-         r"poor weight gain|(losing|lost|dropp(ed|ing)|drop in) weight|weight (loss|dropped|is dropping|is going down)|failure to thrive|"
+         r"poor weight gain|(losing|lost|dropp(ed|ing)|drop in) weight|weight (loss|dropped|is dropping|is going down)|"
+         r"failure to thrive|"
          r"(refus\w*|won'?t take|wont take) (all |every |any )?(feeds?|the bottle|bottles|to (eat|feed))|"
          r"jaundice\w* (is )?(getting )?(worse|yellower|spreading)|(more|getting) yellow|yellow(er)? (eyes|skin) (getting|again)|"
-         r"(barely|hardly|not (very|really)) wet (nappies|nappy|diapers?)|(nappies|nappy|diapers?) (are |r )?(barely|hardly|mostly|almost|"
+         r"(barely|hardly|not (very|really)) wet (nappies|nappy|diapers?)|(nappies|nappy|diapers?) (are |r )?(barely|hardly|"
+         r"mostly|almost|"
          r"pretty much|all) (wet|dry)|mostly dry|"
-         r"dropped (from )?(the )?\d+(th|st|nd|rd)?( percentile)? to|dropp\w* (a |two |2 )?percentiles?|fell (off|down) (the|her|his) "
+         r"dropped (from )?(the )?\d+(th|st|nd|rd)?( percentile)? to|dropp\w* (a |two |2 )?percentiles?|fell (off|down) (the|her|"
+         r"his) "
          r"(curve|chart)|(weight|weight gain|gain) (is|was|has been) (poor|slow|not great|low|too low)|poor (weight )?gain|"
          r"below (her |his )?birth ?weight|not back (up )?to (her |his )?birth ?weight|under (her |his )?birth ?weight|"
          r"(can'?t|cant|couldn'?t|could not|hard to|struggl\w* to|had to work to|impossible to) (rouse|wake)|(won'?t|wont) rouse|"
-         r"(isn'?t|isnt|is not|stopped|won'?t|wont|not) (feeding|eating|drinking|taking (the )?(bottle|breast|feeds?))\b(?! (well|as much|much|on))|"
+         r"(isn'?t|isnt|is not|stopped|won'?t|wont|not) (feeding|eating|drinking|taking (the )?(bottle|breast|"
+         r"feeds?))\b(?! (well|as much|much|on))|"
          r"not interested in (eating|feeding|feeds|food|the breast|the bottle)|"
-         r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|2) feeds?|"
+         r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|"
+         r"2) feeds?|"
          r"dark like tea|(pee|urine|wee) (is |looks |was )?(like )?(dark|darker|brown|orange|tea)|tea[- ]colou?red|"
          r"dropp\w* (across |down )?(two |2 |a |one )?(centile|percentile) lines?|"
          r"(eyes|skin)[^.?!]{0,20}\byellow\b[^.?!]{0,40}\b(worse|more|spreading)|yellow[^.?!]{0,30}getting worse|"
@@ -173,8 +200,10 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"bloody (milk|nipples?|discharge)|(milk|nipples?) (is |are |was |were |looks? )?(bloody|blood[- ]?tinged)|"
          r"streaks? of blood|spots? of blood|traces? of blood|\bblood\b(?! (sugar|pressure|test|work|type|draw|clot\w*)))|"
          r"(crack\w*|blister\w*|scab\w*|raw|open wound|torn|shredded|split|open sores?|weeping) nipples?|"
-         r"nipples? (are |is |r |look |looks |got |get |have |has )?(so |very |all |really |now )?(crack\w*|blister\w*|scab\w*|raw|torn|shredded|"
-         r"split|open|weeping|oozing)|(pink|red|brown|rusty) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|reddish|brown)|"
+         r"nipples? (are |is |r |look |looks |got |get |have |has )?(so |very |all |really |now )?(crack\w*|blister\w*|scab\w*|"
+         r"raw|torn|shredded|"
+         r"split|open|weeping|oozing)|(pink|red|brown|rusty) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|"
+         r"reddish|brown)|"
          r"(blister|bleb|wound|cut|crack|sore|split) on (my |the )?nipple|nipple (wound|cut|crack|blister|bleb)|"
          r"\b(nip\w*|tips?)\b[^.?!]{0,40}\b(crack\w*|blister\w*|bleb|raw|open (sores?|cuts?|wounds?|patch\w*)|scab\w*|ooz\w*|"
          r"weep\w*|torn|split open|skinned)|\b(crack\w*|blister\w*|raw|open (sores?|cuts?|wounds?|patch\w*)|ooz\w*)\b[^.?!]{0,30}"
@@ -190,7 +219,8 @@ _DEEP_LOW_RE = re.compile(_DEEP_LOW)
 # Someone else's illness or mood: the rest of that sentence is about them ("DH cut his finger and bled",
 # "my husband has been feeling low", "someone in my mom group felt numb").
 _OTHERS = re.compile(
-    r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|my (mom|mum|dad|mil)|"
+    r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|my (mom|mum|dad|"
+    r"mil)|"
     r"mil|friend|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom)\b[^.?!]*"
 )
 _BREAST_AREA_RE = re.compile(_BREAST_AREA)
@@ -212,13 +242,16 @@ def _affirmed(pattern: Pattern[str], text: str) -> bool:
 
 # "I think I have mastitis", "mastitis again", "could this be mastitis": the word as a claim, not as a topic.
 _MASTITIS_CLAIM = re.compile(
-    r"\b((i|i'?ve|ive|i'?m|im) (think |might |may |probably |definitely |totally )?(have|got|getting|developing|have got|am getting) "
+    r"\b((i|i'?ve|ive|i'?m|im) (think |might |may |probably |definitely |totally )?(have|got|getting|developing|have got|"
+    r"am getting) "
     r"mastitis|mastitis (again|is back|coming on|starting|setting in)|(could|is|might) (this|it) (be )?mastitis|"
-    r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|for) )"
+    r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|"
+    r"for) )"
 )
 _BLEED = re.compile(r"\b(bleed\w*|bled)\b")
 _BLEED_CONTEXT = re.compile(r"\b(nip\w*|breasts?|boobs?|flanges?|milk|pump\w*|bottles?|areolas?|tips?|skin|latch\w*)\b")
-_BIRTH_BLEED = re.compile(r"\b(big |heavy )?(bleed\w*|bled)\b[^.?!]{0,20}\b(after|during|since) (the )?(birth|delivery|labou?r|c-?section|"
+_BIRTH_BLEED = re.compile(r"\b(big |heavy )?(bleed\w*|bled)\b[^.?!]{0,20}\b(after|during|since) (the )?(birth|delivery|labou?r|"
+                          r"c-?section|"
                           r"giving birth)\b|\b(postpartum|post-partum) (bleed\w*)|\blochia\b|\bperiod\b")
 _TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|burning|swollen|hard lump|wedge)\b|"
                                r"\b(hot|burning|swollen)\b[^.?!]{0,40}\b(red|redness|reddish)\b")
@@ -308,10 +341,13 @@ _SIGN_WORDS = re.compile(
 _REASSURANCE = re.compile(
     r"\b(([5-9]|1\d|five|six|seven|eight|nine|ten|eleven|twelve|plenty|lots|loads|tons|heaps|enough|a good number|"
     r"normal number|loads of) (of )?(wet |heavy |pee |wee |dirty |poopy )?(diapers?|nappies|nappy|dipes)|"
-    r"(diapers?|nappies|nappy|pee|wee) (are |is |have been )?(fine|normal|good|plenty|wet|heavy|pale)|gaining (well|fine|great|nicely)|"
-    r"(doc|doctor|ped\w*|nurse|midwife|hv|health visitor) (is |was |says |said )?(happy|fine|pleased|not worried|that'?s normal|normal)|"
+    r"(diapers?|nappies|nappy|pee|wee) (are |is |have been )?(fine|normal|good|plenty|wet|heavy|pale)|gaining (well|fine|great|"
+    r"nicely)|"
+    r"(doc|doctor|ped\w*|nurse|midwife|hv|health visitor) (is |was |says |said )?(happy|fine|pleased|not worried|that'?s normal|"
+    r"normal)|"
     r"feeding (well|fine|great|ok|okay)|(is |she'?s |he'?s )(fine|healthy|thriving|happy|content)|"
-    r"(boobs?|breasts?|nipples?|mine'?s?|mine is|mine are) (are |is |look |looks |seem |feel )?(all )?(fine|ok|okay|normal|good|white)|"
+    r"(boobs?|breasts?|nipples?|mine'?s?|mine is|mine are) (are |is |look |looks |seem |feel )?(all )?(fine|ok|okay|normal|good|"
+    r"white)|"
     r"numbers are normal)\b|[^.?!]*\b(fades?|goes away|go away|gone by|gone after|back to normal|settles?( down)?|disappears?|"
     r"fine after|fine in|normal after|normal in|after a few min\w*)\b[^.?!]*"
 )
@@ -321,7 +357,8 @@ _IDIOMS = re.compile(
     r"bored to death|scared to death|dead (battery|pump)|low (battery|supply|output|suction|setting)|feeling down to|"
     r"down (to|from) \d|lets? ?down|letdown|let-down|turn\w* (it |her |him )?(down|up)|slow down|calm down|lie down|sit down|"
     r"put (her|him|them|baby) down|down the drain|flu (shot|jab|vaccine)|how (hot|warm)|too hot|"
-    r"(red|pink) (lipstick|marks? from|straps?)|hot (car|day|weather|summer|shower)|warm (car|day)|dark (room|chocolate|roast|circles))\b"
+    r"(red|pink) (lipstick|marks? from|straps?)|hot (car|day|weather|summer|shower)|warm (car|day)|dark (room|chocolate|roast|"
+    r"circles))\b"
 )
 _JOKE = re.compile(r"(😂|🤣|😅|\blol\b|\blmao\b|\bhaha\w*|\bjk\b)")
 
@@ -354,13 +391,15 @@ class SuspectedKind(str, Enum):
 
 def suspected_kind(text: str) -> SuspectedKind:
     clean = normalise(text)
-    if re.search(r"\b(sad\w*|low|down|depress\w*|cry\w*|tears|numb|empty|cope|coping|alone|hopeless\w*|worthless|die|dying|dead|"
-                 r"kill\w*|harm\w*|disappear|give up|dark|thoughts|anymore|point|breaking|lonely|miserable|overwhelm\w*)\b", clean):
+    if re.search(r"\b(sad\w*|low|down|depress\w*|cry\w*|tears|numb|empty|cope|coping|alone|hopeless\w*|worthless|die|"
+                 r"dying|dead|kill\w*|harm\w*|disappear|give up|dark|thoughts|anymore|point|breaking|lonely|miserable|"
+                 r"overwhelm\w*)\b", clean):
         return SuspectedKind.MOOD
     if re.search(r"\b(baby|babe|lo|son|daughter|he|she|him|her|newborn|diaper\w*|nappy|nappies|wet|pee\w*|wee\w*|urine|"
                  r"sleepy|letharg\w*|wake|weigh\w*|gain\w*|jaundice\w*|feeds?)\b", clean):
         return SuspectedKind.BABY
-    if re.search(r"\b(breast|boob\w*|nipple\w*|fever\w*|temp\w*|chill\w*|red\w*|hot|lump\w*|blood\w*|bleed\w*|crack\w*)\b", clean):
+    if re.search(r"\b(breast|boob\w*|nipple\w*|fever\w*|temp\w*|chill\w*|red\w*|hot|lump\w*|blood\w*|bleed\w*|"
+                 r"crack\w*)\b", clean):
         return SuspectedKind.BREAST
     return SuspectedKind.GENERAL
 

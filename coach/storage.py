@@ -152,8 +152,11 @@ def judge_known(place: Optional[str], state: Optional[str], hours: Optional[floa
     kind = f"{STATE_NAMES[state].lower()}" if state else "fresh, thawed or left over"
     said = f" for about {describe_hours(hours)}" if hours is not None else ""
     if verdict is Verdict.THROW_AWAY:
-        lead = (f"To be safe, throw it away, I'm sorry. Milk kept {where}{said} is past the official limit, "
-                f"whether it is {kind}.") if not state else f"To be safe, throw it away, I'm sorry: {kind} {where}{said} is past the official limit."
+        if state:
+            lead = f"To be safe, throw it away, I'm sorry: {kind} {where}{said} is past the official limit."
+        else:
+            lead = (f"To be safe, throw it away, I'm sorry. Milk kept {where}{said} is past the official limit, "
+                    f"whether it is {kind}.")
     elif verdict is Verdict.USE_SOON:
         lead = f"It's still within the official limit ({kind}, {where}{said}), so use it soon."
     else:
@@ -213,7 +216,8 @@ _RELATIVE = (
 
 
 # "my 3 month old" is the baby's age, not the milk's; "milk 5 days old" is the milk's.
-_AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                  r"twelve)"
                   r"[ -](day|week|month|year)s?[ -]old|(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
                   r"[ -](day|week|month|year)s?[ -]old (baby|son|daughter|boy|girl|lo|twins?))\b")
 _AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
@@ -241,7 +245,8 @@ def _clock_hour(text: str) -> Optional[float]:
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
            "december")
-_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
+                                                                                        r"nov|dec)"
                     r"\b(\s+(\d{4}))?")
 
 
@@ -333,13 +338,15 @@ def parse_place(text: str) -> Optional[str]:
     for place, pattern in (
         # Out of the fridge or freezer, or never put there: it sat at room temperature.
         ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
-                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|on the (counter|counter ?top|table|bench|"
+                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|on the (counter|"
+                 r"counter ?top|table|bench|"
                  r"dresser|nightstand|side)|room temp\w*"),
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
         ("freezer", r"freez\w*|frezer|frozen|froze\b"),
-        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|work bag|"
+        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|"
+                 r"work bag|"
                  r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
     ):
         if re.search(pattern, clean):
@@ -350,7 +357,8 @@ def parse_place(text: str) -> Optional[str]:
 def parse_state(text: str) -> Optional[str]:
     clean = normalise(text)
     for state, pattern in (
-        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (half|some)|the rest of (it|the bottle)|give (her|him) the rest|"
+        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (half|some)|the rest of (it|the bottle)|give (her|"
+                     r"him) the rest|"
                      r"rest of (the|her|his) bottle|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
                      r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
         ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
@@ -378,4 +386,5 @@ def wants_verdict(text: str) -> bool:
     clean = normalise(text)
     if _VERDICT_CUE.search(clean) or parse_hours(clean) is not None:
         return True
-    return bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean)) and (parse_place(clean) or parse_state(clean)) is not None
+    asks_if_ok = bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean))
+    return asks_if_ok and (parse_place(clean) or parse_state(clean)) is not None

@@ -14,9 +14,21 @@ from typing import Dict, Optional
 
 from coach.answers import looks_like_question, read_answers
 from coach.vocabulary import (
-    AFFIRM_INTENT, BOT_CHALLENGE_INTENT, DENY_INTENT, FALLBACK_INTENT, GOODBYE_INTENT, GREET_INTENT, INFORM_INTENT,
-    LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, OUT_OF_SCOPE_INTENT, RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STOP_INTENT,
-    STORAGE_INTENT, THANK_INTENT,
+    AFFIRM_INTENT,
+    BOT_CHALLENGE_INTENT,
+    DENY_INTENT,
+    FALLBACK_INTENT,
+    GOODBYE_INTENT,
+    GREET_INTENT,
+    INFORM_INTENT,
+    LOW_OUTPUT_INTENT,
+    NON_ENGLISH_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    RED_FLAG_INTENT,
+    REQUEST_HUMAN_INTENT,
+    STOP_INTENT,
+    STORAGE_INTENT,
+    THANK_INTENT,
 )
 
 # Intents that always leave the question for their own rule, whatever the text also says.

@@ -28,7 +28,8 @@ def patterns() -> List[Pattern]:
         "hospital grade", "hospital-grade", "hospital pump", "rental", "rental pump", "symphony",
     ])
     # Flange sizes: "24mm" tokenises as one token in spaCy's English tokenizer rules, "24 mm" as two.
-    out.append({"label": "flange_size", "pattern": [_NUM, {"LOWER": {"IN": ["mm", "millimeter", "millimeters", "millimetre", "millimetres"]}}]})
+    millimetres = ["mm", "millimeter", "millimeters", "millimetre", "millimetres"]
+    out.append({"label": "flange_size", "pattern": [_NUM, {"LOWER": {"IN": millimetres}}]})
     out.append({"label": "flange_size", "pattern": [{"LOWER": {"REGEX": r"^\d{2}(\.\d)?mm$"}}]})
     out.append({"label": "duration", "pattern": [
         {"LOWER": {"IN": ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",

@@ -28,8 +28,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.vocabulary import (
-    FALLBACK_INTENT, GOODBYE_INTENT, LOW_OUTPUT_INTENT, NON_ENGLISH_INTENT, RED_FLAG_INTENT, RED_FLAG_SLOT,
-    REQUEST_HUMAN_INTENT, STOP_INTENT, STORAGE_INTENT,
+    FALLBACK_INTENT,
+    GOODBYE_INTENT,
+    LOW_OUTPUT_INTENT,
+    NON_ENGLISH_INTENT,
+    RED_FLAG_INTENT,
+    RED_FLAG_SLOT,
+    REQUEST_HUMAN_INTENT,
+    STOP_INTENT,
+    STORAGE_INTENT,
 )
 
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
@@ -39,7 +46,8 @@ KEEP_INTENT = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STORAGE_INTENT, NON_ENGLIS
                LOW_OUTPUT_INTENT}
 _LOW_OUTPUT = re.compile(
     r"\b(nothing|no milk|(very |so )?little( or no)? milk|little (comes|coming) out|barely any(thing)?|"
-    r"hardly any(thing)?|(barely|hardly) (get|getting|got|pump|pumping|make|making|produce|producing) (any|anything|much|milk|a thing)|"
+    r"hardly any(thing)?|(barely|hardly) (get|getting|got|pump|pumping|make|making|produce|producing) "
+    r"(any|anything|much|milk|a thing)|"
     r"so little|next to nothing|almost no milk|not (get|getting|pumping) (much|any)( milk)?|"
     r"(only|just) ((get|getting|got|pump|pumping) )?(a few )?(drops|drips|dribbles)|few drops|"
     r"not much (milk|comes out)|(only|just|barely|about|like|maybe) (get |getting |got |pump |pumping )?(like |about |maybe )?"

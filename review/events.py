@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set
 
 from coach.vocabulary import (  # noqa: F401 (CAUSES is re-exported for the pages and queries)
-    CAUSES, FALLBACK_ACTION, FALLBACK_INTENT, HANDOFF_ACTION, LOW_OUTPUT_INTENT, PRIVACY_NOTICE_SLOT, RED_FLAG_ACTION,
-    RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, REQUESTED_SLOT, STORAGE_INTENT,
+    CAUSES,
+    FALLBACK_ACTION,
+    FALLBACK_INTENT,
+    HANDOFF_ACTION,
+    LOW_OUTPUT_INTENT,
+    PRIVACY_NOTICE_SLOT,
+    RED_FLAG_ACTION,
+    RED_FLAG_INTENT,
+    REQUEST_HUMAN_INTENT,
+    REQUESTED_SLOT,
+    STORAGE_INTENT,
 )
 from review.privacy import mask
 

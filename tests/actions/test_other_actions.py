@@ -2,14 +2,14 @@
 import pytest
 
 from actions.ask import AskQuestion
-from coach.clinic import clinic
-from coach.knowledge import knowledge_base
-from coach.prompts import PROMPTS
-from coach.replies import PRIVACY_NOTICE
 from actions.safety import ActionHandleRedFlag, ActionHandoff, ActionResolveSafetyCheck
 from actions.session import ActionSessionStart
 from actions.storage import ActionStorageVerdict, ValidateStorageForm
 from actions.topics import ActionAnswerTopic, ActionDefaultFallback
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.prompts import PROMPTS
+from coach.replies import PRIVACY_NOTICE
 from tests.actions.conftest import make_tracker, slot_events, texts
 
 

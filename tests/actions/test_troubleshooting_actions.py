@@ -1,8 +1,8 @@
 """The troubleshooting form's validation action and the explanation, on real rasa_sdk trackers."""
+from actions.troubleshooting import ActionExplainDiagnosis, ActionStopTroubleshooting, ValidateTroubleshootForm
 from coach.diagnosis import MAX_QUESTIONS, QUESTION_SLOTS
 from coach.prompts import PROMPTS
 from coach.replies import DID_NOT_CATCH, STOPPED, TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME
-from actions.troubleshooting import ActionExplainDiagnosis, ActionStopTroubleshooting, ValidateTroubleshootForm
 from tests.actions.conftest import make_tracker, slot_events, texts
 
 
@@ -37,7 +37,8 @@ async def test_an_answer_fills_the_requested_slot_and_moves_on(dispatcher, domai
 
 
 async def test_an_unreadable_answer_is_asked_again_kindly(dispatcher, domain):
-    tracker = make_tracker("banana", intent="nlu_fallback", slots={"requested_slot": "pump_type"}, active_loop="troubleshoot_form")
+    tracker = make_tracker("banana", intent="nlu_fallback", slots={"requested_slot": "pump_type"},
+                           active_loop="troubleshoot_form")
     slots = await run_validation(tracker, dispatcher, domain)
     assert slots["pump_type"] is None
     assert slots["requested_slot"] == "pump_type"
@@ -48,7 +49,8 @@ async def test_red_flags_and_stop_are_left_to_their_rules(dispatcher, domain):
     for intent, text in (("report_red_flag", "No, not gaining well"), ("stop", "stop asking"), ("request_human", "a person pls")):
         # The NLU guard tags phrase-rule red flags with a red_flag entity, as it would for this text.
         flags = [{"entity": "red_flag", "value": "infant"}] if intent == "report_red_flag" else []
-        tracker = make_tracker(text, intent=intent, slots={"requested_slot": "baby_gaining_well"}, active_loop="troubleshoot_form",
+        tracker = make_tracker(text, intent=intent, slots={"requested_slot": "baby_gaining_well"},
+                               active_loop="troubleshoot_form",
                                entities=flags)
         events = await ValidateTroubleshootForm().run(dispatcher, tracker, domain)
         # No slot filled: Rasa rejects the form, and the red-flag/stop/handoff rule answers instead.

@@ -6,6 +6,7 @@ from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.replies import PRIVACY_NOTICE
 
+
 @pytest.fixture
 def page(browser) -> Page:
     # A phone-sized screen: the page must work one-handed at 2 am.

@@ -15,8 +15,8 @@ import uuid
 import pytest
 from twilio.request_validator import RequestValidator
 
-from coach.clinic import clinic
 from channels.common import NON_TEXT_REPLY
+from coach.clinic import clinic
 from tests.conftest import CHANNEL_ENV, TWILIO_PUBLIC_URL
 
 TG = "/webhooks/telegram/webhook"
@@ -165,7 +165,8 @@ def test_whatsapp_text_gets_interactive_reply_within_limits(server, fake_platfor
 def test_whatsapp_button_and_list_replies_continue_the_conversation(server):
     sender = phone()
     wa_post(server, wa_payload(sender, {"type": "text", "text": {"body": "hello"}}))
-    reply = {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": {"id": "Talk to a person", "title": "Talk to a person"}}}
+    choice = {"id": "Talk to a person", "title": "Talk to a person"}
+    reply = {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": choice}}
     assert wa_post(server, wa_payload(sender, reply))[0] == 200
     slots = {e["name"]: e["value"] for e in server.events(sender) if e.get("event") == "slot"}
     assert slots["handoff_requested"] is True

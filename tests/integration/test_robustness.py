@@ -3,10 +3,9 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-
+from channels.common import trouble_text
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
-from channels.common import trouble_text
 from tests.conftest import Conversation, running_server
 
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text

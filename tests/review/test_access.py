@@ -66,7 +66,8 @@ def test_admin_creates_an_account_which_must_change_its_one_time_password(app):
                                                  "new_password": "short", "repeat_password": "short"})
     assert short.status_code == 400 and "at least 12" in short.get_data(as_text=True)
     done = nina.post("/account/password", data={"csrf_token": token, "current_password": one_time,
-                                                "new_password": "my own long passphrase", "repeat_password": "my own long passphrase"})
+                                                "new_password": "my own long passphrase",
+                                                "repeat_password": "my own long passphrase"})
     assert done.status_code == 302
     assert login(app.test_client(), "nina", one_time).status_code == 401
     assert login(app.test_client(), "nina", "my own long passphrase").status_code == 302

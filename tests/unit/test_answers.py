@@ -1,11 +1,11 @@
 """Reading free-text answers: every button reads back as its value, and typed answers work too."""
 import pytest
 
+from actions.storage import PARSERS as STORAGE_PARSERS
 from coach import answers
 from coach.answers import PARSERS, flange_size_mm, parse_requested, read_answers
 from coach.diagnosis import QUESTION_BY_SLOT
 from coach.prompts import PROMPTS
-from actions.storage import PARSERS as STORAGE_PARSERS
 
 
 @pytest.mark.parametrize(

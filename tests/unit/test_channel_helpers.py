@@ -4,12 +4,12 @@ import asyncio
 import pytest
 import yaml
 
-from coach.prompts import PROMPTS
-from coach import replies
 from channels.common import SeenIds, env_settings, post_with_retry, split_text, user_text
 from channels.telegram import MAX_CALLBACK_BYTES, TelegramInput, TelegramOutput, callback_data
 from channels.twilio_whatsapp import NumberedOptions, TwilioWhatsAppInput
 from channels.whatsapp import interactive_for
+from coach import replies
+from coach.prompts import PROMPTS
 from tests.conftest import ROOT, free_port
 
 
@@ -108,7 +108,8 @@ def test_twilio_forgets_options_once_a_message_without_options_is_sent(fake_plat
     options = NumberedOptions()
     settings = {"account_sid": "AC9", "auth_token": "t", "number": "whatsapp:+1", "api_url": fake_platform.url}
     out = TwilioWhatsAppOutput(settings, options)
-    asyncio.run(out.send_text_with_buttons("whatsapp:+2", "Was it fresh?", [{"title": "Freshly pumped", "payload": "Freshly pumped"}]))
+    fresh = [{"title": "Freshly pumped", "payload": "Freshly pumped"}]
+    asyncio.run(out.send_text_with_buttons("whatsapp:+2", "Was it fresh?", fresh))
     assert options.read("whatsapp:+2", "1") == "Freshly pumped"
     asyncio.run(out.send_text_message("whatsapp:+2", "About how long has it been there?"))
     assert options.read("whatsapp:+2", "1") == "1"

@@ -57,7 +57,8 @@ def test_stops_after_the_question_budget_even_when_unsure():
           "milk_flow_starts": "no"}, "anxiety"),
         ({"breasts_feel_full": "yes", "milk_flow_starts": "no", "pumping_feelings": "calm", "pumping_pain": "none",
           "pump_type": "electric"}, "let_down"),
-        ({"nursing_goes_well": "no", "breasts_feel_full": "no", "baby_gaining_well": "unsure", "pump_type": "hospital_grade"}, "supply"),
+        ({"nursing_goes_well": "no", "breasts_feel_full": "no", "baby_gaining_well": "unsure",
+          "pump_type": "hospital_grade"}, "supply"),
     ],
 )
 def test_typical_answer_sets_point_at_their_cause(answers, cause):

@@ -13,9 +13,11 @@ def nlp(tmp_path_factory):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("My cheap Manual pump hurts, using 21mm flanges", {("Manual pump", "pump_type"), ("hurts", "pain"), ("21mm", "flange_size")}),
+        ("My cheap Manual pump hurts, using 21mm flanges",
+         {("Manual pump", "pump_type"), ("hurts", "pain"), ("21mm", "flange_size")}),
         ("left milk on the counter 5 hours", {("counter", "storage_place"), ("5 hours", "duration")}),
-        ("thawed since yesterday in the fridge", {("thawed", "milk_state"), ("since yesterday", "duration"), ("fridge", "storage_place")}),
+        ("thawed since yesterday in the fridge",
+         {("thawed", "milk_state"), ("since yesterday", "duration"), ("fridge", "storage_place")}),
         ("the 24 mm shield on my Spectra", {("24 mm", "flange_size"), ("Spectra", "pump_type")}),
         ("I hate pumping and feel anxious", {("hate pumping", "feeling"), ("anxious", "feeling")}),
         ("two days in the deep freezer", {("two days", "duration"), ("deep freezer", "storage_place")}),

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coach.knowledge import KnowledgeBaseError, knowledge_base, load
 from coach.diagnosis import CAUSES
+from coach.knowledge import KnowledgeBaseError, knowledge_base, load
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = ROOT.parent / "shared" / "source" / "pumping-article.txt"

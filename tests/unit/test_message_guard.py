@@ -61,5 +61,7 @@ def test_amounts_reported_under_any_topic_start_the_troubleshooting():
 
 
 def test_storage_questions_and_requests_for_a_person_keep_their_intent():
-    assert guarded("i only get 2 oz, how long can it stay in the fridge", intent="ask_milk_storage").get("intent")["name"] == "ask_milk_storage"
-    assert guarded("only drops when i pump, let me talk to a nurse", intent="request_human").get("intent")["name"] == "request_human"
+    storage = guarded("i only get 2 oz, how long can it stay in the fridge", intent="ask_milk_storage")
+    assert storage.get("intent")["name"] == "ask_milk_storage"
+    human = guarded("only drops when i pump, let me talk to a nurse", intent="request_human")
+    assert human.get("intent")["name"] == "request_human"

@@ -3,7 +3,14 @@ import pytest
 
 from coach.clinic import Clinic
 from coach.safety import (
-    RedFlag, SafetyDecision, SuspectedKind, advice_for, classifier_flag_is_implausible, decide, detect_red_flags, read_check_reply,
+    RedFlag,
+    SafetyDecision,
+    SuspectedKind,
+    advice_for,
+    classifier_flag_is_implausible,
+    decide,
+    detect_red_flags,
+    read_check_reply,
 )
 
 CLINIC = Clinic("Test Clinic", "+1 555 0199", "9-5", "911", "988 lifeline")

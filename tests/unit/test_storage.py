@@ -110,8 +110,8 @@ def test_a_year_and_twelve_months_agree():
 # --- asking only what can change the verdict ------------------------------------------------------------
 from datetime import datetime  # noqa: E402
 
-from coach.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
 from actions.storage import missing_slots_that_matter, storage_reply  # noqa: E402
+from coach.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
 
 
 @pytest.mark.parametrize(
