@@ -64,8 +64,11 @@ $(LINT_VENV)/.installed: requirements-lint.txt
 	$(LINT_VENV)/bin/python -m pip install --quiet -r requirements-lint.txt
 	@touch $@
 
-lint: $(LINT_VENV)/.installed ## Static checks (pyflakes-level errors) on all Python code
-	$(LINT_VENV)/bin/ruff check --select F,E9,B --line-length 130 actions components channels review tests scripts eval
+lint: $(LINT_VENV)/.installed ## Static checks on all Python code: errors, likely bugs, line length, import order (ruff.toml)
+	$(LINT_VENV)/bin/ruff check .
+
+check: install lint ## The quick loop (under a minute): lint and the unit and action tests; no training, PostgreSQL or browser
+	$(PY) -m pytest -q tests/unit tests/actions
 
 test: train lint ## Run every test: lint, data validation, unit, actions, conversations, review app, NLU report, browser
 	@scripts/ensure-chromium

@@ -25,7 +25,6 @@ ENV = {
     "token": "TELEGRAM_TOKEN",
     "secret": "TELEGRAM_SECRET_TOKEN",
     "webhook_url": "TELEGRAM_WEBHOOK_URL",
-    "bot_name": "TELEGRAM_BOT_NAME?",
     "api_url": "TELEGRAM_API_URL?",
 }
 DEFAULT_API_URL = "https://api.telegram.org"

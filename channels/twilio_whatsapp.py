@@ -59,7 +59,8 @@ class NumberedOptions:
 class TwilioWhatsAppOutput(OutputChannel):
     @classmethod
     def name(cls) -> Text:
-        return "twilio"
+        # Not "twilio": that is Rasa's built-in connector, and two channels of one name share a webhook path.
+        return "twilio_whatsapp"
 
     def __init__(self, settings: Dict[str, str], options: NumberedOptions) -> None:
         base = (settings["api_url"] or DEFAULT_API_URL).rstrip("/")
@@ -91,7 +92,8 @@ class TwilioWhatsAppInput(VerifiedInputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "twilio"
+        # Not "twilio": that is Rasa's built-in connector, and two channels of one name share a webhook path.
+        return "twilio_whatsapp"
 
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
         super().__init__(settings)

@@ -1,7 +1,8 @@
 """The server starts even when Telegram cannot be reached, and says why Telegram is not working."""
 import time
 
-from tests.conftest import CHANNEL_ENV, free_port, running_server
+from harness.platforms import CHANNEL_ENV
+from harness.server import free_port, running_server
 
 
 def test_server_starts_with_telegram_unreachable(tmp_path):
@@ -17,5 +18,5 @@ def test_server_starts_with_telegram_unreachable(tmp_path):
 
 def test_channels_without_settings_are_off(tmp_path):
     with running_server(tmp_path, {}, with_actions=False) as srv:
-        for path in ("/webhooks/telegram/webhook", "/webhooks/whatsapp/webhook", "/webhooks/twilio/webhook"):
+        for path in ("/webhooks/telegram/webhook", "/webhooks/whatsapp/webhook", "/webhooks/twilio_whatsapp/webhook"):
             assert srv.post(b"{}", path=path)[0] == 404

@@ -17,11 +17,11 @@ from twilio.request_validator import RequestValidator
 
 from channels.common import NON_TEXT_REPLY
 from coach.clinic import clinic
-from tests.conftest import CHANNEL_ENV, TWILIO_PUBLIC_URL
+from harness.platforms import CHANNEL_ENV, TWILIO_PUBLIC_URL
 
 TG = "/webhooks/telegram/webhook"
 WA = "/webhooks/whatsapp/webhook"
-TW = "/webhooks/twilio/webhook"
+TW = "/webhooks/twilio_whatsapp/webhook"
 TG_SECRET = {"X-Telegram-Bot-Api-Secret-Token": CHANNEL_ENV["TELEGRAM_SECRET_TOKEN"]}
 
 
@@ -96,7 +96,8 @@ def test_telegram_non_text_gets_a_kind_answer(server, fake_platform):
     chat = uuid.uuid4().int % 10**9
     status, _ = tg_post(server, tg_update(chat, photo=[{"file_id": "x", "width": 1, "height": 1}]))
     assert status == 200
-    assert any(c["body"] == {"chat_id": str(chat), "text": NON_TEXT_REPLY} for c in fake_platform.calls_to("/sendMessage"))
+    sent = fake_platform.calls_to("/sendMessage")
+    assert any(c["body"] == {"chat_id": str(chat), "text": NON_TEXT_REPLY} for c in sent)
     assert user_events(server, str(chat)) == []
 
 
@@ -124,7 +125,8 @@ def phone():
 
 
 def test_whatsapp_verification_handshake(server):
-    query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": "wa-verify", "hub.challenge": "1158201444"})
+    query = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": "wa-verify",
+                                    "hub.challenge": "1158201444"})
     with urllib.request.urlopen(f"{server.base_url}{WA}?{query}") as resp:
         assert resp.read() == b"1158201444"
     bad = urllib.parse.urlencode({"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
@@ -173,8 +175,9 @@ def test_whatsapp_button_and_list_replies_continue_the_conversation(server):
 
 
 def test_whatsapp_status_callbacks_are_ignored(server):
+    status = {"id": "wamid.x", "status": "delivered", "recipient_id": "1555"}
     body = {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "statuses": [{"id": "wamid.x", "status": "delivered", "recipient_id": "1555"}]}}]}]}
+        "messaging_product": "whatsapp", "statuses": [status]}}]}]}
     assert wa_post(server, body)[0] == 200
 
 
@@ -226,7 +229,7 @@ def test_twilio_signature_checks(server):
     params = tw_params(sender, "hi")
     assert tw_post(server, params, signature="")[0] == 403
     assert tw_post(server, params, token="wrong-token")[0] == 403
-    assert tw_post(server, params, url="https://other.example.org/webhooks/twilio/webhook")[0] == 403
+    assert tw_post(server, params, url="https://other.example.org/webhooks/twilio_whatsapp/webhook")[0] == 403
     good = RequestValidator(CHANNEL_ENV["TWILIO_AUTH_TOKEN"]).compute_signature(TWILIO_PUBLIC_URL, params)
     assert tw_post(server, {**params, "Body": "changed"}, signature=good)[0] == 403
     assert server.events(sender) == []
@@ -243,14 +246,17 @@ def test_twilio_text_and_numbered_reply(server, fake_platform):
     choice = options.index("Talk to a person") + 1
     assert tw_post(server, tw_params(sender, str(choice)))[0] == 200
     assert user_events(server, sender)[-1]["text"] == "Talk to a person"
-    assert clinic().phone in [c for c in fake_platform.calls_to("Messages.json") if c["body"]["To"] == sender][-1]["body"]["Body"]
+    sent = [c for c in fake_platform.calls_to("Messages.json") if c["body"]["To"] == sender]
+    assert clinic().phone in sent[-1]["body"]["Body"]
 
 
 def test_twilio_media_only_message_does_not_crash(server, fake_platform):
     sender = tw_sender()
-    params = tw_params(sender, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1", MediaContentType0="image/jpeg")
+    params = tw_params(sender, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1",
+                       MediaContentType0="image/jpeg")
     assert tw_post(server, params)[0] == 200
-    assert any(c["body"]["To"] == sender and c["body"]["Body"] == NON_TEXT_REPLY for c in fake_platform.calls_to("Messages.json"))
+    sent = fake_platform.calls_to("Messages.json")
+    assert any(c["body"]["To"] == sender and c["body"]["Body"] == NON_TEXT_REPLY for c in sent)
     assert user_events(server, sender) == []
 
 

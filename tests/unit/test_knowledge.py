@@ -1,4 +1,5 @@
 """The knowledge base: every topic answered, every entry cited, official figures first, own words."""
+import os
 import re
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from coach.diagnosis import CAUSES
 from coach.knowledge import KnowledgeBaseError, knowledge_base, load
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTICLE = ROOT.parent / "shared" / "source" / "pumping-article.txt"
+# The article the guidance paraphrases is not ours to publish, so it lives beside the repository.
+ARTICLE = Path(os.environ.get("SOURCE_ARTICLE") or ROOT.parent / "shared" / "source" / "pumping-article.txt")
 TOPIC_INTENTS = {
     "ask_pump_choice", "ask_flange_fit", "ask_let_down", "express_pumping_stress", "ask_milk_storage", "ask_cleaning",
     "ask_session_length", "ask_power_pumping", "ask_engorgement", "ask_suction", "ask_lubricant",
@@ -52,8 +54,14 @@ def test_storage_entry_warns_against_microwaving_and_refreezing():
     assert "microwave" in official and "refreeze" in official
 
 
-@pytest.mark.skipif(not ARTICLE.exists(), reason="the source article lives outside the repository (../shared)")
 def test_no_sentence_is_copied_from_the_article():
+    if not ARTICLE.exists():
+        # CI (.ci/run sets CI=true) has the article: there a missing file is a failure, never a quiet pass.
+        message = (f"source article not found at {ARTICLE}: the own-words check did not run. "
+                   "Set SOURCE_ARTICLE=/path/to/pumping-article.txt to run it.")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     words = lambda text: re.findall(r"[a-z0-9']+", text.lower())
     article = words(ARTICLE.read_text(encoding="utf-8"))
     n = 8
