@@ -2,29 +2,27 @@
 
 Both models are served the same way (real `rasa run`, our action server, SQLite tracker store) and
 driven through the web chat webhook. Absolute times drift on shared machines, so the table also
-gives our figure as a ratio to the baseline measured in the same run. Results: results/bench/.
+gives our figure as a ratio to the baseline measured in the same run. Latency percentiles are
+nearest-rank (harness/measure.py), as in eval/review_bench.py. Results: results/bench/.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.conftest import Server, model_path, running_server  # noqa: E402
+from harness import ROOT
+from harness.measure import memory_mb, percentile
+from harness.server import RASA, Server, model_path, running_server
 
 OUT = ROOT / "results" / "bench"
-RASA = str(Path(sys.executable).parent / "rasa")
 # Rasa 3.6's default recipe (rasa/engine/recipes/config_files/default_config.yml), written out so the
 # baseline does not depend on Rasa's auto-configuration.
 BASELINE_CONFIG = """recipe: default.v1
@@ -86,13 +84,6 @@ def train_times(config: Path, out: Path) -> Dict[str, Any]:
     return {"cold_s": round(cold, 1), "unchanged_s": round(unchanged, 1), "model": str(out / "model.tar.gz")}
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
 def drive(server: Server, users: int, per_user: int) -> Dict[str, Any]:
     def conversation(i: int) -> List[float]:
         sender = uuid.uuid4().hex
@@ -109,9 +100,9 @@ def drive(server: Server, users: int, per_user: int) -> Dict[str, Any]:
     with ThreadPoolExecutor(max_workers=users) as pool:
         all_latencies = [ms for lat in pool.map(conversation, range(users)) for ms in lat]
     wall = time.monotonic() - start
-    q = statistics.quantiles(all_latencies, n=100)
-    return {"users": users, "messages": len(all_latencies), "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1),
-            "p99_ms": round(q[98], 1), "msgs_per_s": round(len(all_latencies) / wall, 1)}
+    return {"users": users, "messages": len(all_latencies),
+            **{f"p{p}_ms": round(percentile(all_latencies, p), 1) for p in (50, 95, 99)},
+            "msgs_per_s": round(len(all_latencies) / wall, 1)}
 
 
 def serve_and_measure(model: Path, tmp: Path) -> Dict[str, Any]:
@@ -120,7 +111,8 @@ def serve_and_measure(model: Path, tmp: Path) -> Dict[str, Any]:
         ready = time.monotonic() - start
         drive(srv, 1, 3)  # warm-up: the first message loads lazily initialised parts
         scenarios = [drive(srv, users, per_user) for users, per_user in SCENARIOS]
-        memory = {"action_server_mb": rss_mb(srv.processes[0].pid), "rasa_server_mb": rss_mb(srv.processes[1].pid)}
+        memory = {"action_server_mb": memory_mb(srv.processes[0].pid)["rss_mb"],
+                  "rasa_server_mb": memory_mb(srv.processes[1].pid)["rss_mb"]}
     return {"start_until_ready_s": round(ready, 1), "scenarios": scenarios, **memory}
 
 
@@ -128,7 +120,9 @@ def ratio(ours: float, base: float) -> str:
     return f"{ours / base:.2f}" if base else "n/a"
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
+    # No options: --help only says what a run does (it trains two models; allow half an hour).
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "baseline-config.yml").write_text(BASELINE_CONFIG)
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,6 +148,7 @@ def main() -> None:
             rows.append((f"{o['users']} conversation(s), {key}", o[key], b[key]))
     lines = ["| measure | ours | baseline | ours / baseline |", "|---|---|---|---|"]
     lines += [f"| {name} | {o} | {b} | {ratio(o, b)} |" for name, o, b in rows]
+    lines += ["", "Latency percentiles are nearest-rank: each is a measured time, not an interpolation."]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -38,9 +38,10 @@ from coach import replies as reply_texts
 from coach.clinic import clinic
 from coach.prompts import SLOT_BY_TEXT
 from coach.safety import advice_for
-from tests.conftest import Conversation, running_server
+from harness import ROOT
+from harness.conversation import Conversation
+from harness.server import running_server
 
-ROOT = Path(__file__).resolve().parent.parent
 # CORPUS_DIR points at another copy (a subset, while working on one part).
 CORPUS = Path(os.environ.get("CORPUS_DIR", ROOT / "eval" / "corpus"))
 DIAGNOSIS_MARK = "most likely going on"
@@ -121,7 +122,8 @@ class Turns:
     @property
     def repeats(self) -> int:
         """Questions that came back after another question had been asked in between."""
-        return sum(1 for i, slot in enumerate(self.questions) if slot in self.questions[:i] and self.questions[i - 1] != slot)
+        asked = self.questions
+        return sum(1 for i, slot in enumerate(asked) if slot in asked[:i] and asked[i - 1] != slot)
 
     @property
     def reasks(self) -> int:
@@ -167,8 +169,8 @@ def persona_summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         "personas": len(results),
         "right_cause_first": round(sum(r["found"] == r["cause"] for r in results) / max(len(results), 1), 3),
-        "by_cause": {c: f"{sum(r['found'] == c for r in results if r['cause'] == c)}/{sum(r['cause'] == c for r in results)}"
-                     for c in causes},
+        "by_cause": {c: f"{sum(r['found'] == c for r in results if r['cause'] == c)}/"
+                        f"{sum(r['cause'] == c for r in results)}" for c in causes},
         "no_diagnosis": sum(r["found"] is None for r in results),
         "question_turns_median": statistics.median(diagnosed_turns) if diagnosed_turns else 0,
         "question_turns_max": max(diagnosed_turns, default=0),
@@ -323,7 +325,8 @@ def evaluate(parts: Iterable[str] = PARTS, corpus: Optional[Path] = None) -> Dic
     if set(parts) - {"replies"}:
         with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp), {}) as srv:
             if "personas" in parts:
-                personas = [p for name in sorted(corpus.glob("*personas*.yml")) for p in load(name.name, corpus)["personas"]]
+                personas = [p for name in sorted(corpus.glob("*personas*.yml"))
+                            for p in load(name.name, corpus)["personas"]]
                 rows = []
                 for i, persona in enumerate(personas, 1):
                     rows.append(run_persona(Conversation(srv), persona))
@@ -336,7 +339,8 @@ def evaluate(parts: Iterable[str] = PARTS, corpus: Optional[Path] = None) -> Dic
                 print("  safety messages done", file=sys.stderr, flush=True)
                 report["safety"] = {**safety_summary(safety), "rows": safety}
                 if (corpus / "messages_topics.yml").exists():
-                    topics = [run_message(Conversation(srv), m) for m in load("messages_topics.yml", corpus)["messages"]]
+                    topics = [run_message(Conversation(srv), m)
+                              for m in load("messages_topics.yml", corpus)["messages"]]
                     report["topics"] = {**topic_summary(topics), "rows": topics}
             if "storage" in parts and (corpus / "storage_cases.yml").exists():
                 rows = [run_storage(Conversation(srv), c) for c in load("storage_cases.yml", corpus)["cases"]]

@@ -26,16 +26,14 @@ from typing import Any, Dict, List
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from coach.clinic import clinic  # noqa: E402
-from eval import corpus_eval  # noqa: E402
-from eval.typos import make_typo_set  # noqa: E402
-from tests.conftest import Conversation, model_path, running_server  # noqa: E402
+from coach.clinic import clinic
+from eval import corpus_eval
+from eval.typos import make_typo_set
+from harness import ROOT
+from harness.conversation import Conversation
+from harness.server import RASA, model_path, running_server
 
 OUT = ROOT / "results" / "eval"
-RASA = str(Path(sys.executable).parent / "rasa")
 DIAGNOSIS_MARK = "most likely going on"
 FOLDS = 5
 
@@ -59,7 +57,8 @@ def summary(report_path: Path) -> Dict[str, float]:
 def confusions(errors_path: Path, top: int = 10) -> List[str]:
     if not errors_path.exists():
         return []
-    pairs = collections.Counter((e["intent"], e["intent_prediction"]["name"]) for e in json.loads(errors_path.read_text()))
+    errors = json.loads(errors_path.read_text())
+    pairs = collections.Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
     return [f"{gold} -> {pred}: {n}" for (gold, pred), n in pairs.most_common(top)]
 
 
@@ -110,8 +109,8 @@ def run_personas(personas: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         "personas": results,
         "right_cause_first": sum(r["found"] == r["cause"] for r in diagnosed) / max(len(diagnosed), 1),
-        "by_cause": {c: f"{sum(r['found'] == c for r in diagnosed if r['cause'] == c)}/{sum(r['cause'] == c for r in diagnosed)}"
-                     for c in sorted({r["cause"] for r in diagnosed})},
+        "by_cause": {c: f"{sum(r['found'] == c for r in diagnosed if r['cause'] == c)}/"
+                        f"{sum(r['cause'] == c for r in diagnosed)}" for c in sorted({r["cause"] for r in diagnosed})},
         "questions_median": statistics.median(r["questions"] for r in diagnosed) if diagnosed else 0,
         "questions_max": max((r["questions"] for r in diagnosed), default=0),
         "conversations_with_a_repeated_question": sum(r["repeats"] > 0 for r in diagnosed),
@@ -127,10 +126,12 @@ def persona_lines(personas: List[Dict[str, Any]]) -> List[str]:
              f"{sum(p['cause'] == 'red_flag' for p in personas)} with a red flag)",
              f"- right cause first: {sim['right_cause_first']:.0%} (per cause: {sim['by_cause']})",
              f"- questions before the diagnosis: median {sim['questions_median']}, max {sim['questions_max']}",
-             f"- conversations where a question came back after moving on: {sim['conversations_with_a_repeated_question']}",
+             "- conversations where a question came back after moving on: "
+             f"{sim['conversations_with_a_repeated_question']}",
              f"- red-flag personas escalated to a human-contact answer: {sim['red_flags_escalated']}", "",
              "| persona | true cause | found | questions | red flag |", "|---|---|---|---|---|"]
-    lines += [f"| {r['id']} | {r['cause']} | {r['found']} | {r['questions']} | {r['red_flag'] or ''} |" for r in sim["personas"]]
+    lines += [f"| {r['id']} | {r['cause']} | {r['found']} | {r['questions']} | {r['red_flag'] or ''} |"
+              for r in sim["personas"]]
     return lines
 
 
@@ -175,7 +176,8 @@ def main() -> None:
          "--out", str(OUT / "cv"), "--no-plot")
     rasa("test", "nlu", "--model", model, "--nlu", "tests/nlu/test_nlu.yml", "--out", str(OUT / "heldout"), "--no-plot")
     make_typo_set(ROOT / "tests/nlu/test_nlu.yml", OUT / "test_nlu_typos.yml")
-    rasa("test", "nlu", "--model", model, "--nlu", str(OUT / "test_nlu_typos.yml"), "--out", str(OUT / "typos"), "--no-plot")
+    rasa("test", "nlu", "--model", model, "--nlu", str(OUT / "test_nlu_typos.yml"), "--out", str(OUT / "typos"),
+         "--no-plot")
     lines.append("## NLU")
     lines += nlu_section(f"{FOLDS}-fold cross-validation on the training data (test folds)", OUT / "cv")
     lines += nlu_section("Held-out test set (tests/nlu/test_nlu.yml)", OUT / "heldout")

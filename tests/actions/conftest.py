@@ -1,13 +1,11 @@
-"""Real rasa_sdk trackers and dispatchers for the action tests (no action server needed)."""
-from pathlib import Path
-from typing import Any, Dict, List, Optional
+"""Fixtures for the action tests: the domain and a real rasa_sdk dispatcher (trackers: tests/actions/trackers.py)."""
+from typing import Any, Dict
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -18,32 +16,3 @@ def domain() -> Dict[str, Any]:
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
-
-
-def make_tracker(
-    text: str = "",
-    intent: str = "inform",
-    slots: Optional[Dict[str, Any]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    active_loop: Optional[str] = None,
-    latest_action: str = "troubleshoot_form",
-    metadata: Optional[Dict[str, Any]] = None,
-) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
-              "metadata": metadata or {}}
-    history = list(events or [])
-    history.append({"event": "user", "text": text, "parse_data": latest})
-    history.append({"event": "action", "name": latest_action})  # Rasa logs the running form first
-    return Tracker(
-        "test-user", dict(slots or {}), latest, history, False, None,
-        {"name": active_loop} if active_loop else {}, latest_action,
-    )
-
-
-def texts(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
-
-
-def slot_events(events) -> Dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

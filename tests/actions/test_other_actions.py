@@ -10,7 +10,7 @@ from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
 from coach.replies import PRIVACY_NOTICE
-from tests.actions.conftest import make_tracker, slot_events, texts
+from tests.actions.trackers import make_tracker, slot_events, texts
 
 
 async def test_red_flag_answer_gives_clinic_contacts_and_sets_the_slot(dispatcher):
@@ -92,15 +92,16 @@ async def test_fallback_offers_a_person(dispatcher):
 
 
 async def test_storage_form_general_question_needs_no_facts(dispatcher, domain):
-    tracker = make_tracker("how long does milk last in the fridge", intent="ask_milk_storage", latest_action="storage_form")
+    tracker = make_tracker("how long does milk last in the fridge", intent="ask_milk_storage",
+                           latest_action="storage_form")
     events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
     assert events["storage_question_specific"] is False
     assert events["requested_slot"] is None
 
 
 async def test_storage_form_asks_only_for_what_is_missing(dispatcher, domain):
-    tracker = make_tracker("thawed yesterday morning, still good?", intent="ask_milk_storage", latest_action="storage_form",
-                           metadata={"local_time": "2026-11-27T14:00"})
+    tracker = make_tracker("thawed yesterday morning, still good?", intent="ask_milk_storage",
+                           latest_action="storage_form", metadata={"local_time": "2026-11-27T14:00"})
     events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
     assert events["milk_state"] == "thawed" and events["storage_hours"] == 30  # 8 am yesterday to 2 pm today
     assert events["storage_question_specific"] is True
@@ -128,8 +129,8 @@ async def test_session_start_shows_the_privacy_notice_once(dispatcher):
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
 
     again = type(dispatcher)()
-    events = await ActionSessionStart().run(again, make_tracker(slots={"privacy_notice_shown": True, "pump_type": "manual",
-                                                                        "pumping_pain": "some"}), {})
+    slots = {"privacy_notice_shown": True, "pump_type": "manual", "pumping_pain": "some"}
+    events = await ActionSessionStart().run(again, make_tracker(slots=slots), {})
     assert again.messages == []
     carried = slot_events(events)
     assert carried == {"privacy_notice_shown": True, "pump_type": "manual"}

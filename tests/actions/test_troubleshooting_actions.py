@@ -3,7 +3,7 @@ from actions.troubleshooting import ActionExplainDiagnosis, ActionStopTroublesho
 from coach.diagnosis import MAX_QUESTIONS, QUESTION_SLOTS
 from coach.prompts import PROMPTS
 from coach.replies import DID_NOT_CATCH, STOPPED, TROUBLESHOOT_INTRO, TROUBLESHOOT_RESUME
-from tests.actions.conftest import make_tracker, slot_events, texts
+from tests.actions.trackers import make_tracker, slot_events, texts
 
 
 async def run_validation(tracker, dispatcher, domain):
@@ -46,7 +46,8 @@ async def test_an_unreadable_answer_is_asked_again_kindly(dispatcher, domain):
 
 
 async def test_red_flags_and_stop_are_left_to_their_rules(dispatcher, domain):
-    for intent, text in (("report_red_flag", "No, not gaining well"), ("stop", "stop asking"), ("request_human", "a person pls")):
+    for intent, text in (("report_red_flag", "No, not gaining well"), ("stop", "stop asking"),
+                         ("request_human", "a person pls")):
         # The NLU guard tags phrase-rule red flags with a red_flag entity, as it would for this text.
         flags = [{"entity": "red_flag", "value": "infant"}] if intent == "report_red_flag" else []
         tracker = make_tracker(text, intent=intent, slots={"requested_slot": "baby_gaining_well"},
@@ -159,8 +160,8 @@ async def test_classifier_only_red_flag_on_a_plain_answer_is_an_answer(dispatche
     # No phrase rule fired and the text plainly answers the question: no alarm, the questions go on.
     from coach.clinic import clinic
 
-    tracker = make_tracker("nursing is rough too", intent="report_red_flag", slots={"requested_slot": "nursing_goes_well"},
-                           active_loop="troubleshoot_form")
+    tracker = make_tracker("nursing is rough too", intent="report_red_flag",
+                           slots={"requested_slot": "nursing_goes_well"}, active_loop="troubleshoot_form")
     slots = await run_validation(tracker, dispatcher, domain)
     assert slots["nursing_goes_well"] == "no" and "red_flag" not in slots
     assert clinic().phone not in texts(dispatcher)

@@ -5,7 +5,7 @@ from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
 from coach.replies import PRIVACY_NOTICE, STOPPED
-from tests.conftest import QUESTION_COUNTS, Conversation
+from harness.conversation import Conversation
 
 DIAGNOSIS_MARK = "most likely going on"
 
@@ -40,8 +40,8 @@ PERSONAS = [
       "breasts_feel_full": "kinda", "milk_flow_starts": "a little", "pumping_feelings": "ok"}),
     ("anxiety", "i dread every pumping session at work, only get drops but LO gains well",
      {"nursing_goes_well": "nursing is totally fine", "baby_gaining_well": "yes", "pumping_pain": "doesnt hurt",
-      "breasts_feel_full": "yes they feel full", "milk_flow_starts": "no, just drips", "pump_type": "medela pump in style",
-      "suction_level": "normal", "flange_size": "27mm"}),
+      "breasts_feel_full": "yes they feel full", "milk_flow_starts": "no, just drips",
+      "pump_type": "medela pump in style", "suction_level": "normal", "flange_size": "27mm"}),
     ("let_down", "my boobs feel full and heavy but when i pump nothing comes out",
      {"nursing_goes_well": "yes", "baby_gaining_well": "yes", "pumping_pain": "no its comfortable",
       "milk_flow_starts": "no it never sprays, only drips", "pumping_feelings": "im calm about it",
@@ -51,9 +51,10 @@ PERSONAS = [
       "pumping_pain": "no", "breasts_feel_full": "no they always feel soft", "milk_flow_starts": "not sure",
       "pump_type": "hospital grade rental", "pumping_feelings": "fine", "suction_level": "medium"}),
     ("pump", "Little or no milk when I pump",
-     {"pump_type": "its a wearable one, the momcozy", "nursing_goes_well": "EBF and she does great", "pumping_pain": "nope",
-      "baby_gaining_well": "doc is happy with her weight", "breasts_feel_full": "no", "milk_flow_starts": "yes",
-      "pumping_feelings": "im fine with it", "suction_level": "medium", "flange_size": "the 24s"}),
+     {"pump_type": "its a wearable one, the momcozy", "nursing_goes_well": "EBF and she does great",
+      "pumping_pain": "nope", "baby_gaining_well": "doc is happy with her weight", "breasts_feel_full": "no",
+      "milk_flow_starts": "yes", "pumping_feelings": "im fine with it", "suction_level": "medium",
+      "flange_size": "the 24s"}),
     ("parts_settings", "flange rubs and my nipple turns white, barely get 1oz",
      {"pumping_pain": "yes its painful", "flange_size": "19mm", "suction_level": "i crank it up to max",
       "nursing_goes_well": "fine", "baby_gaining_well": "yes", "pump_type": "spectra",
@@ -63,9 +64,9 @@ PERSONAS = [
       "pumping_pain": "no pain", "breasts_feel_full": "yeah full", "milk_flow_starts": "no",
       "pumping_feelings": "I hate it", "pump_type": "medela", "suction_level": "normal", "flange_size": "24mm"}),
     ("let_down", "when i pump it takes forever and only drips, even though im leaking at home",
-     {"breasts_feel_full": "yes they are hard and full", "milk_flow_starts": "No, only drips", "pumping_pain": "comfortable",
-      "pumping_feelings": "calm", "nursing_goes_well": "yes", "baby_gaining_well": "yes", "pump_type": "electric",
-      "suction_level": "medium", "flange_size": "27 mm"}),
+     {"breasts_feel_full": "yes they are hard and full", "milk_flow_starts": "No, only drips",
+      "pumping_pain": "comfortable", "pumping_feelings": "calm", "nursing_goes_well": "yes", "baby_gaining_well": "yes",
+      "pump_type": "electric", "suction_level": "medium", "flange_size": "27 mm"}),
     ("supply", "EP mama here, pumping 8x a day and only getting 2oz total",
      {"nursing_goes_well": "I only pump", "baby_gaining_well": "not sure", "breasts_feel_full": "never feel full",
       "milk_flow_starts": "not sure", "pumping_pain": "no", "pump_type": "hospital grade", "pumping_feelings": "fine",
@@ -74,9 +75,9 @@ PERSONAS = [
 
 
 @pytest.mark.parametrize("cause, opening, persona", PERSONAS, ids=[p[0] for p in PERSONAS])
-def test_troubleshooting_finds_the_cause(chat, cause, opening, persona):
+def test_troubleshooting_finds_the_cause(chat, question_counts, cause, opening, persona):
     asked = run_troubleshooting(chat, opening, persona)
-    QUESTION_COUNTS.append(asked)
+    question_counts.append(asked)
     assert asked <= 6
     slots = chat.slots()
     assert slots["suspected_cause"] == cause, chat.text

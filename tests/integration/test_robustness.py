@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.common import trouble_text
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
-from tests.conftest import Conversation, running_server
+from harness.conversation import Conversation
+from harness.server import running_server
 
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
 
@@ -26,7 +27,8 @@ def test_odd_input_never_breaks_the_conversation(server):
         assert status in (200, 400, 413), (text[:20], status, body)
         if status == 200:
             assert body["messages"] and all(isinstance(m.get("text"), str) for m in body["messages"])
-    for body in (b"", b"null", b"{", b'{"sender": 1}', b"\xff\xfe", b'{"sender": "' + b"a" * 32 + b'", "message": ["x"]}'):
+    for body in (b"", b"null", b"{", b'{"sender": 1}', b"\xff\xfe",
+                 b'{"sender": "' + b"a" * 32 + b'", "message": ["x"]}'):
         status, _ = server.post(body)
         assert status == 400, body
     chat.say("how should my flange fit?")

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.conftest import Conversation
+from harness.conversation import Conversation
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,8 @@ def test_history_restores_the_conversation_after_a_reload(server):
 
 
 def test_history_of_an_unknown_or_malformed_id(server):
-    assert server.get_json("/history/" + "c" * 32) == (200, {**server.get_json("/history/" + "c" * 32)[1], "messages": []})
+    unknown = "/history/" + "c" * 32
+    assert server.get_json(unknown) == (200, {**server.get_json(unknown)[1], "messages": []})
     status, _ = server.get_json("/history/bad!id")
     assert status == 400
 

@@ -18,10 +18,11 @@ from typing import Dict, Iterator
 import pytest
 import sqlalchemy as sa
 
+from harness.conversation import Conversation
+from harness.platforms import CHANNEL_ENV
 from review.db import migrate, own_engine
 from review.schema import events as events_table
 from review.settings import Settings
-from tests.conftest import CHANNEL_ENV, Conversation
 
 PG_ENV = "TEST_POSTGRES_URL"
 PASSWORD = "long enough passphrase 1"

@@ -7,11 +7,11 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from harness import ROOT
 from review.db import own_engine, tracker_engine
 from review.indexer import sync
 from review.privacy import pseudonym
 from review.schema import audit_log, conversation, events, note, staff, tag
-from tests.conftest import ROOT
 
 DAY = 86400
 
@@ -46,13 +46,15 @@ def test_create_user_from_the_command_line(databases):
 def _age(databases, sender, days):
     engine = tracker_engine(databases.tracker_writable_url, read_only=False)
     with engine.begin() as conn:
-        conn.execute(events.update().where(events.c.sender_id == sender).values(timestamp=events.c.timestamp - days * DAY))
+        conn.execute(events.update().where(events.c.sender_id == sender)
+                     .values(timestamp=events.c.timestamp - days * DAY))
     engine.dispose()
 
 
 def _event_count(databases, sender):
     with tracker_engine(databases.settings.tracker_url).connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(events).where(events.c.sender_id == sender)).scalar_one()
+        count = sa.select(sa.func.count()).select_from(events).where(events.c.sender_id == sender)
+        return conn.execute(count).scalar_one()
 
 
 def test_retention_dry_run_then_delete(databases, recorded):
@@ -79,8 +81,8 @@ def test_retention_dry_run_then_delete(databases, recorded):
         assert conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id == old)).first() is None
         assert conn.execute(sa.select(sa.func.count()).select_from(note)).scalar_one() == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(tag)).scalar_one() == 0
-        assert conn.execute(sa.select(audit_log.c.detail).where(audit_log.c.action == "retention")).scalar_one().endswith(
-            f"1 conversations, {before} events deleted")
+        detail = conn.execute(sa.select(audit_log.c.detail).where(audit_log.c.action == "retention")).scalar_one()
+        assert detail.endswith(f"1 conversations, {before} events deleted")
     assert "0 (0 events)" in run_cli(databases, "retention", "--days", "365", "--dry-run")
     assert "REVIEW_RETENTION_DAYS" in run_cli(databases, "retention", expect=1)
     own.dispose()

@@ -7,10 +7,10 @@ import time
 
 import sqlalchemy as sa
 
-from eval.review_bench import all_events, plans
+from harness import ROOT
+from harness.synthetic import all_events, plans
 from review.db import migrate, own_engine
 from review.schema import conversation, events, index_state, tracker_metadata
-from tests.conftest import ROOT
 
 # Three of the indexer's 20,000-event batches, so the two processes really contend for the claims.
 CONVERSATIONS, EVENTS = 600, 60_000

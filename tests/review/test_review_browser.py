@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from harness import ROOT
+from harness.server import free_port, wait_until_up
 from review.privacy import pseudonym
-from tests.conftest import ROOT, _wait_until_up, free_port
 from tests.review.conftest import PASSWORD, make_user
 
 
@@ -17,13 +18,13 @@ def review_server(databases, tmp_path):
     s = databases.settings
     make_user(s, "nora", "reviewer")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_TRACKER_URL": s.tracker_url, "REVIEW_DATABASE_URL": s.database_url,
-           "REVIEW_SECRET_FILE": str(s.secret_file), "REVIEW_PORT": str(port)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_TRACKER_URL": s.tracker_url,
+           "REVIEW_DATABASE_URL": s.database_url, "REVIEW_SECRET_FILE": str(s.secret_file), "REVIEW_PORT": str(port)}
     log = tmp_path / "review.log"
     proc = subprocess.Popen([sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz", proc, log, 60)
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", proc, log, 60)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

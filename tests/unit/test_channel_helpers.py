@@ -10,7 +10,8 @@ from channels.twilio_whatsapp import NumberedOptions, TwilioWhatsAppInput
 from channels.whatsapp import interactive_for
 from coach import replies
 from coach.prompts import PROMPTS
-from tests.conftest import ROOT, free_port
+from harness import ROOT
+from harness.server import free_port
 
 
 def all_button_titles():
@@ -85,7 +86,8 @@ def test_telegram_refuses_a_malformed_secret():
 
 def test_twilio_number_must_be_a_whatsapp_address():
     with pytest.raises(ValueError, match="whatsapp:"):
-        TwilioWhatsAppInput({"account_sid": "AC", "auth_token": "t", "number": "+1555", "webhook_url": "u", "api_url": ""})
+        TwilioWhatsAppInput({"account_sid": "AC", "auth_token": "t", "number": "+1555", "webhook_url": "u",
+                             "api_url": ""})
 
 
 def test_unreachable_platform_is_reported_not_raised():
