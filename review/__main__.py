@@ -130,7 +130,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         _index(settings, own)
         with own.connect() as conn:
             has_accounts = conn.execute(sa.select(sa.func.count()).select_from(staff)).scalar_one() > 0
-        print(f"\n  Staff review app: http://{host}:{port}/\n  Reading conversations from {settings.tracker_url}\n", flush=True)
+        print(f"\n  Staff review app: http://{host}:{port}/\n  Reading conversations from {settings.tracker_url}\n",
+              flush=True)
         if not has_accounts:
             print("  No staff accounts yet. Make the first admin with:\n"
                   "    scripts/review create-user NAME --role admin\n", flush=True)

@@ -205,7 +205,8 @@ def change_own_password(conn: Connection, member: "Staff", current: str, new: st
     if too_many_failures(conn, member.username, address, settings):
         raise AccountError("Too many wrong passwords. Please wait and try again, or ask an admin to reset it.")
     if not check_password(current, stored):
-        audit.record(conn, member.username, "login_failed", member.username, "wrong current password on change", address)
+        audit.record(conn, member.username, "login_failed", member.username, "wrong current password on change",
+                     address)
         raise AccountError("The current password is not right.")
     if new != repeat:
         raise AccountError("The two new passwords differ.")

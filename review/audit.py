@@ -24,7 +24,8 @@ def record(conn: Connection, actor: str, action: str, target: str = "", detail: 
 
 def count_since(conn: Connection, action: str, since: float, target: Optional[str] = None,
                 address: Optional[str] = None) -> int:
-    query = sa.select(sa.func.count()).select_from(audit_log).where(audit_log.c.action == action, audit_log.c.at >= since)
+    query = (sa.select(sa.func.count()).select_from(audit_log)
+             .where(audit_log.c.action == action, audit_log.c.at >= since))
     if target is not None:
         query = query.where(audit_log.c.target == target)
     if address is not None:

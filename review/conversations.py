@@ -53,7 +53,8 @@ class Detail:
     notes_by_event: Dict[int, List[Any]]
 
 
-def detail(conn: Connection, tracker: Engine, pseudonym: str, reveal: bool = False, low_confidence: float = 0.5) -> Detail:
+def detail(conn: Connection, tracker: Engine, pseudonym: str, reveal: bool = False,
+           low_confidence: float = 0.5) -> Detail:
     row = find(conn, pseudonym)
     items = transcript(event_rows(tracker, row.sender_id), reveal=reveal, low_confidence=low_confidence)
     notes = conn.execute(sa.select(note).where(note.c.conversation_id == row.id).order_by(note.c.created_at)).all()
@@ -79,7 +80,8 @@ def mark_reviewed(conn: Connection, pseudonym: str, actor: str, address: str = "
     conn.execute(conversation.update().where(conversation.c.id == row.id).values(
         attention_at=values["attention_at"], attention_reasons=values["attention_reasons"],
         misses_pending=values["misses_pending"], reviewed_at=time.time(), reviewed_by=actor))
-    audit.record(conn, actor, "reviewed", pseudonym, f"was waiting for: {row.attention_reasons.strip(',') or '-'}", address)
+    audit.record(conn, actor, "reviewed", pseudonym, f"was waiting for: {row.attention_reasons.strip(',') or '-'}",
+                 address)
     return True
 
 
@@ -132,7 +134,8 @@ def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
-def export_records(conn: Connection, tracker: Engine, pseudonyms: Sequence[str], low_confidence: float) -> List[Dict[str, Any]]:
+def export_records(conn: Connection, tracker: Engine, pseudonyms: Sequence[str],
+                   low_confidence: float) -> List[Dict[str, Any]]:
     """Masked, pseudonymised messages of the chosen conversations, one record per message."""
     records: List[Dict[str, Any]] = []
     for p in pseudonyms:
@@ -163,7 +166,8 @@ def as_csv(records: List[Dict[str, Any]]) -> str:
     writer.writeheader()
     for record in records:
         # A cell starting with = + - @ is a formula to a spreadsheet: prefix it so it stays text.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v) for k, v in record.items()})
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v)
+                         for k, v in record.items()})
     return out.getvalue()
 
 

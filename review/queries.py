@@ -1,4 +1,7 @@
-"""The queue and the conversation list: filters, sorting and paging over the conversation index."""
+"""What the pages read: the queue, the conversation list, the staff accounts and the audit log.
+
+The queue and the list filter, sort and page over the conversation index, never over Rasa's events.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +13,9 @@ from typing import Any, Dict, List, Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from review.audit import ACTIONS
 from review.events import CAUSES, TOPICS
-from review.schema import conversation
+from review.schema import audit_log, conversation, staff
 
 # Columns a list can be sorted by, as named in the URL; anything else falls back to the newest first.
 SORTS = {
@@ -26,6 +30,7 @@ LIST_COLUMNS = [c for c in conversation.c if c.name not in ("search_text", "send
 QUEUE_LIMIT = 200  # more waiting than this is a staffing problem the page cannot fix; the count says so
 Q_MAX = 200
 MAX_PAGE = 1_000_000  # far beyond any real list; keeps OFFSET inside every database's integer range
+AUDIT_PAGE = 100
 
 
 def _date(value: Optional[str]) -> Optional[dt.date]:
@@ -87,8 +92,8 @@ class Filters:
         """The filters as URL parameters (for paging and sorting links)."""
         values = {"q": self.q, "from": self.date_from.isoformat() if self.date_from else "",
                   "to": self.date_to.isoformat() if self.date_to else "", "channel": self.channel,
-                  "topic": self.topic, "cause": self.cause, "sort": self.sort, "order": "desc" if self.descending else "asc",
-                  "page": str(self.page)}
+                  "topic": self.topic, "cause": self.cause, "sort": self.sort,
+                  "order": "desc" if self.descending else "asc", "page": str(self.page)}
         for name in ("red_flag", "handoff", "reviewed"):
             value = getattr(self, name)
             values[name] = "" if value is None else ("yes" if value else "no")
@@ -165,3 +170,20 @@ def attention_queue(conn: Connection) -> "tuple[List[Any], int]":
 def channels(conn: Connection) -> List[str]:
     return [r[0] for r in conn.execute(sa.select(conversation.c.channel).where(conversation.c.channel.isnot(None))
                                        .distinct().order_by(conversation.c.channel))]
+
+
+def staff_accounts(conn: Connection) -> List[Any]:
+    return conn.execute(sa.select(staff).order_by(staff.c.username)).all()
+
+
+def audit_page(conn: Connection, page: int, action: str = "", actor: str = "") -> "tuple[List[Any], bool]":
+    """One page of the audit log, newest first, and whether older rows follow; an unknown action filters nothing."""
+    query = sa.select(audit_log)
+    if action in ACTIONS:
+        query = query.where(audit_log.c.action == action)
+    if actor:
+        query = query.where(audit_log.c.actor == actor)
+    # One row past the page says whether there is an older page, without counting the whole log.
+    rows = conn.execute(query.order_by(audit_log.c.id.desc()).limit(AUDIT_PAGE + 1)
+                        .offset((page - 1) * AUDIT_PAGE)).all()
+    return rows[:AUDIT_PAGE], len(rows) > AUDIT_PAGE

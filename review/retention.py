@@ -56,6 +56,7 @@ def apply(plan_: Plan, tracker: Engine, own: Engine, secret: bytes, actor: str =
             conn.execute(tag.delete().where(tag.c.conversation_id.in_(ids)))
             deleted_conversations += conn.execute(conversation.delete().where(conversation.c.id.in_(ids))).rowcount
     with own.begin() as conn:
-        audit.record(conn, actor, "retention", "", f"older than {time.strftime('%Y-%m-%d', time.gmtime(plan_.cutoff))}: "
+        cutoff = time.strftime('%Y-%m-%d', time.gmtime(plan_.cutoff))
+        audit.record(conn, actor, "retention", "", f"older than {cutoff}: "
                      f"{len(plan_.senders)} conversations, {deleted_events} events deleted")
     return deleted_events, deleted_conversations
