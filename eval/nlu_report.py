@@ -15,7 +15,8 @@ def main(path: str) -> None:
         print(f"{name:28} {r['precision']:9.2f} {r['recall']:7.2f} {r['f1-score']:6.2f} {r['support']:4d}")
     accuracy = report.get("accuracy")
     macro = report.get("macro avg", {})
-    print(f"held-out accuracy {accuracy:.3f}, macro F1 {macro.get('f1-score', 0):.3f}, {sum(r['support'] for r in rows.values())} examples")
+    examples = sum(r["support"] for r in rows.values())
+    print(f"held-out accuracy {accuracy:.3f}, macro F1 {macro.get('f1-score', 0):.3f}, {examples} examples")
     red = rows.get("report_red_flag")
     if red:
         print(f"red-flag recall {red['recall']:.2f} (phrase rules in components/message_guard.py back the classifier)")

@@ -27,7 +27,8 @@ MESSAGES = ["hi", "my pump gives almost nothing", "yes she nurses fine", "a bit 
 
 def post(server: str, sender: str, text: str) -> int:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{server}/webhooks/webchat/webhook", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(f"{server}/webhooks/webchat/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=120) as resp:
             return resp.status
