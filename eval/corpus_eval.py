@@ -38,6 +38,7 @@ from coach import replies as reply_texts
 from coach.clinic import clinic
 from coach.prompts import SLOT_BY_TEXT
 from coach.safety import advice_for
+from coach.vocabulary import FALLBACK_INTENT
 from harness import ROOT
 from harness.conversation import Conversation
 from harness.server import running_server
@@ -203,7 +204,7 @@ def run_message(chat: Conversation, item: Dict[str, Any]) -> Dict[str, Any]:
         escalated_after_check = advice_mark() in chat.text
     return {
         "id": item["id"], "kind": item.get("kind", "topic"), "flag": item.get("flag"), "topic": item.get("topic"),
-        "intent": intent, "fallback": intent == "nlu_fallback" or bool(FALLBACK_ACTIONS & set(actions)),
+        "intent": intent, "fallback": intent == FALLBACK_INTENT or bool(FALLBACK_ACTIONS & set(actions)),
         "escalated": escalated, "safety_check": checked, "escalated_after_check": escalated_after_check,
         "reply": chat.text[:160],
     }

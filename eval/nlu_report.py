@@ -1,9 +1,11 @@
 """Print Rasa's held-out intent report as a table, weakest intents first.
 
-    python eval/nlu_report.py results/nlu/intent_report.json
+    python -m eval.nlu_report results/nlu/intent_report.json
 """
 import json
 import sys
+
+from coach.vocabulary import RED_FLAG_INTENT
 
 
 def main(path: str) -> None:
@@ -17,7 +19,7 @@ def main(path: str) -> None:
     macro = report.get("macro avg", {})
     examples = sum(r["support"] for r in rows.values())
     print(f"held-out accuracy {accuracy:.3f}, macro F1 {macro.get('f1-score', 0):.3f}, {examples} examples")
-    red = rows.get("report_red_flag")
+    red = rows.get(RED_FLAG_INTENT)
     if red:
         print(f"red-flag recall {red['recall']:.2f} (phrase rules in components/message_guard.py back the classifier)")
 

@@ -22,8 +22,8 @@ from coach.clinic import clinic
 from coach.prompts import PROMPTS
 from coach.replies import PRIVACY_NOTICE
 from coach.safety import RedFlag, advice_for
+from coach.vocabulary import CAUSES, FALLBACK_INTENT, RED_FLAG_INTENT
 from harness import ROOT
-from review.events import CAUSES
 
 DAYS = 90  # conversations spread over the last quarter, like a clinic's retention window
 MIN_EVENTS_PER_CONVERSATION = 30  # a session start, a greeting and a few turns
@@ -306,7 +306,7 @@ class Writer:
     def red_flag(self) -> None:
         self.think()
         value, text = self.rng.choice(RED_FLAGS)
-        self.user(text, "report_red_flag")
+        self.user(text, RED_FLAG_INTENT)
         self.action("action_handle_red_flag")
         self.bot(advice_for([RedFlag(value)], clinic()).text)
         self.slot("red_flag", value)
@@ -322,7 +322,7 @@ class Writer:
 
     def fallback(self) -> None:
         self.think()
-        self.user(self.rng.choice(FALLBACK_TEXTS), "nlu_fallback", 0.4)
+        self.user(self.rng.choice(FALLBACK_TEXTS), FALLBACK_INTENT, 0.4)
         self.action("action_default_fallback", confidence=0.3)
         self.bot("I'm sorry, I didn't quite understand that. Could you say it another way, or pick one of these?",
                  MAIN_BUTTONS[:2] + MAIN_BUTTONS[3:], "utter_default")

@@ -13,8 +13,9 @@ from typing import Any, Dict, List, Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coach.vocabulary import CAUSES
 from review.audit import ACTIONS
-from review.events import CAUSES, TOPICS
+from review.events import TOPICS
 from review.schema import audit_log, conversation, staff
 
 # Columns a list can be sorted by, as named in the URL; anything else falls back to the newest first.

@@ -14,9 +14,10 @@ from flask import Flask, Response, abort, g, redirect, render_template, request,
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from coach.vocabulary import CAUSES
 from review import accounts
 from review.db import own_engine, tracker_engine
-from review.events import CAUSES, TOPICS
+from review.events import TOPICS
 from review.schema import csv_values
 from review.settings import Settings
 from review.views import admin, auth, common, conversations

@@ -17,6 +17,11 @@ from harness.conversation import Conversation
 from harness.platforms import CHANNEL_ENV, FakePlatform
 from harness.server import Server, running_server
 
+# The review app's fixtures (recorded conversations, a database per test) serve tests/review and the
+# review app's browser test in tests/browser, so they load for the whole suite (pytest only instantiates
+# a fixture a test asks for).
+pytest_plugins = ["tests.fixtures.review"]
+
 
 @pytest.fixture(scope="session")
 def fake_platform() -> Iterator[FakePlatform]:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from review.db import own_engine
 from review.schema import audit_log, staff_session
-from tests.review.conftest import PASSWORD, form_token, logged_in, login, make_user
+from tests.fixtures.review import PASSWORD, form_token, logged_in, login, make_user
 
 PAGES = ["/", "/queue", "/conversations", "/conversations?q=milk", "/c/C-ANYTHING", "/admin/accounts", "/admin/audit",
          "/account/password"]

@@ -14,7 +14,7 @@ from review.db import own_engine, tracker_engine
 from review.privacy import pseudonym
 from review.schema import audit_log, events
 from review.web import create_app
-from tests.review.conftest import TELEGRAM_CHAT_ID, TELEGRAM_TEXT, logged_in
+from tests.fixtures.review import TELEGRAM_CHAT_ID, TELEGRAM_TEXT, logged_in
 
 
 def p(app, recorded, role):
@@ -84,7 +84,7 @@ def test_nul_and_lone_surrogates_in_messages_do_not_break_any_page(app, recorded
     assert "odd-text" not in text(client.get("/conversations?q=nul"))
     # A NUL in a name typed at log-in is removed, and the failure is still recorded.
     fresh = app.test_client()
-    from tests.review.conftest import login
+    from tests.fixtures.review import login
     assert login(fresh, "ri\x00ta", "wrong password here").status_code == 401
     assert audit_actions(app, "login_failed")[-1].target == "rita"
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from harness import ROOT
 from harness.server import free_port, wait_until_up
 from review.privacy import pseudonym
-from tests.review.conftest import PASSWORD, make_user
+from tests.fixtures.review import PASSWORD, make_user
 
 
 @pytest.fixture
