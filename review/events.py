@@ -9,8 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set
 
-from coach.vocabulary import (  # noqa: F401 (CAUSES is re-exported for the pages and queries)
-    CAUSES,
+from coach.vocabulary import (
     FALLBACK_ACTION,
     FALLBACK_INTENT,
     HANDOFF_ACTION,
