@@ -51,6 +51,9 @@ review: install ## Run only the staff review app on http://127.0.0.1:8081 (REVIE
 review-bench: install ## Time the review app's pages at 10,000 conversations / 1,000,000 events: results/bench/
 	$(PY) eval/review_bench.py
 
+alert-bench: install ## Time red flag to on-call mailbox over 50 alerts (real worker, real SMTP server): results/bench/
+	$(PY) eval/alert_bench.py
+
 shell: train ## Chat with the assistant in the terminal
 	@scripts/run --shell --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS)
 
@@ -89,4 +92,4 @@ lock: ## Re-pin constraints.txt from the current .venv
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run review review-bench shell validate lint test eval bench lock clean
+.PHONY: help install spacy train run review review-bench alert-bench check shell validate lint test eval bench lock clean

@@ -7,6 +7,7 @@
   index                         bring the conversation index up to date now (shows progress)
   retention [--days N] [--dry-run]
                                 delete conversations older than N days (REVIEW_RETENTION_DAYS)
+  alerts [--once]               index new events and send alerts to the on-call (ALERT_* settings)
   migrate                       create or update the app's tables
 """
 from __future__ import annotations
@@ -70,6 +71,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("disable-user").add_argument("name")
     sub.add_parser("index", help="index new conversations now")
     sub.add_parser("migrate", help="create or update the app's tables")
+    al = sub.add_parser("alerts", help="send alerts to the clinic's on-call, every ALERT_POLL_SECONDS")
+    al.add_argument("--once", action="store_true", help="one round, then exit")
     ret = sub.add_parser("retention", help="delete old conversations")
     ret.add_argument("--days", type=int, help="keep this many days (default: REVIEW_RETENTION_DAYS)")
     ret.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
@@ -120,6 +123,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif plan.senders:
             deleted_events, deleted = retention.apply(plan, tracker, own, settings.secret())
             print(f"Deleted {deleted_events} events and {deleted} indexed conversations with their notes and tags.")
+    elif args.command == "alerts":
+        from review.alert_worker import run_forever, run_once
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        tracker = tracker_engine(settings.tracker_url)
+        if args.once:
+            done = run_once(settings, own, tracker)
+            print(f"indexed {done.indexed} events, {done.opened} new deliveries, {done.sent} sent, {done.failed} failed")
+        else:
+            try:
+                run_forever(settings, own, tracker)
+            except KeyboardInterrupt:
+                pass
     elif args.command == "serve":
         from waitress import serve as waitress_serve
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from review import alerts
 from review.events import EventRow, Summary
 from review.privacy import pseudonym
 from review.schema import as_csv_column, conversation, csv_values, events, index_state
@@ -66,6 +67,7 @@ def _apply_batch(conn: Connection, rows: List[EventRow], settings: Settings, sec
         for row in conn.execute(sa.select(conversation).where(conversation.c.sender_id.in_(chunk))):
             existing[row.sender_id] = summary_from_row(row)
     fresh: Dict[str, Summary] = {}
+    reasons_before = {sender: set(s.attention_reasons) for sender, s in existing.items()}
     for row in rows:
         summary = existing.get(row.sender_id) or fresh.get(row.sender_id)
         if summary is None:
@@ -82,6 +84,11 @@ def _apply_batch(conn: Connection, rows: List[EventRow], settings: Settings, sec
             {"sender_id": s.sender_id, "pseudonym": pseudonym(secret, s.sender_id), **summary_values(s)}
             for s in fresh.values()
         ])
+    # Reasons that arose in this batch become alerts in the same transaction: made exactly once.
+    new = [alerts.NewReasons(s.sender_id, added, s.channel, s.attention_at or s.last_at)
+           for s in [*existing.values(), *fresh.values()]
+           if (added := alerts.added_reasons(reasons_before.get(s.sender_id, ()), s.attention_reasons))]
+    alerts.record_new(conn, new)
 
 
 def last_indexed(conn: Connection) -> int:

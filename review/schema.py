@@ -119,3 +119,31 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
     sa.Column("address", sa.String(64), nullable=False, default=""),
 )
+
+# Alerts to the clinic's on-call (review/alerts.py). The indexer writes an alert in the same
+# transaction that indexes the event behind it, so each is made exactly once, whoever indexes.
+alert = sa.Table(
+    "alert", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversation.id"), nullable=False, index=True),
+    sa.Column("reason", sa.String(32), nullable=False),  # red_flag | handoff | misunderstood
+    sa.Column("channel", sa.String(32)),
+    sa.Column("at", sa.Float, nullable=False),  # when the conversation gave the reason
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+)
+
+# The outbox: one row per alert and destination (email, webhook), sent by the alert worker.
+alert_delivery = sa.Table(
+    "alert_delivery", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alert.id"), nullable=False),
+    sa.Column("destination", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.Float, nullable=False),
+    # A worker that claims a delivery owns it until then; a crashed worker's claim simply runs out.
+    sa.Column("claimed_until", sa.Float),
+    sa.Column("last_error", sa.String(300)),
+    sa.Column("sent_at", sa.Float),
+    sa.UniqueConstraint("alert_id", "destination"),
+)

@@ -9,7 +9,7 @@ from typing import Callable
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 # review.conversations (the data and the changes staff make), not this module of pages about it.
-from review import audit, conversations, queries
+from review import alerts, audit, conversations, queries
 from review.indexer import sync
 from review.views.common import address, admin_only, own_db, secret, settings, tracker_db
 
@@ -47,7 +47,8 @@ def queue():
     refresh_index()
     with own_db().connect() as conn:
         rows, total = queries.attention_queue(conn)
-    return render_template("queue.html", rows=rows, total=total)
+        failing = alerts.failing_count(conn)
+    return render_template("queue.html", rows=rows, total=total, failing_alerts=failing)
 
 
 @bp.get("/conversations")
