@@ -8,12 +8,15 @@ import os
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Set
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
+# Senders whose last message got no answer because a person from the clinic holds the chat
+# (channels/staff.py): silence is then expected, not a failure to apologise for.
+HELD_WITHOUT_ANSWER: Set[str] = set()
 
 NON_TEXT_REPLY = (
     "Sorry, I can only read text messages. Could you type your question? If something is urgent, "
@@ -170,6 +173,6 @@ class VerifiedInputChannel(InputChannel):
             logger.exception("%s: handling message %s failed", self.name(), message_id)
             self.seen.forget(message_id)
             return False
-        if not getattr(out, "sent", 1):
+        if not getattr(out, "sent", 1) and sender not in HELD_WITHOUT_ANSWER:
             await out.send_text_message(sender, trouble_text())  # the assistant produced nothing
         return True

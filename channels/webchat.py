@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import trouble_text, user_text
+from channels.common import HELD_WITHOUT_ANSWER, trouble_text, user_text
 from coach.clinic import clinic
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,9 @@ def history_messages(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
             current = []
         elif kind == "user" and event.get("text"):
             current.append({"from": "user", "text": event["text"]})
+        elif kind == "bot" and (event.get("metadata") or {}).get("staff"):
+            # A person from the clinic (channels/staff.py): shown with the name they chose.
+            current.append({"from": "staff", "name": event["metadata"]["staff"], "text": event.get("text") or ""})
         elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
             data = event.get("data") or {}
             current.append({"from": "bot", "text": event.get("text") or "", "buttons": data.get("buttons") or []})
@@ -142,7 +145,8 @@ class WebChatInput(InputChannel):
                 logger.exception("webchat: handling a message failed")
                 # The user message may not be stored; say so plainly and let the page offer a retry.
                 return self._cors(request, response.json({"error": "trouble", "messages": [trouble_message()]}, status=503))
-            messages = collector.messages or [trouble_message()]
+            # No answer is expected while a person from the clinic holds the chat (channels/staff.py).
+            messages = collector.messages or ([] if sender in HELD_WITHOUT_ANSWER else [trouble_message()])
             return self._cors(request, response.json({"messages": messages}))
 
         @bp.route("/history/<sender>", methods=["GET", "OPTIONS"])

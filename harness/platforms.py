@@ -9,7 +9,7 @@ import urllib.parse
 from typing import Any, Dict, List
 
 # Channel settings for a server run against the FakePlatform: tokens, secrets and public URLs.
-TWILIO_PUBLIC_URL = "https://bot.example.org/webhooks/twilio/webhook"
+TWILIO_PUBLIC_URL = "https://bot.example.org/webhooks/twilio_whatsapp/webhook"
 CHANNEL_ENV = {
     "TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_SECRET_TOKEN": "s3cret-Token_1",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
@@ -18,6 +18,9 @@ CHANNEL_ENV = {
     "TWILIO_ACCOUNT_SID": "AC0123", "TWILIO_AUTH_TOKEN": "tw-auth-token",
     "TWILIO_WHATSAPP_NUMBER": "whatsapp:+15550001111",
     "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
+    "WHATSAPP_TEMPLATE_NAME": "clinic_replied", "TWILIO_TEMPLATE_SID": "HX0123",
+    # The review app's takeover and replies (channels/staff.py).
+    "STAFF_API_SECRET": "staff-secret-for-tests-0123456789",
 }
 
 

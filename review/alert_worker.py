@@ -1,4 +1,5 @@
-"""The alert worker (`scripts/review alerts`): index new events, then send the alerts that are due.
+"""The alert worker (`scripts/review alerts`): index new events, send the alerts that are due, and hand
+idle held conversations back to the assistant.
 
 `make run` starts it beside the review app. It holds nothing in memory between rounds: everything it
 needs is in the app's tables, so a restart, or two workers at once, neither loses nor repeats an alert.
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from coach.clinic import clinic
-from review import alerts
+from review import alerts, handoff
 from review.indexer import sync
 from review.notify import SENDERS, DeliveryError
 from review.settings import Settings
@@ -29,6 +30,7 @@ class Round:
     opened: int = 0
     sent: int = 0
     failed: int = 0
+    released: int = 0
 
 
 def run_once(settings: Settings, own: Engine, tracker: Engine, now: Optional[float] = None,
@@ -54,6 +56,10 @@ def run_once(settings: Settings, own: Engine, tracker: Engine, now: Optional[flo
             log.info("alert %s (%s, %s) sent by %s", item.alert_id, item.reason, item.pseudonym, item.destination)
             with own.begin() as conn:
                 alerts.mark_sent(conn, item.delivery_id, time.time())
+    if settings.staff_api_secret:
+        # Held conversations nobody has written in for the idle time go back to the assistant.
+        with own.begin() as conn:
+            result.released = handoff.release_idle(conn, settings, now)
     return result
 
 

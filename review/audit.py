@@ -12,7 +12,9 @@ from review.schema import audit_log
 # Actions recorded. Logins (both outcomes), transcript views, exports and reveals are what the
 # clinic's privacy officer asks about; the rest shows who changed what.
 ACTIONS = ("login", "login_failed", "login_blocked", "logout", "view", "export", "reveal", "reviewed", "note", "tag",
-           "untag", "account_created", "account_changed", "password_changed", "retention")
+           "untag", "account_created", "account_changed", "password_changed", "retention",
+           # A person from the clinic in the parent's chat (review/handoff.py).
+           "takeover", "staff_reply", "staff_template", "release")
 
 
 def record(conn: Connection, actor: str, action: str, target: str = "", detail: str = "", address: str = "",
@@ -23,11 +25,13 @@ def record(conn: Connection, actor: str, action: str, target: str = "", detail: 
 
 
 def count_since(conn: Connection, action: str, since: float, target: Optional[str] = None,
-                address: Optional[str] = None) -> int:
+                address: Optional[str] = None, actor: Optional[str] = None) -> int:
     query = (sa.select(sa.func.count()).select_from(audit_log)
              .where(audit_log.c.action == action, audit_log.c.at >= since))
     if target is not None:
         query = query.where(audit_log.c.target == target)
     if address is not None:
         query = query.where(audit_log.c.address == address)
+    if actor is not None:
+        query = query.where(audit_log.c.actor == actor)
     return conn.execute(query).scalar_one()

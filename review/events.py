@@ -183,6 +183,7 @@ class Item:
     red_flag: bool = False
     handoff: bool = False
     misunderstood: bool = False
+    staff: Optional[str] = None  # a message from a person at the clinic: the name the parent saw
     slot: Optional[str] = None
     value: Any = None
 
@@ -208,7 +209,9 @@ def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: f
             data = row.decoded()
             buttons = [str(b.get("title", "")) for b in ((data.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
             # The assistant's own words are not masked: reviewers must see which numbers it gave out.
-            items.append(Item("bot", row.id, at, data.get("text") or "", buttons=buttons))
+            staff = (data.get("metadata") or {}).get("staff")
+            items.append(Item("bot", row.id, at, data.get("text") or "", buttons=buttons,
+                              staff=str(staff) if staff else None))
             offered = buttons
         elif row.type_name == "action" and last_user is not None:
             # What the assistant did about the last message marks that message.

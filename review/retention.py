@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from review import audit
 from review.privacy import pseudonym
-from review.schema import alert, alert_delivery, conversation, events, note, tag
+from review.schema import alert, alert_delivery, conversation, events, hold, note, tag
 
 CHUNK = 500  # senders per DELETE: under every database's bound-parameter limit
 
@@ -57,6 +57,7 @@ def apply(plan_: Plan, tracker: Engine, own: Engine, secret: bytes, actor: str =
             alert_ids = sa.select(alert.c.id).where(alert.c.conversation_id.in_(ids))
             conn.execute(alert_delivery.delete().where(alert_delivery.c.alert_id.in_(alert_ids)))
             conn.execute(alert.delete().where(alert.c.conversation_id.in_(ids)))
+            conn.execute(hold.delete().where(hold.c.conversation_id.in_(ids)))
             deleted_conversations += conn.execute(conversation.delete().where(conversation.c.id.in_(ids))).rowcount
     with own.begin() as conn:
         cutoff = time.strftime('%Y-%m-%d', time.gmtime(plan_.cutoff))

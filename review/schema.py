@@ -147,3 +147,17 @@ alert_delivery = sa.Table(
     sa.Column("sent_at", sa.Float),
     sa.UniqueConstraint("alert_id", "destination"),
 )
+
+# A person from the clinic holding a conversation (review/handoff.py); the open hold has no released_at.
+hold = sa.Table(
+    "hold", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversation.id"), nullable=False, index=True),
+    sa.Column("held_by", sa.String(64), nullable=False),  # the staff account
+    sa.Column("display_name", sa.String(40), nullable=False),  # what the parent sees
+    sa.Column("since", sa.Float, nullable=False),
+    sa.Column("last_reply_at", sa.Float),
+    sa.Column("replies", sa.Integer, nullable=False, default=0),
+    sa.Column("released_at", sa.Float, index=True),
+    sa.Column("released_by", sa.String(64)),  # a staff name, or "idle" when the worker handed it back
+)

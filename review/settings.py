@@ -132,6 +132,13 @@ class Settings:
     proxy_hops: int = 0
     min_password_length: int = 12  # NIST SP 800-63B: long passphrases over complexity rules
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    # The Rasa server's staff routes (channels/staff.py), on loopback, and the secret both sides hold.
+    # Without the secret, conversations cannot be taken over (the pages say so).
+    rasa_url: str = "http://127.0.0.1:5005"
+    staff_api_secret: str = ""
+    # A held conversation with no message from either side for this long goes back to the assistant,
+    # and the parent is told: nobody is left talking to an empty room after a shift ends.
+    hold_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides) -> "Settings":
@@ -149,6 +156,9 @@ class Settings:
             cookie_secure=env.get("REVIEW_COOKIE_SECURE", "1") != "0",
             retention_days=_int(env, "REVIEW_RETENTION_DAYS", 0) if retention else None,
             proxy_hops=_int(env, "REVIEW_PROXY_HOPS", 0),
+            rasa_url=(env.get("REVIEW_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+            staff_api_secret=env.get("STAFF_API_SECRET", ""),
+            hold_idle_minutes=_int(env, "REVIEW_HOLD_IDLE_MINUTES", 30),
         )
         public = f"http://{values['host']}:{values['port']}"
         values["alerts"] = AlertSettings.from_env(env, public)

@@ -20,7 +20,7 @@ from review.db import own_engine, tracker_engine
 from review.events import TOPICS
 from review.schema import csv_values
 from review.settings import Settings
-from review.views import admin, alerts, auth, common, conversations
+from review.views import admin, alerts, auth, common, conversations, handoff
 
 log = logging.getLogger(__name__)
 # Form bodies are names, passwords, notes and lists of pseudonyms: 1 MB is far above any of them.
@@ -57,7 +57,7 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
     app.context_processor(page_globals)
-    for blueprint in (auth.bp, conversations.bp, alerts.bp, admin.bp):
+    for blueprint in (auth.bp, conversations.bp, handoff.bp, alerts.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app
 

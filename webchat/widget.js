@@ -9,6 +9,9 @@
   "use strict";
   var script = document.currentScript;
   var STORAGE_KEY = "pumping-coach-sender";
+  // How often an open page looks for a reply from clinic staff: quick enough to feel like a chat, one small
+  // request per 5 s per open page.
+  var POLL_MS = 5000;
 
   function apiBase(server) {
     if (server) return server.replace(/\/+$/, "") + "/webhooks/webchat";
@@ -53,8 +56,12 @@
     this.base = apiBase(options.server);
     this.sender = senderId();
     this.pending = null;
+    this.seen = 0; // how many of the stored messages this page already shows
     this.build(root, options);
     this.loadHistory();
+    // A person from the clinic may write at any time: look for their messages while the page is open.
+    var self = this;
+    window.setInterval(function () { if (!self.busy && !document.hidden) self.fetchStaffMessages(); }, POLL_MS);
   }
 
   Chat.prototype.build = function (root, options) {
@@ -86,10 +93,29 @@
 
   Chat.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
 
-  Chat.prototype.addMessage = function (from, text) {
+  Chat.prototype.addMessage = function (from, text, name) {
     if (!text) return;
-    this.log.appendChild(el("div", { "class": "pc-msg " + (from === "user" ? "pc-user" : "pc-bot") }, text));
+    var kind = from === "user" ? "pc-user" : (from === "staff" ? "pc-bot pc-staff" : "pc-bot");
+    var node = el("div", { "class": "pc-msg " + kind });
+    if (from === "staff") node.appendChild(el("strong", { "class": "pc-name" }, (name || "Clinic staff") + " (clinic)"));
+    node.appendChild(document.createTextNode(text));
+    this.log.appendChild(node);
     this.scroll();
+  };
+
+  // Messages from clinic staff stored since the page last looked (the assistant's own replies come
+  // with the answer to each message, so only staff messages are added from here).
+  Chat.prototype.fetchStaffMessages = function () {
+    var self = this;
+    return fetch(this.base + "/history/" + encodeURIComponent(this.sender))
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        var messages = data.messages || [];
+        if (messages.length < self.seen) self.seen = 0; // a new session started
+        messages.slice(self.seen).forEach(function (m) { if (m.from === "staff") self.addMessage("staff", m.text, m.name); });
+        self.seen = messages.length;
+      })
+      .catch(function () { /* offline for a moment: the next look catches up */ });
   };
 
   Chat.prototype.clearButtons = function () {
@@ -138,8 +164,9 @@
       .then(function (data) {
         self.clinic = data.clinic;
         var messages = data.messages || [];
+        self.seen = messages.length;
         messages.forEach(function (m, i) {
-          self.addMessage(m.from, m.text);
+          self.addMessage(m.from, m.text, m.name);
           // Only the last bot message's quick replies are still a question waiting for an answer.
           if (m.from === "bot" && i === messages.length - 1) self.addButtons(m.buttons);
         });
@@ -194,6 +221,7 @@
         var phone = self.clinic ? " If you need help now, call " + self.clinic.name + " at " + self.clinic.phone + "." : "";
         self.showStatus("I can't reach the pumping coach right now, so your message wasn't sent." + phone, true);
       })
+      .then(function () { return self.fetchStaffMessages(); })
       .then(function () {
         if (typing.parentNode) typing.parentNode.removeChild(typing);
         self.busy = false;

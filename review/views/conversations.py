@@ -9,7 +9,7 @@ from typing import Callable
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 # review.conversations (the data and the changes staff make), not this module of pages about it.
-from review import alerts, audit, conversations, queries
+from review import alerts, audit, conversations, handoff, queries
 from review.indexer import sync
 from review.views.common import address, admin_only, own_db, secret, settings, tracker_db
 
@@ -24,6 +24,10 @@ NOTICES = {
     "tag": "Tag added.",
     "untag": "Tag removed.",
     "reason": "Say why you need the raw data (at least 5 characters) before revealing it.",
+    "takeover": "You hold the conversation; the parent was told a person has joined.",
+    "reply": "Sent.",
+    "template": "Template sent.",
+    "release": "Handed back to the assistant; the parent was told.",
 }
 
 
@@ -48,7 +52,8 @@ def queue():
     with own_db().connect() as conn:
         rows, total = queries.attention_queue(conn)
         failing = alerts.failing_count(conn)
-    return render_template("queue.html", rows=rows, total=total, failing_alerts=failing)
+        holds = handoff.open_holds(conn)
+    return render_template("queue.html", rows=rows, total=total, failing_alerts=failing, holds=holds)
 
 
 @bp.get("/conversations")
@@ -71,7 +76,19 @@ def show_transcript(pseudonym: str, reveal: bool, reason: str = "", message: str
         except conversations.NotFound:
             abort(404)
         audit.record(conn, g.session.staff.username, "reveal" if reveal else "view", pseudonym, reason, address())
-    return render_template("transcript.html", d=d, pseudonym=pseudonym, revealed=reveal,
+    with own_db().connect() as conn:
+        held = handoff.open_hold(conn, d.row.id)
+    s = settings()
+    window_closed = False
+    if held and s.staff_api_secret:
+        # Only the Rasa server knows when the parent last wrote (WhatsApp's 24-hour window).
+        try:
+            window_closed = not handoff.call(s, "state", d.row.sender_id)[1].get("window_open", True)
+        except handoff.HandoffError as err:
+            message = message or str(err)
+    panel = {"enabled": bool(s.staff_api_secret), "hold": held, "idle_minutes": s.hold_idle_minutes,
+             "window_closed": window_closed}
+    return render_template("transcript.html", d=d, pseudonym=pseudonym, revealed=reveal, handoff=panel,
                            message=message or NOTICES.get(request.args.get("msg", ""), "")), status
 
 
