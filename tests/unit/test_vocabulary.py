@@ -103,9 +103,18 @@ def sent_titles(domain: dict) -> Dict[str, str]:
     return expected
 
 
-def test_every_button_title_is_trained_as_the_intent_it_means(domain, nlu_examples):
-    wrong = {title: nlu_examples.get(title.lower()) for title, intent in sent_titles(domain).items()
+def test_every_menu_button_is_trained_as_the_intent_it_means(domain, nlu_examples):
+    sent_titles(domain)  # and every button in a domain response is one of them
+    wrong = {title: nlu_examples.get(title.lower()) for title, intent in replies.BUTTON_INTENTS.items()
              if intent not in nlu_examples.get(title.lower(), set())}
+    assert wrong == {}
+
+
+def test_quick_replies_in_the_nlu_data_are_trained_as_answers(nlu_examples):
+    # A form's quick replies are read as the answer first (coach/turns.py), so they need no example; one
+    # that has an example must not teach another intent, or a tap outside the form would go astray.
+    wrong = {title: nlu_examples[title.lower()] for prompt in PROMPTS.values() for title, _ in prompt.options
+             if title.lower() in nlu_examples and nlu_examples[title.lower()] != {vocabulary.INFORM_INTENT}}
     assert wrong == {}
 
 
