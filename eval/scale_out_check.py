@@ -3,13 +3,18 @@
 * Many conversations at once, each alternating servers message by message.
 * One conversation hit by many messages at once, spread over all servers (the Redis lock must
   serialise them).
+* A person from the clinic takes a conversation over through one server: the other stays silent
+  too (the pause is in the shared tracker), except for a red flag, until the hand-back.
 Every user message must be stored exactly once, each conversation's messages in the order they
 were sent (for the alternating case), and each answered before the next is processed.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -45,6 +50,38 @@ def stored(engine: sa.engine.Engine, sender: str) -> List[Dict]:
 def answered_in_turn(events: List[Dict]) -> bool:
     kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
     return all(kinds[i + 1] == "bot" for i, k in enumerate(kinds) if k == "user" and i + 1 < len(kinds)) and kinds[-1] == "bot"
+
+
+def staff(server: str, route: str, sender: str) -> Dict:
+    body = json.dumps({"sender_id": sender, "ts": time.time(), "name": "Scale check"}).encode()
+    sig = "sha256=" + hmac.new(os.environ["STAFF_API_SECRET"].encode(), body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(f"{server}/webhooks/staff/{route}", data=body,
+                                     headers={"Content-Type": "application/json", "X-Staff-Signature": sig})
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        return json.loads(resp.read())
+
+
+def answer(server: str, sender: str, text: str) -> List[Dict]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{server}/webhooks/webchat/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as resp:
+        return json.loads(resp.read())["messages"]
+
+
+def held_on_every_server(servers: List[str]) -> bool:
+    sender = f"scale-held-{uuid.uuid4().hex}"
+    first, other = servers[0], servers[-1]
+    answer(first, sender, "hello")
+    staff(first, "takeover", sender)
+    silent = answer(other, sender, "are you there?") == []
+    urgent = bool(answer(other, sender, "I have a fever and a red, hot, painful lump in my breast"))
+    paused_there = staff(other, "state", sender)["paused"]
+    staff(other, "release", sender)
+    back = bool(answer(first, sender, "how long can milk stay in the fridge"))
+    print(f"taken over through one server: the other is silent {silent}, still answers a red flag {urgent}, "
+          f"sees the pause {paused_there}; handed back through the other, the first answers again {back}")
+    return silent and urgent and paused_there and back
 
 
 def main() -> None:
@@ -99,6 +136,7 @@ def main() -> None:
           f"HTTP {sorted(set(statuses) - {200}) or '-'} (Rasa's LockError) and stored nowhere: {clean_refusal}; after the "
           f"client's retry all present exactly once: {same}; each answered before the next: {answered_in_turn(events)}")
     ok &= clean_refusal and same and answered_in_turn(events)
+    ok &= held_on_every_server(servers)
     print("RESULT:", "no event lost or reordered" if ok else "PROBLEM FOUND")
     sys.exit(0 if ok else 1)
 

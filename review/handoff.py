@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from review import audit
+from review.conversations import InvalidInput
 from review.schema import conversation, hold
 from review.settings import Settings
 
@@ -29,8 +30,8 @@ MAX_REPLY_CHARS = 2000
 REPLIES_PER_MINUTE = 20
 
 
-class HandoffError(Exception):
-    """Something staff can act on, said plainly (the page shows it)."""
+class HandoffError(InvalidInput):
+    """Something staff can act on, said plainly (the transcript page shows it again, with this)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def display_name(raw: str) -> str:
     return name or "Clinic staff"
 
 
-def take_over(conn: Connection, settings: Settings, row, staff: str, name: str, address: str = "") -> None:
+def take_over(conn: Connection, settings: Settings, row, staff: str, name: str, address: str = "") -> str:
+    """Returns the notice for the page: "takeover", or "takeover_untold" when the parent could not be told."""
     if open_hold(conn, row.id):
         raise HandoffError("Someone already holds this conversation.")
     status, answer = call(settings, "takeover", row.sender_id, name=display_name(name))
@@ -94,8 +96,7 @@ def take_over(conn: Connection, settings: Settings, row, staff: str, name: str, 
     conn.execute(hold.insert().values(conversation_id=row.id, held_by=staff, display_name=display_name(name),
                                       since=time.time(), replies=0))
     audit.record(conn, staff, "takeover", row.pseudonym, f"shown as {display_name(name)}", address)
-    if status == 502:
-        raise HandoffError("You hold the conversation, but the parent could not be told yet: send a reply.")
+    return "takeover_untold" if status == 502 else "takeover"
 
 
 def _own_hold(conn: Connection, row, staff: str):

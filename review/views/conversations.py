@@ -25,6 +25,7 @@ NOTICES = {
     "untag": "Tag removed.",
     "reason": "Say why you need the raw data (at least 5 characters) before revealing it.",
     "takeover": "You hold the conversation; the parent was told a person has joined.",
+    "takeover_untold": "You hold the conversation, but the parent could not be told yet: send them a reply.",
     "reply": "Sent.",
     "template": "Template sent.",
     "release": "Handed back to the assistant; the parent was told.",

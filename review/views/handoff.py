@@ -1,53 +1,43 @@
-"""Taking a conversation over, replying in the parent's chat, handing back (review/handoff.py does the work)."""
+"""Taking a conversation over, replying in the parent's chat, handing back (review/handoff.py does the work).
+
+Each is a change to one conversation like a note or a tag, so it takes the same path (`change`): a
+refusal staff can act on shows the transcript again with the reason.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, g, request
 
 from review import conversations, handoff
-from review.views.common import address, own_db, settings
-from review.views.conversations import show_transcript
+from review.views.common import address, settings
+from review.views.conversations import change
 
 bp = Blueprint("handoff", __name__)
-
-
-def act(pseudonym: str, what: str, work) -> object:
-    with own_db().begin() as conn:
-        try:
-            row = conversations.find(conn, pseudonym)
-            work(conn, row)
-        except conversations.NotFound:
-            abort(404)
-        except handoff.HandoffError as err:
-            problem = str(err)
-        else:
-            problem = ""
-    if problem:
-        return show_transcript(pseudonym, reveal=False, message=problem, status=409)
-    return redirect(url_for("conversations.transcript", pseudonym=pseudonym, msg=what))
 
 
 @bp.post("/c/<pseudonym>/takeover")
 def take_over(pseudonym: str):
     me = g.session.staff.username
-    return act(pseudonym, "takeover", lambda conn, row: handoff.take_over(
-        conn, settings(), row, me, request.form.get("name", ""), address()))
+    return change(pseudonym, lambda conn: handoff.take_over(
+        conn, settings(), conversations.find(conn, pseudonym), me, request.form.get("name", ""), address()), "takeover")
 
 
 @bp.post("/c/<pseudonym>/reply")
 def reply(pseudonym: str):
     me = g.session.staff.username
-    return act(pseudonym, "reply", lambda conn, row: handoff.reply(
-        conn, settings(), row, me, request.form.get("text", ""), address()))
+    return change(pseudonym, lambda conn: handoff.reply(
+        conn, settings(), conversations.find(conn, pseudonym), me, request.form.get("text", ""), address()), "reply")
 
 
 @bp.post("/c/<pseudonym>/template")
 def template(pseudonym: str):
     me = g.session.staff.username
-    return act(pseudonym, "template", lambda conn, row: handoff.send_template(conn, settings(), row, me, address()))
+    return change(pseudonym, lambda conn: handoff.send_template(
+        conn, settings(), conversations.find(conn, pseudonym), me, address()), "template")
 
 
 @bp.post("/c/<pseudonym>/release")
 def release(pseudonym: str):
     staff = g.session.staff
-    return act(pseudonym, "release", lambda conn, row: handoff.release(
-        conn, settings(), row, staff.username, staff.is_admin, address=address()))
+    return change(pseudonym, lambda conn: handoff.release(
+        conn, settings(), conversations.find(conn, pseudonym), staff.username, staff.is_admin, address=address()),
+        "release")

@@ -8,18 +8,21 @@ import pytest
 from playwright.sync_api import expect
 
 from harness import ROOT
+from harness.platforms import CHANNEL_ENV
 from harness.server import free_port, wait_until_up
 from review.privacy import pseudonym
 from tests.fixtures.review import PASSWORD, make_user
 
 
 @pytest.fixture
-def review_server(databases, tmp_path):
+def review_server(databases, tmp_path, server):
     s = databases.settings
     make_user(s, "nora", "reviewer")
     port = free_port()
+    # The app reads a copy of the recorded conversations; takeovers and replies go to the live Rasa server.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_TRACKER_URL": s.tracker_url,
-           "REVIEW_DATABASE_URL": s.database_url, "REVIEW_SECRET_FILE": str(s.secret_file), "REVIEW_PORT": str(port)}
+           "REVIEW_DATABASE_URL": s.database_url, "REVIEW_SECRET_FILE": str(s.secret_file), "REVIEW_PORT": str(port),
+           "REVIEW_RASA_URL": server.base_url, "STAFF_API_SECRET": CHANNEL_ENV["STAFF_API_SECRET"]}
     log = tmp_path / "review.log"
     proc = subprocess.Popen([sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env, stdout=log.open("w"),
                             stderr=subprocess.STDOUT)
@@ -75,4 +78,32 @@ def test_log_in_work_the_queue_read_a_transcript_add_a_note_and_export(browser, 
     page.get_by_role("link", name="Needs attention").click()
     expect(page.locator("table.conversations")).not_to_contain_text(red)
     assert outside == [], f"the review app fetched from other hosts: {outside}"
+    context.close()
+
+
+@pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
+def test_take_over_reply_and_hand_back_in_the_browser(browser, review_server, recorded, databases, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{review_server}/login")
+    page.get_by_label("Name").fill("nora")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    secret = Path(databases.settings.secret_file).read_text().strip().encode()
+    asked = pseudonym(secret, recorded.senders["handoff"])
+    page.get_by_role("link", name=asked).click()
+
+    page.get_by_label("Name the parent sees").fill("Nora")
+    page.get_by_role("button", name="Take over").click()
+    expect(page.get_by_role("status")).to_contain_text("You hold the conversation")
+    page.get_by_label("Reply to the parent").fill("Hello, Nora from the clinic. I can call you at 3 pm.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_have_text("Sent.")
+    page.get_by_role("link", name="Needs attention").click()
+    expect(page.get_by_role("region", name="Held by staff")).to_contain_text(asked)
+    page.get_by_role("link", name=asked).first.click()
+    page.get_by_role("button", name="Hand back to the assistant").click()
+    expect(page.get_by_role("status")).to_contain_text("Handed back")
+    messages = server.get_json(f"/history/{recorded.senders['handoff']}")[1]["messages"]
+    assert [m["text"] for m in messages if m["from"] == "staff"][-2] == "Hello, Nora from the clinic. I can call you at 3 pm."
     context.close()

@@ -74,3 +74,40 @@ def test_unreachable_server_gets_a_clear_message_and_keeps_the_text(server, page
     expect(status).to_be_hidden()
     expect(bot_messages(page).last).not_to_have_text("")
     expect(page.locator(".pc-user")).to_have_count(1)  # the retried message is not shown twice
+
+
+def test_a_staff_reply_appears_without_a_reload(server, page):
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    from harness.platforms import CHANNEL_ENV
+
+    def staff(route, sender, **fields):
+        body = json.dumps({"sender_id": sender, "ts": time.time(), **fields}).encode()
+        sig = "sha256=" + hmac.new(CHANNEL_ENV["STAFF_API_SECRET"].encode(), body, hashlib.sha256).hexdigest()
+        status, _ = server.post(body, path=f"/webhooks/staff/{route}", headers={"X-Staff-Signature": sig})
+        assert status == 200
+
+    page.goto(f"{server.webchat}/")
+    box = page.get_by_label("Your message")
+    box.fill("can i talk to someone at the clinic")
+    box.press("Enter")
+    expect(page.locator(".pc-user")).to_have_count(1)
+    expect(bot_messages(page).last).not_to_have_text("")
+    sender = page.evaluate("() => window.localStorage.getItem('pumping-coach-sender')")
+
+    staff("takeover", sender, name="Amy")
+    staff("reply", sender, text="Hello, Amy from the clinic here. How can I help?", name="Amy")
+    # The page looks for staff messages every few seconds: no reload, no click.
+    reply = page.locator(".pc-staff").filter(has_text="How can I help?")
+    expect(reply).to_have_count(1, timeout=15_000)
+    expect(reply).to_contain_text("Amy (clinic)")
+    box.fill("my nipples are cracked and bleeding a lot")  # a red flag is still answered at once
+    box.press("Enter")
+    expect(bot_messages(page).filter(has_text=clinic().phone).last).to_be_visible()
+    staff("release", sender, name="Amy")
+    expect(page.locator(".pc-staff").filter(has_text="has left the chat")).to_have_count(1, timeout=15_000)
+    page.reload()
+    expect(page.locator(".pc-staff").filter(has_text="How can I help?")).to_have_count(1)
