@@ -287,7 +287,7 @@ def storage_summary(results: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def reply_summary(corpus: Optional[Path] = None) -> Dict[str, Any]:
-    from actions import answers
+    from coach import answers
 
     items = load("replies.yml", corpus)["replies"]
     rows = []
