@@ -73,12 +73,15 @@ lint: $(LINT_VENV)/.installed ## Static checks on all Python code: errors, likel
 check: install lint ## The quick loop (under a minute): lint and the unit and action tests; no training, PostgreSQL or browser
 	$(PY) -m pytest -q tests/unit tests/actions
 
-test: train lint ## Run every test: lint, data validation, unit, actions, conversations, review app, NLU report, browser
+test: train lint ## Run every test: lint, data validation, unit, actions, conversations, review app, NLU report, browser, two servers
 	@scripts/ensure-chromium
 	$(RASA) data validate --fail-on-warnings
 	@# The review app's tests run against a real PostgreSQL too: a private server for the duration.
 	scripts/with-postgres $(PY) -m pytest
 	@scripts/rasa-tests
+	@# Two Rasa servers on one PostgreSQL store with a Redis lock: no event lost, and a staff takeover
+	@# made through one server holds on the other.
+	scripts/scale-out
 
 eval: train ## Measure understanding and decisions (cross-validation, typos, stories, personas): results/eval/
 	$(PY) eval/run_eval.py
