@@ -199,7 +199,7 @@ class StaffInput(InputChannel):
             from coach.clinic import clinic
             name = _staff_name(body)
             text = JOINED.format(name=name, clinic=clinic().name)
-            await _record(agent, tracker, [ConversationPaused(), _staff_message(text, name, "joined")])
+            await _record(agent, tracker, [ConversationPaused(), _staff_message(text, name, "joined", body)])
             if not window_open(tracker, time.time()):
                 return response.json(_state(tracker))  # WhatsApp cannot be told outside its window: the template can
             return await _send(tracker, text, _state(tracker))
@@ -219,7 +219,7 @@ class StaffInput(InputChannel):
             except Exception as err:  # noqa: BLE001 - the platform's failure is the staff member's answer
                 logger.warning("staff reply to %s not delivered: %s", channel_of(tracker), type(err).__name__)
                 return response.json({**_state(tracker), "error": "not delivered, try again"}, status=502)
-            await _record(agent, tracker, [_staff_message(text, _staff_name(body), "reply")])
+            await _record(agent, tracker, [_staff_message(text, _staff_name(body), "reply", body)])
             return response.json(_state(tracker))
 
         @bp.route("/template", methods=["POST"])
@@ -232,7 +232,7 @@ class StaffInput(InputChannel):
             except Exception as err:  # noqa: BLE001
                 logger.warning("template to %s not delivered: %s", channel_of(tracker), type(err).__name__)
                 return response.json({**_state(tracker), "error": "not delivered, try again"}, status=502)
-            await _record(agent, tracker, [_staff_message(f"[template {name}]", _staff_name(body), "template")])
+            await _record(agent, tracker, [_staff_message(f"[template {name}]", _staff_name(body), "template", body)])
             return response.json(_state(tracker))
 
         @bp.route("/release", methods=["POST"])
@@ -242,7 +242,7 @@ class StaffInput(InputChannel):
                 return response.json(_state(tracker))
             name = _staff_name(body)
             text = (LEFT_IDLE if body.get("why") == "idle" else LEFT).format(name=name)
-            await _record(agent, tracker, [ConversationResumed(), _staff_message(text, name, "left")])
+            await _record(agent, tracker, [ConversationResumed(), _staff_message(text, name, "left", body)])
             if not window_open(tracker, time.time()):
                 return response.json(_state(tracker))  # resumed; WhatsApp cannot be told outside its window
             return await _send(tracker, text, _state(tracker))
@@ -256,8 +256,10 @@ def _staff_name(body: Dict[str, Any]) -> str:
     return name or "Clinic staff"
 
 
-def _staff_message(text: str, name: str, kind: str) -> BotUttered:
-    return BotUttered(text, metadata={"staff": name, "staff_event": kind})
+def _staff_message(text: str, name: str, kind: str, body: Dict[str, Any]) -> BotUttered:
+    # The account is kept for the clinic's transcript; the parent's channels only ever show `staff`.
+    account = " ".join(str(body.get("account") or "").split())[:64]
+    return BotUttered(text, metadata={"staff": name, "staff_account": account, "staff_event": kind})
 
 
 async def _record(agent: Any, tracker: DialogueStateTracker, events: list) -> None:

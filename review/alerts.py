@@ -205,3 +205,9 @@ def failing_count(conn: Connection) -> int:
     failing = sa.or_(alert_delivery.c.status == FAILED,
                      sa.and_(alert_delivery.c.status == PENDING, alert_delivery.c.attempts > 0))
     return conn.execute(sa.select(sa.func.count()).select_from(alert_delivery).where(failing)).scalar_one()
+
+
+def sent_since(conn: Connection, since: float) -> int:
+    """Deliveries sent since then (the queue shows the last day's)."""
+    return conn.execute(sa.select(sa.func.count()).select_from(alert_delivery)
+                        .where(alert_delivery.c.status == SENT, alert_delivery.c.sent_at >= since)).scalar_one()

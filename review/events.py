@@ -184,6 +184,7 @@ class Item:
     handoff: bool = False
     misunderstood: bool = False
     staff: Optional[str] = None  # a message from a person at the clinic: the name the parent saw
+    staff_account: Optional[str] = None  # and who sent it
     slot: Optional[str] = None
     value: Any = None
 
@@ -209,9 +210,10 @@ def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: f
             data = row.decoded()
             buttons = [str(b.get("title", "")) for b in ((data.get("data") or {}).get("buttons") or []) if isinstance(b, dict)]
             # The assistant's own words are not masked: reviewers must see which numbers it gave out.
-            staff = (data.get("metadata") or {}).get("staff")
+            meta = data.get("metadata") or {}
+            staff, account = meta.get("staff"), meta.get("staff_account")
             items.append(Item("bot", row.id, at, data.get("text") or "", buttons=buttons,
-                              staff=str(staff) if staff else None))
+                              staff=str(staff) if staff else None, staff_account=str(account) if account else None))
             offered = buttons
         elif row.type_name == "action" and last_user is not None:
             # What the assistant did about the last message marks that message.

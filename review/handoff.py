@@ -88,7 +88,7 @@ def take_over(conn: Connection, settings: Settings, row, staff: str, name: str, 
     """Returns the notice for the page: "takeover", or "takeover_untold" when the parent could not be told."""
     if open_hold(conn, row.id):
         raise HandoffError("Someone already holds this conversation.")
-    status, answer = call(settings, "takeover", row.sender_id, name=display_name(name))
+    status, answer = call(settings, "takeover", row.sender_id, name=display_name(name), account=staff)
     if status == 409:
         raise HandoffError("The assistant says a person already holds this conversation.")
     if status not in (200, 502):
@@ -117,7 +117,7 @@ def reply(conn: Connection, settings: Settings, row, staff: str, text: str, addr
     current = _own_hold(conn, row, staff)
     if audit.count_since(conn, "staff_reply", time.time() - 60, actor=staff) >= REPLIES_PER_MINUTE:
         raise HandoffError("That is many replies in a minute; wait a moment and send again.")
-    status, answer = call(settings, "reply", row.sender_id, text=text, name=current.display_name)
+    status, answer = call(settings, "reply", row.sender_id, text=text, name=current.display_name, account=staff)
     if status == 409 and answer.get("error") == "whatsapp_window_closed":
         raise HandoffError("WhatsApp only delivers a message within 24 hours of the parent's last one. Send the "
                            "clinic's template instead; when the parent answers it, you can write again.")
@@ -131,7 +131,7 @@ def reply(conn: Connection, settings: Settings, row, staff: str, text: str, addr
 
 def send_template(conn: Connection, settings: Settings, row, staff: str, address: str = "") -> None:
     current = _own_hold(conn, row, staff)
-    status, answer = call(settings, "template", row.sender_id, name=current.display_name)
+    status, answer = call(settings, "template", row.sender_id, name=current.display_name, account=staff)
     if status != 200:
         raise HandoffError(f"Template not sent ({status}): {answer.get('error', 'no reason given')}.")
     audit.record(conn, staff, "staff_template", row.pseudonym, "", address)
@@ -144,7 +144,7 @@ def release(conn: Connection, settings: Settings, row, staff: str, is_admin: boo
         raise HandoffError("Nobody holds this conversation.")
     if why == "staff" and current.held_by != staff and not is_admin:
         raise HandoffError(f"{current.held_by} holds this conversation; only they or an admin can hand it back.")
-    status, answer = call(settings, "release", row.sender_id, name=current.display_name, why=why)
+    status, answer = call(settings, "release", row.sender_id, name=current.display_name, why=why, account=staff)
     if status not in (200, 502, 404):
         raise HandoffError(f"The assistant's server refused ({status}): {answer.get('error', 'no reason given')}.")
     conn.execute(hold.update().where(hold.c.id == current.id).values(released_at=time.time(), released_by=staff))

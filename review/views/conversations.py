@@ -53,8 +53,9 @@ def queue():
     with own_db().connect() as conn:
         rows, total = queries.attention_queue(conn)
         failing = alerts.failing_count(conn)
+        sent = alerts.sent_since(conn, time.time() - 86400)
         holds = handoff.open_holds(conn)
-    return render_template("queue.html", rows=rows, total=total, failing_alerts=failing, holds=holds)
+    return render_template("queue.html", rows=rows, total=total, failing_alerts=failing, sent_alerts=sent, holds=holds)
 
 
 @bp.get("/conversations")

@@ -49,8 +49,13 @@ def test_a_held_chat_is_silent_except_for_a_red_flag_and_comes_back(server):
     assert urgent and clinic().phone in " ".join(m.get("text") or "" for m in urgent)
     assert staff(server, "state", chat.sender)[1]["paused"] is True
 
-    assert staff(server, "reply", chat.sender, text="Hi, this is Amy. Please call us now.", name="Amy")[0] == 200
+    assert staff(server, "reply", chat.sender, text="Hi, this is Amy. Please call us now.", name="Amy",
+                 account="amy.k")[0] == 200
     assert history(server, chat.sender)[-1] == {"from": "staff", "name": "Amy", "text": "Hi, this is Amy. Please call us now."}
+    # The clinic's record says which account wrote; what the parent's page gets never does.
+    stored = [e for e in server.events(chat.sender) if e["event"] == "bot" and "Please call us now" in (e.get("text") or "")]
+    assert stored[-1]["metadata"]["staff_account"] == "amy.k"
+    assert "amy.k" not in json.dumps(server.get_json(f"/history/{chat.sender}")[1])
 
     status, state = staff(server, "release", chat.sender, name="Amy")
     assert status == 200 and state["paused"] is False

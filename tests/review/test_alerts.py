@@ -200,7 +200,8 @@ def test_a_mail_server_that_is_down_gets_the_alert_when_it_is_back(databases, re
 
     # Staff see that the on-call has not been told.
     client = logged_in_app(databases)
-    assert "could not be delivered yet" in client.get("/queue").get_data(as_text=True)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert "could not be delivered yet" in queue and "last 24 hours: 0 sent, 3 not" in queue
     assert "retrying" in client.get("/alerts").get_data(as_text=True)
 
     controller, inbox = start_smtp(port)
@@ -212,7 +213,8 @@ def test_a_mail_server_that_is_down_gets_the_alert_when_it_is_back(databases, re
         assert run_once(settings, own, tracker, now=start + 3600).sent == 0  # each alert once
     finally:
         controller.stop()
-    assert "could not be delivered yet" not in client.get("/queue").get_data(as_text=True)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert "could not be delivered yet" not in queue and "last 24 hours: 3 sent" in queue
 
 
 def logged_in_app(databases):

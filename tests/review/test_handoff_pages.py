@@ -112,7 +112,8 @@ def test_without_the_shared_secret_the_page_says_takeover_is_not_set_up(app, rec
 
 
 def test_a_transcript_shows_who_from_the_clinic_wrote():
-    staff = EventRow(7, "s", "bot", 1.0, None, None,
-                     '{"event": "bot", "text": "Hi, Nora here", "metadata": {"staff": "Nora", "staff_event": "reply"}}')
+    staff = EventRow(7, "s", "bot", 1.0, None, None, '{"event": "bot", "text": "Hi, Nora here", '
+                     '"metadata": {"staff": "Nora", "staff_account": "nora.k", "staff_event": "reply"}}')
     bot = EventRow(8, "s", "bot", 2.0, None, None, '{"event": "bot", "text": "I am the coach"}')
-    assert [(i.text, i.staff) for i in transcript([staff, bot])] == [("Hi, Nora here", "Nora"), ("I am the coach", None)]
+    assert [(i.text, i.staff, i.staff_account) for i in transcript([staff, bot])] == [
+        ("Hi, Nora here", "Nora", "nora.k"), ("I am the coach", None, None)]
