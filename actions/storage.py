@@ -19,7 +19,8 @@ from actions.tracker import (
 )
 from coach import storage
 from coach.knowledge import knowledge_base
-from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, TALK_TO_PERSON, buttons
+from coach.negation import hedge
+from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, STORAGE_UNSURE, TALK_TO_PERSON, buttons
 from coach.turns import STORAGE_ANSWER_INTENTS, STORAGE_INTERRUPTS
 from coach.vocabulary import REQUESTED_SLOT, STORAGE_FORM, TROUBLESHOOTING_STATUS_SLOT, troubleshooting_unfinished
 
@@ -77,6 +78,10 @@ class ValidateStorageForm(FormValidationAction):
             facts["storage_hours"] = storage.parse_hours(f"{text} hours")  # a bare "5" answers "how many hours?"
         events += [SlotSet(slot, value) for slot, value in facts.items()]
         if requested and requested not in facts:
+            if hedge(text) == "unsure":
+                # "not sure" is an answer: the limits for every case follow, with no "didn't catch that".
+                dispatcher.utter_message(text=STORAGE_UNSURE)
+                return events + [SlotSet("storage_question_specific", False)]
             if latest_intent(tracker) not in STORAGE_ANSWER_INTENTS:
                 return []  # a new topic: let the form step aside so that topic's rule answers
             dispatcher.utter_message(text=DID_NOT_CATCH)

@@ -86,11 +86,14 @@ QUESTIONS: Tuple[Question, ...] = (
     )),
     # Dread and stress are the article's reason 3 itself; a let-down that will not come (reason 4) is
     # about missing cues, and most of those parents are calm about pumping, so stress weighs far more
-    # for anxiety than for let-down.
+    # for anxiety than for let-down. Stress also blocks a let-down, so a stressed parent whose milk will
+    # not start looks like both: at 1.5 to 1 (0.45 against 0.3) full breasts and pumping at work tipped
+    # such parents to let-down; 2 to 1 lets the feeling they name decide, and a parent with anxiety is
+    # rarely calm about pumping (0.05).
     Question("pumping_feelings", _rows(
         {"calm": 0.6, "stressed": 0.3, "hate": 0.1},
-        anxiety={"calm": 0.1, "stressed": 0.45, "hate": 0.45},
-        let_down={"calm": 0.6, "stressed": 0.3, "hate": 0.1},
+        anxiety={"calm": 0.05, "stressed": 0.5, "hate": 0.45},
+        let_down={"calm": 0.65, "stressed": 0.25, "hate": 0.1},
     )),
     # Very high suction hurts and can lower output; very low suction removes little.
     Question("suction_level", _rows(

@@ -50,6 +50,10 @@ PRIVACY_NOTICE = (
     "clinic's staff to check and improve my answers."
 )
 DID_NOT_CATCH = "Sorry, I didn't catch that. You can tap one of the options or answer in your own words."
+# A parent who cannot say where the milk was or how long: the verdict turns on it, so the limits for
+# every case follow instead of the question again.
+STORAGE_UNSURE = ("That's all right. The answer depends on it, so here are the limits for each case: "
+                  "pick the one closest to yours.")
 STOPPED = (
     "No problem, we'll stop the questions here. I've kept what you told me, so you can pick up again any "
     'time by saying "continue".'

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
 
-from coach.negation import find_affirmed, negated
+from coach.negation import NEGATION_CUE, negated
 
 
 class RedFlag(str, Enum):
@@ -53,8 +53,15 @@ _HARMLESS_SIGNS = re.compile(
     r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
     r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
     r"(from|left by) the (flange|pump|shield)\b|\blumps? (that )?(go(es)? away|goes|disappear\w*|clear\w*|soften\w*)\b|"
-    r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b"
+    r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b|"
+    # Idioms: "blood, sweat and tears for 30 ml".
+    r"\bblood,? sweat,? (and|&|n'?) tears\b"
 )
+# A sign on another part of the body ("a blood blister on my thumb from the pump handle") is not a
+# breast or nipple sign; the clause is set aside unless it names the breast too.
+_ELSEWHERE = re.compile(r"[^.?!,;]*\b((on|in|from|of) (my |his |her |the |a )?|my |his |her )"
+                        r"(thumb|finger|hand|wrist|lip|knee|foot|feet|arm|leg|"
+                        r"toe|nose|ankle|elbow|shin|back|gum)s?\b[^.?!,;]*")
 _BREAST_SIGN = (
     r"\b(red|redness|reddish|pink patch|hot|warm to (the )?touch|hot to (the )?touch|swollen|swelling|hard lump|lump|wedge|"
     r"hard spot|"
@@ -63,7 +70,8 @@ _BREAST_SIGN = (
 _PAIN = r"\b(pain\w*|sore|hurts?|hurting|tender|aching|agony|throbb\w*|kill(s|ing) me)\b"
 _BREAST_AREA = r"\b(breast|boob|lump|wedge|area|spot|patch|side|armpit|underneath|quadrant|streak)"
 # Someone else's fever (a toddler, a partner) is not the parent's warning sign.
-_OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|"
+_OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|partner|older (son|daughter|one|kid)|other (child|kid)|kids|"
+                           r"grandma|granny|nephew|niece|cousin|neighbou?r\w*|dog|cat|puppy|kitten|"
                            r"big brother|big sister|my (mom|mum|dad|mil)|mil|friend|sister|coworker|colleague)\b[^.?!]{0,25}"
                            r"\b(fever|temp|temperature|flu|sick|ill)[^.?!]*")
 # Questions about what a sign is, or a past episode that is over, are not a sign now.
@@ -93,7 +101,10 @@ _INFO_QUESTION = re.compile(
     r"(does|do|can|could|will|would) [^.?!]{0,40}\b(mean|cause|lead to|lower|reduce|affect|hurt)|asking for (a|my) friend|"
     r"just (curious|wondering|want(ed)? to know)|in case|if i ever|what if|for the future|should i [^.?!]{0,40}\bif\b|"
     r"(paranoid|worried|scared|afraid) (about|of) (getting|mastitis|cracks)|read about|people talk about|how common|"
-    r"(what|which) signs|signs (to|i should) (watch|look)|i (read|heard|saw) (that|online|somewhere)?)\b"
+    r"(what|which) signs|signs (to|i should) (watch|look)|i (read|heard|saw) (that|online|somewhere)?|"
+    r"what('?s| is| are) (a |an |the )?(ppd|pnd|postpartum depression|post[- ]partum depression|baby blues|mastitis|"
+    r"jaundice|blebs?|milk blisters?|thrush|engorgement|dehydration)\b(?! (in|with|on) my)|"
+    r"(midwife|doctor|nurse|ob|ped\w*|hv|health visitor|lc|consultant) (mentioned|told me about|brought up|asked about))\b"
 )
 _FIRST_PERSON_CLAIM = re.compile(
     r"\b(i have|i'?ve got|ive got|i got|i'?ve had|(i am|i'?m|im) (so |very |really )?(hot|feverish|shivering|bleeding|"
@@ -106,7 +117,8 @@ _FIRST_PERSON_CLAIM = re.compile(
 _STRONG_MOOD = (
     r"\b(kill(ing)? my ?self|suicid\w*|self[- ]?harm\w*|hurt(ing)? my ?self|harm(ing)? my ?self|end (it all|my life|things|it)\b|"
     r"(don'?t|dont|do not) want to (be here|live|be alive|wake up|exist)|not want(ing)? to (be here|live|exist)|"
-    r"better off without me|better off if i (was|were) (gone|dead|not here)|no reason to live|no point (in )?(living|going on)|"
+    r"better off without me|better off if i (just )?(was|were|wasn'?t|wasnt|weren'?t|werent) (not )?(gone|dead|here|around|"
+    r"alive|born)|no reason to live|no point (in )?(living|going on)|"
     r"(can'?t|cant|cannot|can not) go on|want(ed)? to die|wanna die|wish i (was|were) dead|wish i (could )?(just )?disappear\w*|"
     r"want to disappear|run away and never|(hurt|harm|shake|smother|drop|throw)(ing)? (the|my|our) (baby|babe|son|daughter|lo|"
     r"newborn|little one)|"
@@ -174,7 +186,7 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"(not|isn'?t|isnt|hasn'?t|hasnt|stopped|poor|slow|no) (gaining|gained|putting on)( any)?( weight)?|"
          r"poor weight gain|(losing|lost|dropp(ed|ing)|drop in) weight|weight (loss|dropped|is dropping|is going down)|"
          r"failure to thrive|"
-         r"(refus\w*|won'?t take|wont take) (all |every |any )?(feeds?|the bottle|bottles|to (eat|feed))|"
+         r"(refus\w*|won'?t take|wont take) (all |every |any )?(feeds?|to (eat|feed))|"
          r"jaundice\w* (is )?(getting )?(worse|yellower|spreading)|(more|getting) yellow|yellow(er)? (eyes|skin) (getting|again)|"
          r"(barely|hardly|not (very|really)) wet (nappies|nappy|diapers?)|(nappies|nappy|diapers?) (are |r )?(barely|hardly|"
          r"mostly|almost|"
@@ -190,6 +202,14 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|"
          r"2) feeds?|"
          r"dark like tea|(pee|urine|wee) (is |looks |was )?(like )?(dark|darker|brown|orange|tea)|tea[- ]colou?red|"
+         r"\b(pee|urine|wee|wees|wee-wee)\b[^.?!]{0,20}\b(dark|darker|brown\w*|orange\w*|concentrated|strong[- ]smelling)\b|"
+         r"\b(only|just) (been |had |done )?(a couple|one or two|1 or 2|a few)\b[^.?!]{0,15}\b(today|since|all day|wet|"
+         r"pees?|wees?|diapers?|nappies)|"
+         r"\b(not|no|didn'?t|hasn'?t|has not|won'?t|wont|haven'?t) (eat|eaten|feed|fed|drink|drunk|drank|nurse|nursed)\w*"
+         r"( anything| at all)? (since|for|all) (this )?(morning|yesterday|last night|lunch|breakfast|\d+ ?(h|hrs?|hours?)|hours|"
+         r"all day|the whole day)|"
+         r"\b(not|won'?t|wont|doesn'?t|doesnt|can'?t|cant|cannot|didn'?t) open (his |her |the |their )?eyes|"
+         r"\b(only|just) (sleep|sleeps|sleeping)\b[^.?!]{0,20}\b(not|no|won'?t|doesn'?t|can'?t) (eat|feed|wake|drink)|"
          r"dropp\w* (across |down )?(two |2 |a |one )?(centile|percentile) lines?|"
          r"(eyes|skin)[^.?!]{0,20}\byellow\b[^.?!]{0,40}\b(worse|more|spreading)|yellow[^.?!]{0,30}getting worse|"
          r"(orange|yellow)[- ]?(ish|y)? (skin|eyes)|skin (looks |is )?(orange|yellow)|"
@@ -200,6 +220,8 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"bloody (milk|nipples?|discharge)|(milk|nipples?) (is |are |was |were |looks? )?(bloody|blood[- ]?tinged)|"
          r"streaks? of blood|spots? of blood|traces? of blood|\bblood\b(?! (sugar|pressure|test|work|type|draw|clot\w*)))|"
          r"(crack\w*|blister\w*|scab\w*|raw|open wound|torn|shredded|split|open sores?|weeping) nipples?|"
+         r"\bmilk\b[^.?!]{0,60}\b(pink\w*|reddish|rusty|brownish|(little |tiny )?(red|brown) (bits|specks?|flecks?|streaks?|"
+         r"threads?|tinge))\b|\b(red|brown) (bits|specks?|flecks?|streaks?|threads?) in (the |my )?milk|"
          r"nipples? (are |is |r |look |looks |got |get |have |has )?(so |very |all |really |now )?(crack\w*|blister\w*|scab\w*|"
          r"raw|torn|shredded|"
          r"split|open|weeping|oozing)|(pink|red|brown|rusty) (tinge\w* )?milk|milk (is |looks |came out |comes out )?(pink|"
@@ -219,14 +241,27 @@ _DEEP_LOW_RE = re.compile(_DEEP_LOW)
 # Someone else's illness or mood: the rest of that sentence is about them ("DH cut his finger and bled",
 # "my husband has been feeling low", "someone in my mom group felt numb").
 _OTHERS = re.compile(
-    r"\b(toddler|husband|dh|hubby|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|my (mom|mum|dad|"
-    r"mil)|"
-    r"mil|friend|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom)\b[^.?!]*"
+    r"\b(toddler|husband|dh|hubby|partner|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|"
+    r"my (mom|mum|dad|mil)|grandma|granny|nephew|niece|cousin|neighbou?r\w*|"
+    r"mil|friend\w*|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom|"
+    # Pets: "the dog has been lethargic" is not the baby.
+    r"dog|doggo|puppy|pup|cat|kitten|kitty|pet|hamster|rabbit)\b"
+    # The rest of that clause is about them; a comma, "but" or "and i" starts the parent's own again
+    # ("DH works nights, my mum lives abroad, I feel hopeless" still reports the parent's mood).
+    r"[^.?!,;]*?(?=[.?!,;]|\b(but|and i|and my|i'?m|im|i am|i feel|i have|i'?ve)\b|$)"
 )
 _BREAST_AREA_RE = re.compile(_BREAST_AREA)
 # Thoughts of self-harm count even when denied in the same breath; softer words of low mood do not
 # ("they don't feel empty" is about the breasts).
 _NEVER_NEGATED = {RedFlag.MENTAL_HEALTH}
+# Idioms that use the words of the self-harm rules and mean nothing of the kind: "I wanted to die of
+# embarrassment", "nearly died laughing". Only the idiom is masked; "I want to die" alone still counts.
+_MOOD_IDIOMS = re.compile(
+    r"\b(want(ed)?|wanna|could( have)?|nearly|almost|going to|gonna) (to )?(die|died|dying) (of|from) "
+    r"(embarrass\w*|shame|laugh\w*|boredom|cuteness|the cuteness|cringe)\b|\b(died|dying|die) laughing\b|"
+    r"\b(want(ed)?|wanna) to (die|disappear|crawl into a hole)\b(?= (when|because) (my )?(boss|coworker|colleague|someone|he|she)"
+    r" (walked|came|barged|knocked))"
+)
 
 
 def normalise(text: str) -> str:
@@ -236,8 +271,24 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_OPENS_WITH_NEGATION = re.compile(NEGATION_CUE)
+
+
 def _affirmed(pattern: Pattern[str], text: str) -> bool:
-    return find_affirmed(pattern, text) is not None
+    """A match that no negation denies. Where a rule spans several words ("nipples ... cracked"), the
+    negation may sit inside it ("nipples not cracked or bleeding"): then the match counts only if one of
+    the warning-sign words in it is itself said, not denied."""
+    for match in pattern.finditer(text):
+        if negated(text, match.start()):
+            continue
+        # A rule that opens with its own negation ("can't rouse her", "hasn't had a wet diaper") says the
+        # sign by negating; only a negation after a rule's first word denies what follows it.
+        if not _OPENS_WITH_NEGATION.match(text, match.start()):
+            signs = [m for m in _SIGN_WORDS.finditer(text, match.start(), match.end()) if m.start() > match.start()]
+            if signs and all(negated(text, m.start()) for m in signs):
+                continue
+        return True
+    return False
 
 
 # "I think I have mastitis", "mastitis again", "could this be mastitis": the word as a claim, not as a topic.
@@ -248,6 +299,11 @@ _MASTITIS_CLAIM = re.compile(
     r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|"
     r"for) )"
 )
+_BOTTLE_REFUSAL = re.compile(r"\b(refus\w*|won'?t take|wont take|rejects?|rejecting) (all |every |any )?(the )?(bottles?)\b")
+_FEEDS_FINE = re.compile(r"\b(nurs\w*|breastfeed\w*|feeds?|feeding|eats|eating|latch\w*) (fine|well|great|ok|okay|normally|"
+                         r"like a champ)|gaining (well|fine|great|nicely)|"
+                         r"(from|for|with) (dh|dad|daddy|my (husband|partner|mum|mom)|"
+                         r"daycare|grandma|the (sitter|nanny))\b")
 _BLEED = re.compile(r"\b(bleed\w*|bled)\b")
 _BLEED_CONTEXT = re.compile(r"\b(nip\w*|breasts?|boobs?|flanges?|milk|pump\w*|bottles?|areolas?|tips?|skin|latch\w*)\b")
 _BIRTH_BLEED = re.compile(r"\b(big |heavy )?(bleed\w*|bled)\b[^.?!]{0,20}\b(after|during|since) (the )?(birth|delivery|labou?r|"
@@ -260,11 +316,13 @@ _TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|bur
 def _physical_text(clean: str) -> str:
     """The message with what is not a present sign of the parent's masked out: someone else's fever,
     an episode that is over, a warm compress or a flange ring, a sign they say it was not."""
-    masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", clean)
-    masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
+    # Someone else's fever first: it reaches to the end of the sentence ("DH has the flu, fever and chills").
+    masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", clean)
+    masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
     masked = _PAST_EPISODE.sub(" ", masked)
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
+    masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
     return _RETRACTED.sub(" ", masked)
 
 
@@ -290,7 +348,8 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     clean = normalise(text)
     # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
     # keep coming" needs support just as much.
-    found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(clean)}
+    unidiomatic = _MOOD_IDIOMS.sub(" ", clean)
+    found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(unidiomatic)}
     general = asks_in_general(clean)
     body = _physical_text(clean)
     mood_text = _PAST_MOOD.sub(" ", _OTHERS.sub(" ", clean))
@@ -305,6 +364,9 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     bleeding = _BLEED_CONTEXT.search(body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", body))
     if bleeding:
         found.add(RedFlag.NIPPLE_DAMAGE)
+    # A baby who refuses the bottle but nurses well or gains well is a bottle problem, not a warning sign.
+    if _affirmed(_BOTTLE_REFUSAL, body) and not _FEEDS_FINE.search(body):
+        found.add(RedFlag.INFANT)
     if _affirmed(_MASTITIS_CLAIM, body):
         found.add(RedFlag.MASTITIS)
     fever = _affirmed(_FEVER_RE, body)

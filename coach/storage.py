@@ -345,7 +345,8 @@ def parse_place(text: str) -> Optional[str]:
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
         ("freezer", r"freez\w*|frezer|frozen|froze\b"),
-        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|nigh?t ?stand|"
+        ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|"
+                 r"nigh?t ?stand|nite ?stand|"
                  r"work bag|"
                  r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
     ):
@@ -388,3 +389,34 @@ def wants_verdict(text: str) -> bool:
         return True
     asks_if_ok = bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean))
     return asks_if_ok and (parse_place(clean) or parse_state(clean)) is not None
+
+
+# A batch of expressed milk being kept somewhere, or left out, thawed or drunk from.
+_KEEPING = re.compile(
+    r"\b(left (it |the milk |the bottle |a bottle |them |the bag )?(out|on)|sat out|sitting (out|on|in)|been (out|in|on)|"
+    r"kept (it |them )?(in|on)|forgot (it|the bottle|the milk|them|the bag)|thaw\w*|defrost\w*|frozen|freez\w*|fridge|frige|"
+    r"frigde|refrigerat\w*|cooler|ice ?packs?|counter|nigh?t ?stand|nite ?stand|dresser|bedside|(work|diaper|nappy) bag|"
+    r"drank (half|some|from|part)|the rest of (it|the bottle)|left ?over|(didn'?t|didnt) finish)\b"
+)
+# Pump parts kept in the fridge between sessions are a cleaning question, not a batch of milk.
+_PARTS = re.compile(r"\b(parts|flanges?|valves?|membranes?|tubing|shields?|duckbills?)\b")
+
+
+def asks_about_stored_milk(text: str) -> bool:
+    """Does the message ask whether one batch of kept milk is still fine, however it is put?
+
+    The classifier knows the usual phrasings; typed in a hurry ("pumpd at 1am left on nighstand its 4
+    now ok??", "a day and a half on the counter??") or as a bare statement with a time ("kept it in my
+    cooler since yesterday morning"), it took them for other topics. A kept batch plus a verdict cue, a
+    question whether it is usable, or a time since is this question; "how do I build my freezer stash?"
+    is not.
+    """
+    clean = normalise(text)
+    if not _KEEPING.search(clean) or _PARTS.search(clean):
+        return False
+    if _VERDICT_CUE.search(clean):
+        return True
+    asks_if_usable = re.search(r"\b(ok|okay|good|fine|safe|bad|usable|use|give|still|spoil\w*|sour|smells?)\b[^a-z]*\?", clean)
+    # "how do I build a freezer stash pumping once a day" holds a time but asks how, not about a batch.
+    asks_how = re.match(r"\W*(how|what|why|which|should|when|where)\b", clean)
+    return bool(asks_if_usable or (parse_hours(clean) is not None and not asks_how))

@@ -8,6 +8,8 @@
   the red-flag action asks one short check before escalating.
 * A report of little or no milk that the classifier filed under another topic (let-down, suction,
   flange, pump, stress, small talk...) goes to the troubleshooting, which weighs every clue.
+* A question about one batch of kept milk that the classifier filed elsewhere ("pumpd at 1am left on
+  nighstand its 4 now ok??") goes to the stored-milk form (``coach.storage.asks_about_stored_milk``).
 * Text mostly in a non-Latin script, or made of common function words of other languages and none
   of English, becomes non_english: the classifier has no features for scripts it never saw and
   would otherwise guess a topic.
@@ -27,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
+from coach.storage import asks_about_stored_milk
 from coach.vocabulary import (
     FALLBACK_INTENT,
     GOODBYE_INTENT,
@@ -158,3 +161,8 @@ class MessageGuard(GraphComponent):
             _override_intent(message, NON_ENGLISH_INTENT)
         elif (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
             _override_intent(message, LOW_OUTPUT_INTENT)
+        elif ((message.get(INTENT) or {}).get("name") not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not reports_low_output(text)
+              and asks_about_stored_milk(text)):
+            # The classifier also files "pumped at 1am ... ok??" under low output; without an amount or
+            # "nothing comes out", a kept batch with a usable-question is the storage question.
+            _override_intent(message, STORAGE_INTENT)

@@ -9,7 +9,7 @@ from actions.topics import ActionAnswerTopic, ActionDefaultFallback
 from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
-from coach.replies import PRIVACY_NOTICE
+from coach.replies import DID_NOT_CATCH, PRIVACY_NOTICE, STORAGE_UNSURE
 from tests.actions.trackers import make_tracker, slot_events, texts
 
 
@@ -107,6 +107,26 @@ async def test_storage_form_asks_only_for_what_is_missing(dispatcher, domain):
     assert events["storage_question_specific"] is True
     # Domain order is place, state, hours: only the place is missing, so Rasa asks for it.
     assert "storage_place" not in events or events["storage_place"] is None
+
+
+async def test_storage_form_takes_not_sure_as_an_answer(dispatcher, domain):
+    # "pumped 5 hours ago" without a place: asked where; "not sure" ends the form with every case's
+    # limits to follow, not "didn't catch that" and the question again.
+    tracker = make_tracker("honestly not sure", intent="inform", latest_action="storage_form",
+                           slots={"requested_slot": "storage_place", "storage_question_specific": True,
+                                  "milk_state": "fresh", "storage_hours": 5.0})
+    events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
+    assert events["storage_question_specific"] is False and events["requested_slot"] is None
+    assert texts(dispatcher) == STORAGE_UNSURE
+
+
+async def test_storage_form_still_asks_again_after_an_unreadable_reply(dispatcher, domain):
+    tracker = make_tracker("hmm the blue one", intent="inform", latest_action="storage_form",
+                           slots={"requested_slot": "storage_place", "storage_question_specific": True,
+                                  "milk_state": "fresh", "storage_hours": 5.0})
+    events = slot_events(await ValidateStorageForm().run(dispatcher, tracker, domain))
+    assert texts(dispatcher) == DID_NOT_CATCH
+    assert events.get("requested_slot", "storage_place") == "storage_place"
 
 
 async def test_storage_verdict(dispatcher):

@@ -65,3 +65,21 @@ def test_storage_questions_and_requests_for_a_person_keep_their_intent():
     assert storage.get("intent")["name"] == "ask_milk_storage"
     human = guarded("only drops when i pump, let me talk to a nurse", intent="request_human")
     assert human.get("intent")["name"] == "request_human"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("pmped at 2am, bottle on the nitestand, its 5 now still ok??", "report_low_output"),
+    ("the bag sat in the diaper bag since lunch, can i still use it", "nlu_fallback"),
+    ("she drank some of it an hour ago, can i give her the rest now", "inform"),
+])
+def test_a_kept_batch_of_milk_filed_elsewhere_goes_to_the_storage_form(text, intent):
+    assert guarded(text, intent=intent).get("intent")["name"] == "ask_milk_storage"
+
+
+@pytest.mark.parametrize("text", [
+    "how do i build a freezer stash when i only pump once a day",
+    "can i keep the pump parts in the fridge between sessions?",
+    "yes i pump at work and keep it in the office fridge",
+])
+def test_storage_words_without_a_kept_batch_question_are_left_alone(text):
+    assert guarded(text, intent="ask_pump_choice").get("intent")["name"] == "ask_pump_choice"

@@ -198,3 +198,49 @@ def test_reading_the_reply_to_a_check(text, intent, reply):
 )
 def test_classifier_only_red_flags_need_a_word_that_could_tell_one(text, implausible):
     assert classifier_flag_is_implausible(text) is implausible
+
+
+# Failure classes read from eval/corpus_heldout3 after its one measurement (phrased anew here).
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("the milk from my left side has been coming out pinkish for a day", RedFlag.NIPPLE_DAMAGE),
+        ("there are little red specks in the milk since yesterday", RedFlag.NIPPLE_DAMAGE),
+        ("baby no eat since lunch, just sleeping, he not open his eyes", RedFlag.INFANT),
+        ("her wee looks really dark and concentrated", RedFlag.INFANT),
+        ("only been a couple of wet ones today", RedFlag.INFANT),
+        ("she won't take the bottle and hasn't had a wet diaper since morning", RedFlag.INFANT),
+        # Someone else named earlier in the sentence does not hide the parent's own words after a comma.
+        ("DH is away, my mum is abroad, and honestly I feel hopeless", RedFlag.MENTAL_HEALTH),
+        ("they would all be better off if i wasnt around", RedFlag.MENTAL_HEALTH),
+    ],
+)
+def test_heldout3_red_flag_classes(text, flag):
+    assert flag in detect_red_flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nipples are not cracked or bleeding, I only want more milk",
+        "blood, sweat and tears for 25 ml, classic",
+        "pinched my finger in the pump and got a blood blister on it",
+        "she refuses the bottle from daycare but nurses great at home",
+        "our cat has been lethargic since the vet visit",
+        "what is postpartum depression, my nurse brought it up, I feel okay",
+        "I nearly died of embarrassment when my coworker walked in on me pumping",
+    ],
+)
+def test_heldout3_near_miss_classes(text):
+    assert detect_red_flags(text) == []
+
+
+def test_someone_elses_fever_reaches_past_a_comma():
+    assert detect_red_flags("my partner has the flu, high fever and chills, is my milk still ok for the baby?") == []
+    assert RedFlag.MASTITIS in detect_red_flags("DH works nights, I have a fever and my left breast is red and sore")
+
+
+@pytest.mark.parametrize("text", ["he nurses 5 minutes then sleeps and i cant rouse him", "she hasn't had a wet diaper since 6am",
+                                  "my baby is not gaining and the doctor is worried"])
+def test_a_rule_that_says_the_sign_by_negating_still_counts(text):
+    assert RedFlag.INFANT in detect_red_flags(text)
