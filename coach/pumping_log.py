@@ -2,7 +2,8 @@
 week of them says.
 
 Plain functions, so the reading and the arithmetic are tested on their own; the conversation that
-records and shows a log (issue 12) is not built yet. A log is never read out of a question: "is 45 ml
+records and shows a log (issue 12) is not built yet. `eval/log_eval.py` measures the reader on
+messages written by people who never saw it. A log is never read out of a question: "is 45 ml
 normal?" asks, it does not record.
 """
 from __future__ import annotations
@@ -19,13 +20,39 @@ ML_PER_OZ = 29.5735
 # Above this one pumping session is a typo or a day's total ("450 ml"), not a session: ask instead.
 MAX_SESSION_ML = 400
 
-_NUMBER = r"(\d+(?:[.,]\d+)?|half(?: an?)?)"
-_AMOUNT = re.compile(_NUMBER + r"\s*(ml|mls|milliliters?|millilitres?|cc|oz|ozs|ounces?)\b")
-_SIDE = re.compile(r"\b(left|right|l|r|both( sides)?|each( side)?)\b")
-_CLOCK = re.compile(r"\b(?:at|around|about)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(?:at|around)\s+(\d{1,2}):(\d{2})\b")
-_DAY_PART = {"morning": time(8), "lunch": time(12, 30), "noon": time(12), "afternoon": time(15),
-             "evening": time(19), "night": time(22), "midnight": time(0)}
-_LOG_VERB = re.compile(r"\b(pumped|pump|got|get|gotten|made|collected|expressed|had|yielded|managed)\b")
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1}
+_UNIT = r"(ml|mls|mL|milliliters?|millilitres?|cc|oz|ozs|ounces?|onzas?)"
+# One amount: "45 ml", "3,5 oz", "2-3 oz" (a range: its middle), "2 and a half oz", "half an ounce",
+# "two ounces", or a bare number that takes its unit from the rest of the message ("35 at lunch").
+_AMOUNT = re.compile(
+    r"(?<![\w:.,/-])(?P<num>\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half(?: an?)?)"
+    r"(?:\s*(?:-|–|to|or)\s*(?P<upper>\d+(?:[.,]\d+)?))?(?:ish)?(?P<half> and a half)?\s*(?P<unit>" + _UNIT + r")?(?![\w:])"
+)
+# What a bare number is when it is not an amount: a clock time, a duration, a count, a size or a level.
+_NOT_AN_AMOUNT_AFTER = re.compile(r"\s*(am|pm|a\.m|p\.m|h\b|hrs?|hours?|min\w*|mins?|secs?|weeks?|wks?|days?|months?|mo\b|"
+                                  r"years?|yrs?|kg|kgs|lbs?|pounds?|g\b|grams?|mm|cm|%|x\b|times|th\b|st\b|nd\b|rd\b|"
+                                  r"o'?clock|bags?|bottles?|pack|percentile|wet|dirty|diapers?|nappies|feeds?|sessions?|"
+                                  r"level|setting|cycles?)")
+_NOT_AN_AMOUNT_BEFORE = re.compile(r"(at|@|around|about|by|since|from|until|till|level|size|setting|every|box of|pack of|"
+                                   r"number|no\.|#|week|day|month|step)\s*$")
+# A bag or bottle of a size is not a session: "50 lansinoh bags, 180ml each", "the 120 ml bottles".
+_CONTAINER_AFTER = re.compile(r"\s*(bottles?|bags?|containers?|jars?|cups?|each(?! (side|breast|boob)))\b")
+_CONTAINER_CONTEXT = re.compile(r"\b(bought|buy|order\w*|box of|pack of|hold\w*|capacity|fits?)\b")
+_TOTAL_AFTER = re.compile(r"\s*(in )?(total|altogether|combined|all together|overall)\b")
+_SIDE_AFTER = re.compile(r"\s*(?:from |on |off )?(?:the |my )?(left|right|lefty|righty|l|r|both|each)\b"
+                         r"(?:\s*(?:side|sides|breast|breasts|boob|boobs))?")
+_SIDE_BEFORE = re.compile(r"\b(left|right|l|r|lefty|righty)(?:\s*(?:side|breast|boob))?\s*(?:only)?\s*[:=-]?\s*"
+                          r"(?:(?:maybe|about|around|approx\w*|like|~)\s*)?$")
+_SIDE_ANYWHERE = re.compile(r"\b(both sides|both breasts|both boobs|from both|each side|left|right)\b")
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.?|p\.m\.?)(?!\w)|(?<![\d.,])(\d{1,2}):(\d{2})(?!\d)|"
+                    r"(?:\bat|@|\baround|\babout)\s*(\d{1,2})(?![\d:.,])(?!\s*" + _UNIT + r")")
+_DAY_PART = {"early morning": time(5), "morning": time(8), "mornin": time(8), "am session": time(8), "lunchtime": time(12, 30),
+             "lunch": time(12, 30), "noon": time(12, 30), "midday": time(12, 30), "afternoon": time(15), "evening": time(19),
+             "tonight": time(22), "last night": time(22), "night": time(22), "midnight": time(0)}
+_DAY_PART_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _DAY_PART), key=len, reverse=True)) + r")\b")
+_QUESTION_CUE = re.compile(r"\b(is (that|this|it) (enough|normal|ok|okay|good|bad|low|too)|how (much|many|long)|normal\b|"
+                           r"average|should i|enough\b|can i|can it|is \d|are \d|why)\b")
 
 
 @dataclass(frozen=True)
@@ -39,82 +66,193 @@ class Session:
         return self.ml / ML_PER_OZ
 
 
-def _ml(number: str, unit: str) -> float:
-    value = 0.5 if number.startswith("half") else float(number.replace(",", "."))
-    return value * ML_PER_OZ if unit.startswith(("oz", "ounce")) else value
+def _value(token: str) -> float:
+    if token.startswith("half"):
+        return 0.5
+    if token in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[token])
+    return float(token.replace(",", "."))
 
 
 def _side(word: Optional[str]) -> Optional[str]:
     if not word:
         return None
-    if word in ("left", "l"):
+    if word in ("left", "l", "lefty"):
         return "left"
-    if word in ("right", "r"):
+    if word in ("right", "r", "righty"):
         return "right"
     return "both"
 
 
-def _time_near(text: str, start: int, end: int, now: datetime) -> Optional[datetime]:
-    """The clock time or day part said right after this amount (up to the next amount), or else right
-    before it ("this morning i got 50 ml"), as a moment not in the future: "at 6am" said at 5 am is
-    yesterday's 6 am."""
-    after = text[end:]
-    nxt = _AMOUNT.search(after)
-    after = after[:nxt.start()] if nxt else after
-    before = text[:start]
-    prev = list(_AMOUNT.finditer(before))
-    before = before[prev[-1].end():] if prev else before
-    return _moment(after, text, now) or _moment(before, text, now)
+@dataclass
+class _Amount:
+    start: int
+    end: int
+    value: float
+    unit: Optional[str]
+    side: Optional[str] = None
+    each: bool = False
+    total: bool = False
 
 
-def _moment(window: str, text: str, now: datetime) -> Optional[datetime]:
-    found: Optional[time] = None
-    m = _CLOCK.search(window)
-    if m:
+_REPORTED = re.compile(r"\b(pumped|pumpd|got|did|had|made|collected|expressed|log|add|just finished)\b")
+_NOT_A_NEW_LOG = re.compile(r"\b(delete|remove|undo|erase|scratch|cancel)\b")
+
+
+def _is_question(text: str, clean: str) -> bool:
+    """A question with an amount in it ("is 45 ml normal?", "if i pump 30ml every 3 hours is that enough")."""
+    marked = "?" in clean
+    if _QUESTION_CUE.search(clean) and (marked or looks_like_question(text)):
+        return True  # "is it bad that i only got 20 ml", "how much is normal? i get 70 ml"
+    if marked and looks_like_question(text):
+        return True
+    if _QUESTION_CUE.search(clean) and not _REPORTED.search(clean):
+        return True
+    # "did a power pump this evening, 95 ml" reports; "do i need 90 ml" asks.
+    return looks_like_question(text) and not _REPORTED.search(clean)
+
+
+def _amounts(clean: str) -> List[_Amount]:
+    found: List[_Amount] = []
+    for m in _AMOUNT.finditer(clean):
+        num, unit = m.group("num"), m.group("unit")
+        if num in _WORD_NUMBERS and not unit:
+            continue  # "one" or "a" without a unit is a word, not an amount
+        if not num[0].isdigit() and not num.startswith("half") and unit is None:
+            continue
+        after, before = clean[m.end():], clean[:m.start()]
+        if unit is None and (_NOT_AN_AMOUNT_AFTER.match(after) or _NOT_AN_AMOUNT_BEFORE.search(before)):
+            continue
+        if _CONTAINER_AFTER.match(after) or (_CONTAINER_CONTEXT.search(clean) and re.search(r"\bbags?|bottles?\b", clean)):
+            continue
+        value = _value(num)
+        if m.group("upper"):
+            value = (value + float(m.group("upper").replace(",", "."))) / 2
+        if m.group("half"):
+            value += 0.5
+        if num.startswith("half") and unit is None:
+            continue
+        found.append(_Amount(m.start(), m.end(), value, unit.lower() if unit else None,
+                             total=bool(_TOTAL_AFTER.match(after)) or bool(re.search(r"\btotal\s*(of\s*)?$", before))))
+    return found
+
+
+def _to_ml(amount: _Amount, default_unit: Optional[str]) -> Optional[float]:
+    unit = amount.unit or default_unit
+    if unit is None:
+        # No unit anywhere: a number big enough for millilitres is millilitres; "got 4" could be ounces.
+        return amount.value if amount.value >= 10 else None
+    return amount.value * ML_PER_OZ if unit.startswith(("oz", "ounce", "onza")) else amount.value
+
+
+def _moments(clean: str, now: datetime) -> List[Tuple[int, datetime, bool]]:
+    """(position, moment, is a clock time) for each time said, as the latest such moment not in the future."""
+    found: List[Tuple[int, datetime, bool]] = []
+    yesterday = bool(re.search(r"\b(yesterday|yday|last night)\b", clean))
+    for m in _CLOCK.finditer(clean):
         if m.group(1):
-            hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
-            found = time(hour, int(m.group(2) or 0)) if hour < 24 else None
-        else:
+            hour, minute = int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0), int(m.group(2) or 0)
+            hours = [hour]
+        elif m.group(4):
             hour, minute = int(m.group(4)), int(m.group(5))
-            found = time(hour, minute) if hour < 24 and minute < 60 else None
-    else:
-        part = next((p for p in _DAY_PART if re.search(rf"\b{p}\b", window)), None)
-        found = _DAY_PART.get(part) if part else None
-    if found is None:
-        return None
-    moment = datetime.combine(now.date(), found, tzinfo=now.tzinfo)
-    if re.search(r"\byesterday\b", text) or moment > now:
-        moment -= timedelta(days=1)
-    return moment
+            hours = [hour] if hour > 12 or hour == 0 else [hour, hour + 12 if hour < 12 else 0]
+        else:
+            hour, minute = int(m.group(6)), 0
+            hours = [hour, (hour + 12) % 24] if hour <= 12 else [hour]
+        if any(h > 23 for h in hours) or minute > 59:
+            continue
+        window = clean[m.end():m.end() + 12]
+        if re.match(r"\s*(in the )?(morning|mornin|am)\b", window):
+            hours = [hours[0] % 12]
+        elif re.match(r"\s*(in the )?(evening|night|afternoon|pm)\b", window):
+            hours = [hours[0] % 12 + 12]
+        found.append((m.start(), _latest(hours, minute, now, yesterday), True))
+    for m in _DAY_PART_RE.finditer(clean):
+        if any(abs(m.start() - pos) < 15 and clock for pos, _, clock in found):
+            continue  # "at 9 morning": the clock says it
+        part = _DAY_PART[m.group(1)]
+        found.append((m.start(), _latest([part.hour], part.minute, now, yesterday or m.group(1) == "last night"), False))
+    return sorted(found, key=lambda f: f[0])
+
+
+def _latest(hours: Sequence[int], minute: int, now: datetime, yesterday: bool) -> datetime:
+    candidates = []
+    for day in ((1,) if yesterday else (0, 1)):
+        for hour in hours:
+            moment = datetime.combine(now.date() - timedelta(days=day), time(hour, minute), tzinfo=now.tzinfo)
+            if moment <= now:
+                candidates.append(moment)
+    return max(candidates) if candidates else datetime.combine(now.date() - timedelta(days=1), time(hours[0], minute),
+                                                             tzinfo=now.tzinfo)
 
 
 def read_sessions(text: str, now: datetime) -> List[Session]:
-    """The sessions a message reports, or [] when it reports none (a question, no amount, a day total)."""
+    """The sessions a message reports, or [] when it reports none (a question, no amount, a size).
+
+    Each amount gets its unit (or the unit said elsewhere in the message: "20ml this morning and 35 at
+    lunch"), its side (said right before or after it, or once for the whole message), and its time
+    (one time said for the whole message, times paired with amounts in order, or the nearest one).
+    A total said beside per-side amounts is not stored twice.
+    """
     clean = normalise(text)
-    if looks_like_question(text) or not _AMOUNT.search(clean):
+    clean = re.sub(r"(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?\s*(left|l)\s*/\s*(right|r)\b",
+                   lambda m: f"{m.group(1)} {m.group(3) or ''} left and {m.group(2)} {m.group(3) or ''} right", clean)
+    if _is_question(text, clean) or _NOT_A_NEW_LOG.search(clean):
         return []
-    amounts = list(_AMOUNT.finditer(clean))
-    # "2 oz left and 1.5 right": a bare number right after a side-marked amount takes the same unit.
+    amounts = _amounts(clean)
+    if not amounts:
+        return []
+    units = [a.unit for a in amounts if a.unit]
+    if not units and not re.search(r"\b(pumped|pump|got|get|log|add|session|maybe|about|around|approx\w*|only|left|right|"
+                                   r"l|r|total)\b", clean):
+        return []
+    taken = 0  # a side word already read as the previous amount's ("2oz left 2oz right")
+    for i, amount in enumerate(amounts):
+        nxt = amounts[i + 1].start if i + 1 < len(amounts) else len(clean)
+        side_after = _SIDE_AFTER.match(clean, amount.end, nxt)
+        side_before = _SIDE_BEFORE.search(clean[max(taken, amounts[i - 1].end if i else 0):amount.start])
+        taken = side_after.end() if side_after and not side_before else amount.end
+        word = (side_before.group(1) if side_before else None) or (side_after.group(1) if side_after else None)
+        amount.each = word == "each"
+        amount.side = _side(word)
+    if len(amounts) == 1 and amounts[0].side is None:
+        anywhere = _SIDE_ANYWHERE.search(clean)
+        amounts[0].side = _side(anywhere.group(1).split()[-1] if anywhere and " " in anywhere.group(1)
+                                else anywhere.group(1) if anywhere else None)
+        if anywhere and anywhere.group(1).startswith("each"):
+            amounts[0].each = True
+    if any(a.side in ("left", "right") for a in amounts):
+        amounts = [a for a in amounts if not a.total] or amounts
+    moments = _moments(clean, now)
     sessions: List[Session] = []
-    for i, m in enumerate(amounts):
-        ml = _ml(m.group(1), m.group(2))
-        after = clean[m.end():amounts[i + 1].start() if i + 1 < len(amounts) else len(clean)]
-        side = _SIDE.match(after.strip())
-        before = clean[amounts[i - 1].end() if i else 0:m.start()]
-        side_before = re.search(r"\b(left|right)\s*(side)?\s*[:=]?\s*$", before)
-        side_word = side.group(1) if side else side_before and side_before.group(1)
-        if side_word and side_word.startswith("each"):
-            ml *= 2  # "1 oz each side": one from each breast
-        sessions.append(Session(round(ml, 1), _side(side_word), _time_near(clean, m.start(), m.end(), now)))
-        tail = re.match(r"\s*(left|right)?\s*(and|&|\+|,)\s*" + _NUMBER + r"\s*(left|right)\b", after)
-        if tail and not _AMOUNT.match(after[tail.start(3):]):
-            sessions.append(Session(round(_ml(tail.group(3), m.group(2)), 1), _side(tail.group(4)),
-                                    _time_near(clean, m.start(), m.end(), now)))
-    if any(s.ml <= 0 or s.ml > MAX_SESSION_ML for s in sessions):
+    for i, amount in enumerate(amounts):
+        unit = amount.unit or _nearest_unit(amounts, i)
+        ml = _to_ml(amount, unit)
+        if ml is None:
+            continue
+        if amount.each:
+            ml *= 2
+        sessions.append(Session(round(ml, 1), amount.side, _moment_for(i, amounts, moments)))
+    if not sessions or any(s.ml <= 0 or s.ml > MAX_SESSION_ML for s in sessions):
         return []
-    if len(amounts) == 1 and not _LOG_VERB.search(clean) and not sessions[0].side:
-        return []  # "120 ml bottles" names a size; a log says what was pumped
     return sessions
+
+
+def _nearest_unit(amounts: Sequence[_Amount], i: int) -> Optional[str]:
+    before = [a.unit for a in amounts[:i] if a.unit]
+    after = [a.unit for a in amounts[i + 1:] if a.unit]
+    return before[-1] if before else after[0] if after else None
+
+
+def _moment_for(i: int, amounts: Sequence[_Amount], moments: Sequence[Tuple[int, datetime, bool]]) -> Optional[datetime]:
+    if not moments:
+        return None
+    if len(moments) == 1:
+        return moments[0][1]
+    if len(moments) == len(amounts):
+        return moments[i][1]  # "3am 40ml, 7am 55ml" and "20ml this morning and 35 at lunch" pair in order
+    centre = (amounts[i].start + amounts[i].end) / 2
+    return min(moments, key=lambda m: abs(m[0] - centre))[1]
 
 
 def daily_totals(sessions: Iterable[Session], today: date, days: int = 7) -> List[Tuple[date, float]]:

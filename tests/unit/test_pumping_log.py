@@ -69,3 +69,33 @@ def test_daily_totals_cover_seven_days_with_zeros():
 def test_trend_in_words(amounts, words):
     totals = [(date(2026, 11, 20 + k), float(ml)) for k, ml in enumerate(amounts)]
     assert words in trend_words(totals)
+
+
+# Failure classes read from eval/log_heldout after its one measurement (phrased anew here).
+@pytest.mark.parametrize("text, expected", [
+    ("10pm - 3oz", [Session(round(3 * ML_PER_OZ, 1), None, at(22, days_ago=1))]),
+    ("Lansinoh says 95 ml haha", [Session(95.0)]),
+    ("4:15 — 100ml total (55 L, 45 R)", [Session(55.0, "left", at(4, 15)), Session(45.0, "right", at(4, 15))]),
+    ("2,5 oz", [Session(round(2.5 * ML_PER_OZ, 1))]),
+    ("150 ml in the morning, 90 in the evening", [Session(150.0, None, at(8)), Session(90.0, None, at(19, days_ago=1))]),
+    ("right 50 left 40 at 6:30", [Session(50.0, "right", at(6, 30)), Session(40.0, "left", at(6, 30))]),
+    ("1.5oz left 1oz right", [Session(round(1.5 * ML_PER_OZ, 1), "left"), Session(round(ML_PER_OZ, 1), "right")]),
+    ("2am 30ml, 6am 45ml", [Session(30.0, None, at(2)), Session(45.0, None, at(6))]),
+    ("got 3-4 oz around 7", [Session(round(3.5 * ML_PER_OZ, 1), None, at(7))]),
+    ("Willow, 15 minutes, 70 mL", [Session(70.0)]),
+    ("two ounces from both sides", [Session(round(2 * ML_PER_OZ, 1), "both")]),
+    ("like 80ish ml at 1pm", [Session(80.0, None, at(13))]),
+])
+def test_logs_written_the_ways_outsiders_wrote_them(text, expected):
+    assert read_sessions(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "is it normal that i only got 25 ml",
+    "if i pump 40ml every 2 hours will that be enough",
+    "delete the 60ml one",
+    "ordered a pack of 100 bags, 200ml each",
+    "she is 8 weeks and 5 kg",
+])
+def test_questions_deletes_and_sizes_are_not_logs(text):
+    assert read_sessions(text, NOW) == []
