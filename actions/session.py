@@ -10,9 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from coach.replies import PRIVACY_NOTICE
 
-# Facts about the person that stay true from one day to the next. Troubleshooting answers do not
-# carry over: how pumping feels today may differ from last week.
-DURABLE_SLOTS = ("privacy_notice_shown", "pump_type", "flange_size_mm")
+# Facts about the person that stay true from one day to the next, and the pumping log, which is
+# only useful over days. Troubleshooting answers do not carry over: how pumping feels today may differ
+# from last week.
+DURABLE_SLOTS = ("privacy_notice_shown", "pump_type", "flange_size_mm", "pumping_log")
 
 
 class ActionSessionStart(Action):

@@ -122,7 +122,9 @@ async def post_with_retry(
     for attempt in range(1, HTTP_ATTEMPTS + 1):
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.post(url, json=json, data=data, headers=headers, auth=auth) as resp:
+                # A multipart body (aiohttp.FormData) can be sent once: pass a function that makes it.
+                body_data = data() if callable(data) else data
+                async with session.post(url, json=json, data=body_data, headers=headers, auth=auth) as resp:
                     if resp.status == 429 or resp.status >= 500:
                         raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
                     body = await resp.json(content_type=None)

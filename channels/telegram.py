@@ -12,12 +12,14 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import VerifiedInputChannel, post_with_retry, split_text
+from coach.log_chart import parse_chart_path, week_chart_png
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,25 @@ class TelegramOutput(OutputChannel):
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         await self._send(recipient_id, text, inline_keyboard(buttons))
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """The pumping-log chart is drawn here and uploaded (Telegram cannot reach a loopback address);
+        any other image goes by its address."""
+        week = parse_chart_path(image)
+        self.sent += 1
+        if week is None:
+            await post_with_retry(f"{self.base}/sendPhoto", json={"chat_id": recipient_id, "photo": image},
+                                  what="telegram sendPhoto")
+            return
+        png = await asyncio.get_running_loop().run_in_executor(None, week_chart_png, week)
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field("chat_id", str(recipient_id))
+            data.add_field("photo", png, filename="pumping-log.png", content_type="image/png")
+            return data
+
+        await post_with_retry(f"{self.base}/sendPhoto", data=form, what="telegram sendPhoto")
 
     async def answer_callback(self, callback_id: str) -> None:
         await post_with_retry(f"{self.base}/answerCallbackQuery", json={"callback_query_id": callback_id},

@@ -10,6 +10,7 @@ import logging
 import urllib.parse
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import urlsplit
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -67,6 +68,7 @@ class TwilioWhatsAppOutput(OutputChannel):
         self.url = f"{base}/2010-04-01/Accounts/{settings['account_sid']}/Messages.json"
         self.auth = aiohttp.BasicAuth(settings["account_sid"], settings["auth_token"])
         self.number = settings["number"]
+        self.webhook_url = settings["webhook_url"]
         self.options = options
         self.sent = 0  # 0 after handling a message means the assistant produced nothing
 
@@ -79,6 +81,16 @@ class TwilioWhatsAppOutput(OutputChannel):
             self.sent += 1
             await post_with_retry(self.url, data={"From": self.number, "To": recipient_id, "Body": piece},
                                   auth=self.auth, what="twilio message")
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """Twilio fetches media itself: the pumping-log chart goes by the assistant's public address (the
+        same host as TWILIO_WEBHOOK_URL, whose /webhooks/ the clinic's proxy already forwards)."""
+        if image.startswith("/"):
+            parts = urlsplit(self.webhook_url)
+            image = f"{parts.scheme}://{parts.netloc}{image}"
+        self.sent += 1
+        await post_with_retry(self.url, data={"From": self.number, "To": recipient_id, "MediaUrl": image},
+                              auth=self.auth, what="twilio media message")
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         titles = button_titles(buttons)

@@ -9,6 +9,7 @@ to a conversation, so it is checked for shape and length and never derived from 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from channels.common import HELD_WITHOUT_ANSWER, trouble_text, user_text
 from coach.clinic import clinic
+from coach.log_chart import parse_chart_path, week_chart_png
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,13 @@ def history_messages(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
         elif kind == "bot" and (event.get("metadata") or {}).get("staff"):
             # A person from the clinic (channels/staff.py): shown with the name they chose.
             current.append({"from": "staff", "name": event["metadata"]["staff"], "text": event.get("text") or ""})
-        elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
+        elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")
+                                or (event.get("data") or {}).get("image")):
             data = event.get("data") or {}
-            current.append({"from": "bot", "text": event.get("text") or "", "buttons": data.get("buttons") or []})
+            shown = {"from": "bot", "text": event.get("text") or "", "buttons": data.get("buttons") or []}
+            if data.get("image"):
+                shown["image"] = data["image"]
+            current.append(shown)
     return current
 
 
@@ -148,6 +154,17 @@ class WebChatInput(InputChannel):
             # No answer is expected while a person from the clinic holds the chat (channels/staff.py).
             messages = collector.messages or ([] if sender in HELD_WITHOUT_ANSWER else [trouble_message()])
             return self._cors(request, response.json({"messages": messages}))
+
+        @bp.route("/chart/<end>/<values>", methods=["GET"])
+        async def chart(request: Request, end: str, values: str) -> HTTPResponse:
+            # The week's pumping log as a PNG drawn here (coach/log_chart.py): no chart script in the page.
+            week = parse_chart_path(f"{end}/{values}")
+            if week is None:
+                return self._cors(request, response.json({"error": "not a chart"}, status=404))
+            png = await asyncio.get_running_loop().run_in_executor(None, week_chart_png, week)
+            resp = response.raw(png, content_type="image/png")
+            resp.headers["Cache-Control"] = "private, max-age=86400"
+            return self._cors(request, resp)
 
         @bp.route("/history/<sender>", methods=["GET", "OPTIONS"])
         async def history(request: Request, sender: str) -> HTTPResponse:

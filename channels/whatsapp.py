@@ -5,17 +5,20 @@ of the raw body with the app secret. Settings come from the environment; unset m
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Text, Tuple
 
+import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text
+from coach.log_chart import parse_chart_path, week_chart_png
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class WhatsAppOutput(OutputChannel):
 
     def __init__(self, settings: Dict[str, str]) -> None:
         self.url = f"{(settings['api_url'] or DEFAULT_API_URL).rstrip('/')}/{settings['phone_number_id']}/messages"
+        self.media_url = self.url[:-len("messages")] + "media"
         self.headers = {"Authorization": f"Bearer {settings['access_token']}"}
         self.sent = 0  # 0 after handling a message means the assistant produced nothing
 
@@ -79,6 +83,26 @@ class WhatsAppOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for piece in split_text(text, MAX_TEXT):
             await self._post(recipient_id, "text", {"body": piece})
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        """The pumping-log chart is drawn here and uploaded to Meta's media store, then sent by its id;
+        any other image goes by its address."""
+        week = parse_chart_path(image)
+        if week is None:
+            await self._post(recipient_id, "image", {"link": image})
+            return
+        png = await asyncio.get_running_loop().run_in_executor(None, week_chart_png, week)
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field("messaging_product", "whatsapp")
+            data.add_field("type", "image/png")
+            data.add_field("file", png, filename="pumping-log.png", content_type="image/png")
+            return data
+
+        uploaded = await post_with_retry(self.media_url, data=form, headers=self.headers, what="whatsapp media upload")
+        if uploaded and uploaded.get("id"):
+            await self._post(recipient_id, "image", {"id": str(uploaded["id"])})
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         body = text

@@ -1,10 +1,11 @@
 """Pumping sessions told in plain words ("pumped 45 ml", "2 oz left and 1.5 right at 6am"), and what a
 week of them says.
 
-Plain functions, so the reading and the arithmetic are tested on their own; the conversation that
-records and shows a log (issue 12) is not built yet. `eval/log_eval.py` measures the reader on
-messages written by people who never saw it. A log is never read out of a question: "is 45 ml
-normal?" asks, it does not record.
+Plain functions, so the reading and the arithmetic are tested on their own:
+`actions/pumping_log.py` records, corrects, deletes and shows entries with them, and
+`coach/log_chart.py` draws the week.
+`eval/log_eval.py` measures the reader on messages written by people who never saw it. A log is
+never read out of a question: "is 45 ml normal?" asks, it does not record.
 """
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ class _Amount:
     total: bool = False
 
 
-_REPORTED = re.compile(r"\b(pumped|pumpd|got|did|had|made|collected|expressed|log|add|just finished)\b")
+_REPORTED = re.compile(r"\b(pumped|pumpd|got|did|didn'?t|didnt|had|made|collected|expressed|caught|came out|was|were|"
+                       r"log|add|just finished)\b")
 _NOT_A_NEW_LOG = re.compile(r"\b(delete|remove|undo|erase|scratch|cancel)\b")
 
 
@@ -279,3 +281,168 @@ def trend_words(totals: Sequence[Tuple[date, float]]) -> str:
     if change < -0.10:
         return f"Your daily amounts are going down: about {-change:.0%} less in the later days than the earlier ones."
     return "Your daily amounts are about steady."
+
+
+# ---------------------------------------------------------------------------------------------------
+# The log in a conversation: what a message asks of it, entries as the tracker keeps them, and the
+# words the parent sees.
+
+class LogRequest:
+    LOG = "log"
+    CORRECT = "correct"
+    DELETE = "delete"
+    SHOW = "show"
+
+
+_SHOW = re.compile(r"\b(show|see|view|display|send|give|check|open|pull up|list)\b[^.?!]{0,25}\b(log|logs|entries|sessions|"
+                   r"totals?|chart|graph|history|numbers|week|stats|pumps|pumping)\b|"
+                   r"\bhow (much|many( ml| oz| ounces)?) (did|have) i (pump\w*|get|got|made|collect\w*|log\w*)\b|"
+                   r"\bwhat (did|have) i (log|logged|pump|pumped)\b|"
+                   r"\b(what'?s|whats|what is) my (daily |weekly )?(total|log|average)\b|"
+                   r"\btotals? (ml |oz |ounces )?(for|of) (the )?(last|this|past|today|yesterday)\b|"
+                   r"^\W*(my )?(pumping )?(log|history|totals?|stats)\W*$")
+_DELETE = re.compile(r"^\W*(undo|delete( that| it)?|remove( that| it)?|scratch that)\W*$|"
+                     r"\b(delete|remove|undo|erase|scratch|cancel)\b[^.?!]{0,30}\b(that|it|last|entry|one|log|session|"
+                     r"what i (just )?(sent|wrote|typed|logged)|\d+ ?(ml|oz))\b")
+_CORRECTION_CUE = re.compile(r"\b(sorry|actually|typo|make (that|it)|i meant|meant|correction|edit|fix|wrong|not \d+|"
+                             r"it was|that was|should be|should have been|change (it|that|the last)|oops)\b")
+# A habit or a complaint is not one session to log: "i only ever get 20 ml", "when i pump i get 1 oz".
+_HABITUAL = re.compile(r"\b(usually|always|normally|typically|every (time|session|day)|each time|when i pump|"
+                       r"i (only |just )?(ever )?(get|pump|make|produce|express)|i'?m (only )?(getting|pumping|making)|"
+                       r"per session|a session|per day|a day|daily|on average)\b")
+_SIDE_WORD = re.compile(r"\b(left|right|both)\b")
+# A bare number is a corrected amount only when said as one: "40 not 45", "make that 3", "meant 50".
+_CORRECTED_NUMBER = re.compile(r"\d+\s*,?\s*not\s*\d+|\bnot \d+|\b(make (that|it)|should (be|have been)|meant|"
+                               r"change (it|that|the last( one| entry)?) to|it was|that was)\s*\d+")
+# "it was 5 hours", "it was in the fridge", "it was the left flange that hurt": other questions' facts.
+_OTHER_FACTS = re.compile(r"\b(hours?|hrs?|days?|fridge|freezer|counter|cooler|thawed|flange|mm|hurt\w*|sore|pain\w*|"
+                          r"level|suction|weeks?|months?)\b")
+
+
+def log_request(text: str, now: datetime) -> Optional[str]:
+    """What a message asks of the pumping log (a ``LogRequest`` value), or None when it is not about it."""
+    clean = normalise(text)
+    if _SHOW.search(clean):
+        return LogRequest.SHOW
+    if _DELETE.search(clean):
+        return LogRequest.DELETE
+    sessions = read_sessions(text, now)
+    if _CORRECTION_CUE.search(clean) and not _OTHER_FACTS.search(clean) and (
+            sessions or _CORRECTED_NUMBER.search(clean) or _SIDE_WORD.search(clean) or _moments(clean, now)):
+        return LogRequest.CORRECT
+    if sessions and not _HABITUAL.search(clean) and (_REPORTED.search(clean) or _terse(clean)):
+        return LogRequest.LOG
+    return None
+
+
+# Words a terse log is made of ("11pm - 2.5oz", "70 L / 50 R at 4:30"); a message with more than a few
+# other words is telling something else ("pumping with a hand pump gets me half an oz each side, baby
+# nurses fine, is it me or the pump") and goes to the troubleshooting or a topic.
+_LOG_WORDS = frozenset("ml mls ml. oz ozs ounce ounces an a half cc l r left right both each side sides total combined am pm "
+                       "this morning afternoon evening night last yesterday today at around about approx maybe like "
+                       "just only from and lunch lunchtime noon session pump pumping so far the my".split())
+TERSE_EXTRA_WORDS = 3
+
+
+def _terse(clean: str) -> bool:
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(?:[.,:]\d+)?\s*(ml|mls|oz|ozs|cc|am|pm)?", " ", clean))
+    return sum(w not in _LOG_WORDS for w in words) <= TERSE_EXTRA_WORDS
+
+
+def to_entry(session: Session, now: datetime) -> Dict[str, object]:
+    """A session as the tracker keeps it (JSON): when no time was said, it was pumped just now."""
+    at = (session.at or now).replace(tzinfo=None)
+    return {"ml": session.ml, "side": session.side, "at": at.isoformat(timespec="minutes")}
+
+
+def from_entry(entry: Dict[str, object]) -> Session:
+    return Session(float(entry["ml"]), entry.get("side") or None, datetime.fromisoformat(str(entry["at"])))
+
+
+def corrected(last: Dict[str, object], text: str, now: datetime) -> Dict[str, object]:
+    """The last entry with what a correction says changed: "sorry that was 40 not 45", "it was the left
+    side", "i meant 4am". An amount said after "not" is the wrong one."""
+    clean = normalise(text)
+    entry = dict(last)
+    kept = re.sub(r"\bnot (the )?(\d+(?:[.,]\d+)?\s*(ml|mls|oz|ozs|ounces?|cc)?|left|right|both|\d{1,2}\s*(am|pm))\b", " ", clean)
+    sessions = read_sessions(kept, now) or read_sessions(text, now)
+    if sessions:
+        new = sessions[0]
+        amount_said = bool(re.search(r"\d", kept)) and bool(_amounts(kept))
+        if amount_said and not _moments(kept, now) or amount_said and new.ml != float(last["ml"]):
+            entry["ml"] = new.ml
+        if new.side:
+            entry["side"] = new.side
+        if new.at:
+            entry["at"] = new.at.replace(tzinfo=None).isoformat(timespec="minutes")
+    else:
+        number = _bare_number(kept)
+        if number is not None:
+            # "sorry, 40 not 45": a bare number takes the last entry's scale (ml above a dozen, else oz).
+            entry["ml"] = round(number if number > 12 else number * ML_PER_OZ, 1)
+        side = re.search(r"\b(left|right|both)\b", kept)
+        if side:
+            entry["side"] = _side(side.group(1))
+        moments = _moments(kept, now)
+        if moments:
+            entry["at"] = moments[0][1].replace(tzinfo=None).isoformat(timespec="minutes")
+    return entry
+
+
+def _bare_number(clean: str) -> Optional[float]:
+    match = re.search(r"(?<![\w:.,])(\d+(?:[.,]\d+)?)(?![\w:]|\s*(am|pm|h\b|hours?|min))", clean)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def describe(entry: Dict[str, object], now: datetime) -> str:
+    """"45 ml (1.5 oz), left side, today at 6:00 am"."""
+    session = from_entry(entry)
+    parts = [f"{session.ml:g} ml ({session.oz:.1f} oz)"]
+    if session.side == "both":
+        parts.append("both sides")
+    elif session.side:
+        parts.append(f"{session.side} side")
+    day = session.at.date()
+    when = "today" if day == now.date() else "yesterday" if day == now.date() - timedelta(days=1) else \
+        session.at.strftime("%a %d %b")
+    parts.append(f"{when} at {session.at.strftime('%I:%M %p').lstrip('0').lower()}")
+    return ", ".join(parts)
+
+
+def week_summary(entries: Sequence[Dict[str, object]], now: datetime, days: int = 7) -> str:
+    """The last ``days`` days: each day's total and its sessions, then the trend in words."""
+    sessions = [from_entry(e) for e in entries]
+    totals = daily_totals(sessions, now.date(), days)
+    if not any(ml for _, ml in totals):
+        return "There is nothing in your log for the last 7 days yet. Tell me what you pumped, like \"pumped 60 ml\"."
+    lines = ["Your last 7 days:"]
+    for day, ml in reversed(totals):
+        todays = sorted((s for s in sessions if s.at and s.at.date() == day), key=lambda s: s.at)
+        if not todays:
+            continue
+        detail = ", ".join(f"{s.at.strftime('%H:%M')} {s.ml:g} ml" + (f" {s.side}" if s.side in ("left", "right") else "")
+                           for s in todays)
+        lines.append(f"- {day.strftime('%a %d %b')}: {ml:g} ml ({ml / ML_PER_OZ:.1f} oz) in {len(todays)} "
+                     f"session{'s' if len(todays) > 1 else ''} ({detail})")
+    lines.append(trend_words(totals))
+    return "\n".join(lines)
+
+
+def log_week(sessions: Sequence[Session], days: int = 7) -> List[Tuple[date, float]]:
+    """Daily totals for the ``days`` days ending on the newest session's day: what a reader who does
+    not know the parent's "today" (the clinic's review app) can show."""
+    dated = [s for s in sessions if s.at is not None]
+    end = max(s.at for s in dated).date() if dated else date.today()
+    return daily_totals(dated, end, days)
+
+
+def week_table(entries: Sequence[Dict[str, object]], days: int = 7) -> List[Dict[str, object]]:
+    """One row per logged day of ``log_week``, newest first: the total in ml and oz and each session."""
+    sessions = [from_entry(e) for e in entries]
+    rows = []
+    for day, ml in reversed(log_week(sessions, days)):
+        todays = sorted((s for s in sessions if s.at and s.at.date() == day), key=lambda s: s.at)
+        if todays:
+            rows.append({"day": day.strftime("%a %d %b %Y"), "ml": round(ml, 1), "oz": round(ml / ML_PER_OZ, 1),
+                         "sessions": [{"time": s.at.strftime("%H:%M"), "ml": s.ml, "side": s.side or ""} for s in todays]})
+    return rows

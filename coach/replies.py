@@ -21,6 +21,8 @@ CONTINUE_QUESTIONS = "Continue the pumping questions"
 LOW_OUTPUT = "Little or no milk when I pump"
 STORAGE = "Is my stored milk OK?"
 FLANGE = "How should my flange fit?"
+SHOW_LOG = "Show my log"
+DELETE_ENTRY = "Delete that entry"
 PUMP_CHOICE = "Which pump should I use?"
 LET_DOWN = "How do I trigger let-down?"
 STRESS = "I feel stressed about pumping"
@@ -108,4 +110,6 @@ BUTTON_INTENTS: Mapping[str, str] = {
     CONSULTANT: "ask_lactation_consultant",
     CHECK_YES: v.AFFIRM_INTENT,
     CHECK_NO: v.DENY_INTENT,
+    SHOW_LOG: v.SHOW_LOG_INTENT,
+    DELETE_ENTRY: v.DELETE_LOG_INTENT,
 }

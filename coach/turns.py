@@ -21,6 +21,7 @@ from coach.vocabulary import (
     GOODBYE_INTENT,
     GREET_INTENT,
     INFORM_INTENT,
+    LOG_INTENTS,
     LOW_OUTPUT_INTENT,
     NON_ENGLISH_INTENT,
     OUT_OF_SCOPE_INTENT,
@@ -36,6 +37,9 @@ HARD_INTERRUPTS = frozenset({REQUEST_HUMAN_INTENT, NON_ENGLISH_INTENT})
 # "Goodbye" and a stored-milk question leave the questions only when the text answers nothing:
 # the classifier has taken "Good" and "seems ok? no marks" for a goodbye.
 SOFT_INTERRUPTS = frozenset({GOODBYE_INTENT, STOP_INTENT})
+# The pumping log ("pumped 45 ml", "show my log") also leaves the question only when the text answers
+# nothing: "about 20 ml, and it starts to spray after a minute" answers the flow question.
+LOG_INTERRUPTS = frozenset(LOG_INTENTS)
 # Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
 REPLY_INTENTS = frozenset({INFORM_INTENT, AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT,
                            LOW_OUTPUT_INTENT, "express_pumping_stress"})
@@ -78,7 +82,7 @@ def read_turn(text: str, requested: str, intent: Optional[str], rule_red_flag: b
     if requested in found:
         # Only the classifier thought this a red flag, and it plainly answers the question: an answer.
         return Turn(TurnKind.ANSWER, found)
-    if intent == RED_FLAG_INTENT or intent in SOFT_INTERRUPTS:
+    if intent == RED_FLAG_INTENT or intent in SOFT_INTERRUPTS | LOG_INTERRUPTS:
         return Turn(TurnKind.INTERRUPT)
     if is_question and intent not in REPLY_INTENTS:
         return Turn(TurnKind.INTERRUPT, found)

@@ -27,6 +27,12 @@ GREET_INTENT = "greet"
 THANK_INTENT = "thank"
 BOT_CHALLENGE_INTENT = "bot_challenge"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# The pumping log: what a message asks of it (coach.pumping_log.LogRequest) decides the intent.
+LOG_INTENT = "log_pumping"
+CORRECT_LOG_INTENT = "correct_log_entry"
+DELETE_LOG_INTENT = "delete_log_entry"
+SHOW_LOG_INTENT = "show_log"
+LOG_INTENTS: Tuple[str, ...] = (LOG_INTENT, CORRECT_LOG_INTENT, DELETE_LOG_INTENT, SHOW_LOG_INTENT)
 # Rasa's FallbackClassifier writes this intent when no intent is confident enough.
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -36,6 +42,7 @@ STORAGE_FORM = "storage_form"
 RED_FLAG_ACTION = "action_handle_red_flag"
 HANDOFF_ACTION = "action_handoff"
 FALLBACK_ACTION = "action_default_fallback"
+PUMPING_LOG_ACTION = "action_pumping_log"
 
 # --- slots other code names (the troubleshooting answers are named in coach.diagnosis) ---
 REQUESTED_SLOT = "requested_slot"  # Rasa's own: which slot a form is asking for
@@ -47,6 +54,7 @@ SAFETY_CHECK_PENDING_SLOT = "safety_check_pending"
 SAFETY_CHECK_KIND_SLOT = "safety_check_kind"
 FLANGE_SIZE_MM_SLOT = "flange_size_mm"
 PRIVACY_NOTICE_SLOT = "privacy_notice_shown"
+PUMPING_LOG_SLOT = "pumping_log"
 
 # --- values of troubleshooting_status ---
 STATUS_IN_PROGRESS = "in_progress"

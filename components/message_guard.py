@@ -10,6 +10,8 @@
   flange, pump, stress, small talk...) goes to the troubleshooting, which weighs every clue.
 * A question about one batch of kept milk that the classifier filed elsewhere ("pumpd at 1am left on
   nighstand its 4 now ok??") goes to the stored-milk form (``coach.storage.asks_about_stored_milk``).
+* A pumping-log message ("pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log") goes to
+  the log (``coach.pumping_log.log_request``); a question with an amount ("is 45 ml normal?") does not.
 * Text mostly in a non-Latin script, or made of common function words of other languages and none
   of English, becomes non_english: the classifier has no features for scripts it never saw and
   would otherwise guess a topic.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,16 +31,21 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.storage import asks_about_stored_milk
 from coach.vocabulary import (
+    CORRECT_LOG_INTENT,
+    DELETE_LOG_INTENT,
     FALLBACK_INTENT,
     GOODBYE_INTENT,
+    LOG_INTENT,
     LOW_OUTPUT_INTENT,
     NON_ENGLISH_INTENT,
     RED_FLAG_INTENT,
     RED_FLAG_SLOT,
     REQUEST_HUMAN_INTENT,
+    SHOW_LOG_INTENT,
     STOP_INTENT,
     STORAGE_INTENT,
 )
@@ -57,6 +65,10 @@ _LOW_OUTPUT = re.compile(
     r"(\d+([.,/]\d+)?|half an?|a quarter) ?(ml|oz|ounces?)|"
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
 )
+# What the pumping log is asked for; intents that keep their own path whatever else the text says.
+_LOG_INTENT = {LogRequest.LOG: LOG_INTENT, LogRequest.CORRECT: CORRECT_LOG_INTENT, LogRequest.DELETE: DELETE_LOG_INTENT,
+               LogRequest.SHOW: SHOW_LOG_INTENT}
+_LOG_KEEPS = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STORAGE_INTENT, NON_ENGLISH_INTENT, STOP_INTENT, GOODBYE_INTENT}
 _PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")
 
 # Share of letters outside the Latin script above which a message is taken as not English; emoji
@@ -159,6 +171,10 @@ class MessageGuard(GraphComponent):
                 _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
+        elif (message.get(INTENT) or {}).get("name") not in _LOG_KEEPS and (request := log_request(text, datetime.now())):
+            # "pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log" (the time only places a
+            # session, and the action reads it again with the parent's own clock).
+            _override_intent(message, _LOG_INTENT[request])
         elif (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
             _override_intent(message, LOW_OUTPUT_INTENT)
         elif ((message.get(INTENT) or {}).get("name") not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not reports_low_output(text)

@@ -21,12 +21,15 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from coach.pumping_log import Session, read_sessions
+from coach.pumping_log import LogRequest, Session, log_request, read_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "eval" / "log_heldout" / "log_messages.yml"
 # A message of these kinds must not be recorded as a session.
 NOT_A_LOG = ("question", "delete", "show", "other")
+# Where the conversation sends each kind (coach.pumping_log.log_request, used by the MessageGuard).
+ROUTE_OF_KIND = {"log": LogRequest.LOG, "correction": LogRequest.CORRECT, "delete": LogRequest.DELETE,
+                 "show": LogRequest.SHOW, "question": None, "other": None}
 ML_TOLERANCE = 1.0
 CLOCK_TOLERANCE_H = 1.0
 DAY_PART_TOLERANCE_H = 3.0
@@ -73,7 +76,8 @@ def evaluate(path: Path = DATA) -> Dict[str, Any]:
                                            for e in entries if e.get("ml") is not None)
         else:
             right = not sessions
-        rows.append({"id": m["id"], "kind": m["kind"], "right": right, "text": m["text"],
+        routed = log_request(m["text"], now) == ROUTE_OF_KIND[m["kind"]]
+        rows.append({"id": m["id"], "kind": m["kind"], "right": right, "routed": routed, "text": m["text"],
                      "got": [(s.ml, s.side, s.at.isoformat(timespec="minutes") if s.at else None) for s in sessions],
                      "expected": [(e.get("ml"), e.get("side"), e.get("at")) for e in entries]})
     by_kind: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
@@ -88,7 +92,11 @@ def evaluate(path: Path = DATA) -> Dict[str, Any]:
         "logs_with_any_session": f"{sum(bool(r['got']) for r in logs)}/{len(logs)}",
         "non_logs_recorded_by_mistake": f"{sum(not r['right'] for r in not_logs)}/{len(not_logs)}",
         "by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())},
-        "wrong": [r for r in rows if not r["right"]],
+        # Whether the conversation takes the message for what it is: a log, a correction, a delete, a
+        # request to see the log, or none of them (a question goes to its topic).
+        "routed_as_labelled": f"{sum(r['routed'] for r in rows)}/{len(rows)}",
+        "routed_by_kind": {k: f"{sum(r['routed'] for r in rows if r['kind'] == k)}/{v[1]}" for k, v in sorted(by_kind.items())},
+        "wrong": [r for r in rows if not r["right"] or not r["routed"]],
     }
 
 
@@ -102,7 +110,7 @@ def main() -> None:
     print(json.dumps(report, indent=2))
     if args.show_wrong:
         for r in wrong:
-            print(f"{r['id']} [{r['kind']}] {r['text']!r}\n    got {r['got']}\n    expected {r['expected']}")
+            print(f"{r['id']} [{r['kind']}] routed {r['routed']} {r['text']!r}\n    got {r['got']}\n    expected {r['expected']}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ class FakePlatform:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if "json" in (self.headers.get("Content-Type") or ""):
                     body: Any = json.loads(raw or b"null")
+                elif "multipart/form-data" in (self.headers.get("Content-Type") or ""):
+                    body = {"multipart": raw}  # an uploaded photo: the test reads the parts it needs
                 else:
                     body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
                 with platform.lock:
@@ -52,7 +54,7 @@ class FakePlatform:
                             self.end_headers()
                             return
                     platform.calls.append({"path": self.path, "body": body, "headers": dict(self.headers)})
-                reply = {"ok": True, "result": True, "messages": [{"id": "wamid.out"}], "sid": "SMout"}
+                reply = {"ok": True, "result": True, "messages": [{"id": "wamid.out"}], "sid": "SMout", "id": "media-1"}
                 data = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -5,14 +5,14 @@ import csv
 import io
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from review import audit
-from review.events import EventRow, Item, Summary, final_slots, transcript
+from review.events import EventRow, Item, Summary, final_slots, last_pumping_log, transcript
 from review.indexer import summary_from_row, summary_values
 from review.schema import conversation, events, note, tag
 
@@ -51,19 +51,26 @@ class Detail:
     notes: List[Any]
     tags: List[Any]
     notes_by_event: Dict[int, List[Any]]
+    # The parent's pumping log (coach/pumping_log.py entries), newest last; shown in its own panel.
+    pumping_log: List[Dict[str, Any]] = field(default_factory=list)
 
 
 def detail(conn: Connection, tracker: Engine, pseudonym: str, reveal: bool = False,
            low_confidence: float = 0.5) -> Detail:
     row = find(conn, pseudonym)
-    items = transcript(event_rows(tracker, row.sender_id), reveal=reveal, low_confidence=low_confidence)
+    rows = event_rows(tracker, row.sender_id)
+    items = transcript(rows, reveal=reveal, low_confidence=low_confidence)
     notes = conn.execute(sa.select(note).where(note.c.conversation_id == row.id).order_by(note.c.created_at)).all()
     tags = conn.execute(sa.select(tag).where(tag.c.conversation_id == row.id).order_by(tag.c.name)).all()
     by_event: Dict[int, List[Any]] = {}
     for n in notes:
         if n.event_id is not None:
             by_event.setdefault(n.event_id, []).append(n)
-    return Detail(row, items, final_slots(items), notes, tags, by_event)
+    return Detail(row, items, final_slots(items), notes, tags, by_event, last_pumping_log(rows))
+
+
+def pumping_log(tracker: Engine, sender_id: str) -> List[Dict[str, Any]]:
+    return last_pumping_log(event_rows(tracker, sender_id))
 
 
 def mark_reviewed(conn: Connection, pseudonym: str, actor: str, address: str = "", seen_last_at: str = "") -> bool:

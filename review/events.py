@@ -15,6 +15,7 @@ from coach.vocabulary import (
     HANDOFF_ACTION,
     LOW_OUTPUT_INTENT,
     PRIVACY_NOTICE_SLOT,
+    PUMPING_LOG_SLOT,
     RED_FLAG_ACTION,
     RED_FLAG_INTENT,
     REQUEST_HUMAN_INTENT,
@@ -42,7 +43,9 @@ TOPICS: Dict[str, str] = {
     RED_FLAG_INTENT: "red flag",
 }
 # Slots that are the assistant's bookkeeping, not something the parent told it.
-BOOKKEEPING_SLOTS = {REQUESTED_SLOT, PRIVACY_NOTICE_SLOT, "session_started_metadata"}
+# The pumping log is shown in its own panel (each entry re-stores the whole list, so as an "answer"
+# it would repeat the log at every entry).
+BOOKKEEPING_SLOTS = {REQUESTED_SLOT, PRIVACY_NOTICE_SLOT, "session_started_metadata", PUMPING_LOG_SLOT}
 # Search text is capped per conversation: enough for every real chat, bounded for a flood.
 SEARCH_TEXT_MAX = 20_000
 
@@ -232,6 +235,17 @@ def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: f
         elif row.type_name == "session_started":
             items.append(Item("session", row.id, at))
     return items
+
+
+def last_pumping_log(rows: Iterable[EventRow]) -> List[Dict[str, Any]]:
+    """The pumping log as it stands after the conversation's last entry, correction or delete."""
+    log: List[Dict[str, Any]] = []
+    for row in rows:
+        if row.type_name == "slot":
+            data = row.decoded()
+            if data.get("name") == PUMPING_LOG_SLOT and isinstance(data.get("value"), list):
+                log = [e for e in data["value"] if isinstance(e, dict) and {"ml", "at"} <= set(e)]
+    return log
 
 
 def final_slots(items: Iterable[Item]) -> Dict[str, Any]:

@@ -93,6 +93,16 @@
 
   Chat.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
 
+  // A chart from the assistant's own server (the pumping log): an image, never HTML.
+  Chat.prototype.addImage = function (src) {
+    if (!src || src.indexOf("/webhooks/webchat/chart/") !== 0) return;
+    var node = el("div", { "class": "pc-msg pc-bot pc-image" });
+    node.appendChild(el("img", { src: this.base + src.slice("/webhooks/webchat".length),
+                                 alt: "Chart of the milk pumped per day over the last 7 days" }));
+    this.log.appendChild(node);
+    this.scroll();
+  };
+
   Chat.prototype.addMessage = function (from, text, name) {
     if (!text) return;
     var kind = from === "user" ? "pc-user" : (from === "staff" ? "pc-bot pc-staff" : "pc-bot");
@@ -140,6 +150,7 @@
     var self = this;
     (messages || []).forEach(function (m) {
       self.addMessage("bot", m.text);
+      self.addImage(m.image);
       self.addButtons(m.buttons);
     });
   };
@@ -167,6 +178,7 @@
         self.seen = messages.length;
         messages.forEach(function (m, i) {
           self.addMessage(m.from, m.text, m.name);
+          if (m.from === "bot") self.addImage(m.image);
           // Only the last bot message's quick replies are still a question waiting for an answer.
           if (m.from === "bot" && i === messages.length - 1) self.addButtons(m.buttons);
         });

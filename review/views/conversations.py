@@ -9,6 +9,8 @@ from typing import Callable
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 # review.conversations (the data and the changes staff make), not this module of pages about it.
+from coach.log_chart import week_chart_png
+from coach.pumping_log import from_entry, log_week, week_table
 from review import alerts, audit, conversations, handoff, queries
 from review.indexer import sync
 from review.views.common import address, admin_only, own_db, secret, settings, tracker_db
@@ -91,12 +93,29 @@ def show_transcript(pseudonym: str, reveal: bool, reason: str = "", message: str
     panel = {"enabled": bool(s.staff_api_secret), "hold": held, "idle_minutes": s.hold_idle_minutes,
              "window_closed": window_closed}
     return render_template("transcript.html", d=d, pseudonym=pseudonym, revealed=reveal, handoff=panel,
+                           log_rows=week_table(d.pumping_log),
                            message=message or NOTICES.get(request.args.get("msg", ""), "")), status
 
 
 @bp.get("/c/<pseudonym>")
 def transcript(pseudonym: str):
     return show_transcript(pseudonym, reveal=False)
+
+
+@bp.get("/c/<pseudonym>/log-chart.png")
+def log_chart(pseudonym: str):
+    """The parent's last 7 logged days as the transcript page's chart (drawn here; the CSP allows only
+    images from this app)."""
+    with own_db().connect() as conn:
+        try:
+            row = conversations.find(conn, pseudonym)
+        except conversations.NotFound:
+            abort(404)
+    entries = conversations.pumping_log(tracker_db(), row.sender_id)
+    if not entries:
+        abort(404)
+    week = log_week([from_entry(e) for e in entries])
+    return Response(week_chart_png(week), mimetype="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.post("/c/<pseudonym>/reveal")

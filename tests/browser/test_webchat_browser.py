@@ -111,3 +111,19 @@ def test_a_staff_reply_appears_without_a_reload(server, page):
     expect(page.locator(".pc-staff").filter(has_text="has left the chat")).to_have_count(1, timeout=15_000)
     page.reload()
     expect(page.locator(".pc-staff").filter(has_text="How can I help?")).to_have_count(1)
+
+
+def test_the_pumping_log_chart_shows_in_the_chat_and_after_a_reload(server, page):
+    page.goto(f"{server.webchat}/")
+    box = page.get_by_label("Your message")
+    box.fill("pumped 60 ml at 7am")
+    box.press("Enter")
+    expect(bot_messages(page).filter(has_text="60 ml (2.0 oz)")).to_have_count(1)
+    page.get_by_role("button", name="Show my log").click()
+    chart = page.get_by_role("img", name="Chart of the milk pumped per day over the last 7 days")
+    expect(chart).to_be_visible()
+    # Drawn by the assistant's own server, and really loaded (a broken image has no natural width).
+    page.wait_for_function("() => { const i = document.querySelector('.pc-image img'); "
+                           "return i && i.complete && i.naturalWidth > 0; }")
+    page.reload()
+    expect(page.get_by_role("img", name="Chart of the milk pumped per day over the last 7 days")).to_be_visible()

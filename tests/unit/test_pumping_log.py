@@ -99,3 +99,72 @@ def test_logs_written_the_ways_outsiders_wrote_them(text, expected):
 ])
 def test_questions_deletes_and_sizes_are_not_logs(text):
     assert read_sessions(text, NOW) == []
+
+
+# --- the log in a conversation ---------------------------------------------------------------------
+from coach.log_chart import chart_path, parse_chart_path, week_chart_png  # noqa: E402
+from coach.pumping_log import LogRequest, corrected, describe, log_request, to_entry, week_summary  # noqa: E402
+
+LOCAL_NOW = NOW.replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("text, request_kind", [
+    ("pumped 45 ml", LogRequest.LOG),
+    ("9pm - 2oz", LogRequest.LOG),
+    ("sorry that was 40 not 45", LogRequest.CORRECT),
+    ("it was the right side", LogRequest.CORRECT),
+    ("delete that", LogRequest.DELETE),
+    ("Delete that entry", LogRequest.DELETE),
+    ("show my log", LogRequest.SHOW),
+    ("how much did i pump this week", LogRequest.SHOW),
+    # Complaints, habits and questions go to the troubleshooting or a topic, never into the log.
+    ("i only get like 20 ml when i pump", None),
+    ("i pump like 15 ml total", None),
+    ("is 45 ml normal?", None),
+    ("it was 5 hours on the counter", None),
+    ("it was the left flange that hurt", None),
+])
+def test_what_a_message_asks_of_the_log(text, request_kind):
+    assert log_request(text, LOCAL_NOW) == request_kind
+
+
+def test_an_entry_confirms_ml_oz_side_and_time():
+    entry = to_entry(read_sessions("pumped 45 ml at 6am left", LOCAL_NOW)[0], LOCAL_NOW)
+    assert entry == {"ml": 45.0, "side": "left", "at": "2026-11-28T06:00"}
+    assert describe(entry, LOCAL_NOW) == "45 ml (1.5 oz), left side, today at 6:00 am"
+    # No time said: pumped just now.
+    assert to_entry(read_sessions("pumped 30 ml", LOCAL_NOW)[0], LOCAL_NOW)["at"] == "2026-11-28T14:30"
+
+
+@pytest.mark.parametrize("text, changed", [
+    ("sorry that was 40 not 45", {"ml": 40.0}),
+    ("make that 3 oz", {"ml": 88.7}),
+    ("it was the right side", {"side": "right"}),
+    ("oops i meant 4am not 4pm", {"at": "2026-11-28T04:00"}),
+])
+def test_a_correction_changes_only_what_it_says(text, changed):
+    last = {"ml": 45.0, "side": "left", "at": "2026-11-28T06:00"}
+    assert corrected(last, text, LOCAL_NOW) == {**last, **changed}
+
+
+def test_the_week_in_words_lists_days_sessions_and_the_trend():
+    entries = [to_entry(s, LOCAL_NOW) for text in ("pumped 40 ml at 7am", "got 60 ml at 1pm", "got 50 ml yesterday at 9pm")
+               for s in read_sessions(text, LOCAL_NOW)]
+    summary = week_summary(entries, LOCAL_NOW)
+    assert "Sat 28 Nov: 100 ml (3.4 oz) in 2 sessions (07:00 40 ml, 13:00 60 ml)" in summary
+    assert "Fri 27 Nov: 50 ml" in summary and "not enough days" in summary
+    assert "nothing in your log" in week_summary([], LOCAL_NOW)
+
+
+def test_the_chart_address_holds_the_week_and_draws_a_png():
+    totals = [(date(2026, 11, 22) + timedelta(days=k), float(ml)) for k, ml in enumerate([0, 120, 130, 0, 150, 170, 90])]
+    path = chart_path(totals)
+    assert path == "/webhooks/webchat/chart/2026-11-28/0-120-130-0-150-170-90.png"
+    assert parse_chart_path(path) == totals
+    assert week_chart_png(totals).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("path", ["/webhooks/webchat/chart/2026-13-40/1-2-3-4-5-6-7.png", "2026-11-28/1-2-3.png",
+                                  "2026-11-28/1-2-3-4-5-6-99999.png", "../../etc/passwd", "2026-11-28/a-b-c-d-e-f-g.png"])
+def test_an_address_that_is_not_a_chart_is_refused(path):
+    assert parse_chart_path(path) is None

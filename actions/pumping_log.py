@@ -1,0 +1,92 @@
+"""The pumping log in any conversation: record, correct, delete, show (with a chart).
+
+Entries live in the `pumping_log` slot, so they are stored with the conversation in the tracker store,
+carried into new sessions (actions/session.py), visible to the review app, and deleted with the
+conversation by the retention job. The reading and the words are plain functions in
+coach/pumping_log.py.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker import latest_intent, latest_text, local_now
+from coach.log_chart import chart_path
+from coach.pumping_log import (
+    corrected,
+    daily_totals,
+    describe,
+    from_entry,
+    log_request,
+    read_sessions,
+    to_entry,
+    week_summary,
+)
+from coach.replies import DELETE_ENTRY, LOW_OUTPUT, SHOW_LOG, buttons
+from coach.vocabulary import (
+    CORRECT_LOG_INTENT,
+    DELETE_LOG_INTENT,
+    LOG_INTENT,
+    PUMPING_LOG_SLOT,
+    SHOW_LOG_INTENT,
+)
+
+# A log kept for months is still one slot; only this many newest entries are kept (about 3 months of
+# 8 sessions a day), so the tracker stays small.
+MAX_ENTRIES = 800
+
+
+class ActionPumpingLog(Action):
+    def name(self) -> Text:
+        return "action_pumping_log"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text, now = latest_text(tracker), local_now(tracker)
+        entries: List[Dict[str, Any]] = list(tracker.get_slot(PUMPING_LOG_SLOT) or [])
+        intent = latest_intent(tracker)
+        request = {LOG_INTENT: "log", CORRECT_LOG_INTENT: "correct", DELETE_LOG_INTENT: "delete",
+                   SHOW_LOG_INTENT: "show"}.get(intent) or log_request(text, now)
+
+        if request == "show":
+            dispatcher.utter_message(text=week_summary(entries, now))
+            if not entries:
+                return []
+            # The web chat shows it from the assistant's own server; Telegram gets it as a photo.
+            totals = daily_totals([from_entry(e) for e in entries], now.date())
+            dispatcher.utter_message(image=chart_path(totals))
+            return []
+
+        if request == "delete":
+            if not entries:
+                dispatcher.utter_message(text="There is nothing in your log to delete yet.")
+                return []
+            gone = entries.pop()
+            dispatcher.utter_message(text=f"Deleted: {describe(gone, now)}.", buttons=buttons(SHOW_LOG))
+            return [SlotSet(PUMPING_LOG_SLOT, entries)]
+
+        if request == "correct":
+            if not entries:
+                dispatcher.utter_message(text="There is nothing in your log to correct yet. Tell me what you pumped, "
+                                              "like \"pumped 60 ml at 7am\".")
+                return []
+            entries[-1] = corrected(entries[-1], text, now)
+            dispatcher.utter_message(text=f"Corrected. Your last entry is now {describe(entries[-1], now)}.",
+                                     buttons=buttons(SHOW_LOG, DELETE_ENTRY))
+            return [SlotSet(PUMPING_LOG_SLOT, entries)]
+
+        sessions = read_sessions(text, now)
+        if not sessions:
+            dispatcher.utter_message(text="I couldn't read an amount there. You can log a session like "
+                                          "\"pumped 60 ml\" or \"2 oz left and 1.5 right at 6am\".")
+            return []
+        new = [to_entry(s, now) for s in sessions]
+        entries = (entries + new)[-MAX_ENTRIES:]
+        said = "\n".join(f"- {describe(e, now)}" for e in new)
+        dispatcher.utter_message(
+            text=f"Logged:\n{said}\nIf something is off, tell me (\"sorry, 40 not 45\") or delete it.",
+            buttons=buttons(SHOW_LOG, DELETE_ENTRY, LOW_OUTPUT))
+        return [SlotSet(PUMPING_LOG_SLOT, entries)]
