@@ -68,7 +68,7 @@ class TwilioWhatsAppOutput(OutputChannel):
         self.url = f"{base}/2010-04-01/Accounts/{settings['account_sid']}/Messages.json"
         self.auth = aiohttp.BasicAuth(settings["account_sid"], settings["auth_token"])
         self.number = settings["number"]
-        self.webhook_url = settings["webhook_url"]
+        self.webhook_url = settings.get("webhook_url") or ""
         self.options = options
         self.sent = 0  # 0 after handling a message means the assistant produced nothing
 

@@ -294,25 +294,41 @@ class LogRequest:
     SHOW = "show"
 
 
-_SHOW = re.compile(r"\b(show|see|view|display|send|give|check|open|pull up|list)\b[^.?!]{0,25}\b(log|logs|entries|sessions|"
-                   r"totals?|chart|graph|history|numbers|week|stats|pumps|pumping)\b|"
-                   r"\bhow (much|many( ml| oz| ounces)?) (did|have) i (pump\w*|get|got|made|collect\w*|log\w*)\b|"
+_SHOW = re.compile(r"\b(show|see|view|display|send|give|check|open|pull up|list)( me)? (my |the |our )?(last \d+ )?"
+                   r"(pumping |pump )?(log|logs|entries|sessions|totals?|chart|graph|history|stats|pumps)\b|"
+                   r"\b(this|last) week'?s (numbers|totals?|log|pumping)\b|"
+                   r"\b(show|see|view|list)( me)? (yesterday'?s|today'?s|this week'?s) (pumps|sessions|log|totals?)\b|"
+                   r"\bhow (much|many( ml| oz| ounces)?) (did|have) i (pump\w*|log\w*|collect\w*)\b|"
                    r"\bwhat (did|have) i (log|logged|pump|pumped)\b|"
                    r"\b(what'?s|whats|what is) my (daily |weekly )?(total|log|average)\b|"
                    r"\btotals? (ml |oz |ounces )?(for|of) (the )?(last|this|past|today|yesterday)\b|"
                    r"^\W*(my )?(pumping )?(log|history|totals?|stats)\W*$")
 _DELETE = re.compile(r"^\W*(undo|delete( that| it)?|remove( that| it)?|scratch that)\W*$|"
-                     r"\b(delete|remove|undo|erase|scratch|cancel)\b[^.?!]{0,30}\b(that|it|last|entry|one|log|session|"
+                     r"\b(delete|remove|undo|erase|cancel)\b[^.?!]{0,30}\b(that|it|last|entry|one|log|session|"
                      r"what i (just )?(sent|wrote|typed|logged)|\d+ ?(ml|oz))\b")
-_CORRECTION_CUE = re.compile(r"\b(sorry|actually|typo|make (that|it)|i meant|meant|correction|edit|fix|wrong|not \d+|"
-                             r"it was|that was|should be|should have been|change (it|that|the last)|oops)\b")
+# Said to change the last entry. "sorry" or "actually" alone is not one ("sorry, i'm not sure what you're
+# asking"), nor is "wrong" ("am i doing something wrong?").
+_CORRECTION_CUE = re.compile(r"\b(typo|make (that|it)|i meant|meant|correction|edit|fix (that|it|the last)|"
+                             r"wrong (number|amount|side|time|one|entry)|not \d+(?![\d%])|"
+                             r"(it|that) (was|should be|should have been) "
+                             r"(\d|the (left|right)|both|from the|yesterday|this|last|at)|should have been|"
+                             r"change (it|that|the last)|oops|(sorry|actually|no),? (it|that) was)\b")
 # A habit or a complaint is not one session to log: "i only ever get 20 ml", "when i pump i get 1 oz".
 _HABITUAL = re.compile(r"\b(usually|always|normally|typically|every (time|session|day)|each time|when i pump|"
                        r"i (only |just )?(ever )?(get|pump|make|produce|express)|i'?m (only )?(getting|pumping|making)|"
-                       r"per session|a session|per day|a day|daily|on average)\b")
-_SIDE_WORD = re.compile(r"\b(left|right|both)\b")
+                       r"(still|only|just|barely) (getting|pumping|making)|"
+                       r"per session|a session|per day|a day|daily|on average|gets? me|gives? me|gets?|gives|"
+                       r"barely|barley|hardly|help|that'?s it|wtf|why|is (it|this|that) the pump|wrong|"
+                       r"on a good day|at most|max)\b")
+# Amounts about the baby (weight gained, formula top-ups) are not pumping sessions.
+_BABY_AMOUNTS = re.compile(r"\b(weigh\w*|gain\w*|birth ?weight|percentile|supplement\w*|formula|top(ping)?[- ]?ups?|"
+                           r"after (feeds?|feeding)|lbs?|kg|pounds?|grams?)\b")
+_UNIT_SAID = re.compile(r"\d\s*(ml|mls|cc|oz|ozs|ounces?)\b|\b(ml|mls|oz|ounces?)\b")
+_SIDE_WORD = re.compile(r"\b(left|right|both)\b(?! (now|away|after|then|there|here))")
+_SIDE_CONTEXT = re.compile(r"\b(the |from |on )(left|right)\b|\b(left|right|both) (side|sides|breast|boob)s?\b|"
+                           r"\b(left|right|both),? not\b|\bnot (just )?(left|right)\b")
 # A bare number is a corrected amount only when said as one: "40 not 45", "make that 3", "meant 50".
-_CORRECTED_NUMBER = re.compile(r"\d+\s*,?\s*not\s*\d+|\bnot \d+|\b(make (that|it)|should (be|have been)|meant|"
+_CORRECTED_NUMBER = re.compile(r"\d+\s*,?\s*not\s*\d+|\bnot \d+(?![\d%])|\b(make (that|it)|should (be|have been)|meant|"
                                r"change (it|that|the last( one| entry)?) to|it was|that was)\s*\d+")
 # "it was 5 hours", "it was in the fridge", "it was the left flange that hurt": other questions' facts.
 _OTHER_FACTS = re.compile(r"\b(hours?|hrs?|days?|fridge|freezer|counter|cooler|thawed|flange|mm|hurt\w*|sore|pain\w*|"
@@ -327,10 +343,14 @@ def log_request(text: str, now: datetime) -> Optional[str]:
     if _DELETE.search(clean):
         return LogRequest.DELETE
     sessions = read_sessions(text, now)
-    if _CORRECTION_CUE.search(clean) and not _OTHER_FACTS.search(clean) and (
-            sessions or _CORRECTED_NUMBER.search(clean) or _SIDE_WORD.search(clean) or _moments(clean, now)):
+    if _CORRECTION_CUE.search(clean) and not _OTHER_FACTS.search(clean) and not _HABITUAL.search(clean) and (
+            sessions or _CORRECTED_NUMBER.search(clean) or _SIDE_CONTEXT.search(clean) or _moments(clean, now)):
         return LogRequest.CORRECT
-    if sessions and not _HABITUAL.search(clean) and (_REPORTED.search(clean) or _terse(clean)):
+    if (sessions and not _HABITUAL.search(clean) and not _BABY_AMOUNTS.search(clean)
+            and (_UNIT_SAID.search(clean) or _SIDE_WORD.search(clean) or re.search(r"\b(pumped|log|add)\b", clean))
+            and (_REPORTED.search(clean) or _terse(clean))
+            # "10-20ml total" is what pumping usually gives; a logged session has one amount.
+            and not (re.search(r"\d\s*(-|–|to)\s*\d", clean) and not re.search(r"\b(pumped|got|log|add)\b", clean))):
         return LogRequest.LOG
     return None
 

@@ -393,12 +393,14 @@ def wants_verdict(text: str) -> bool:
 
 # A batch of expressed milk being kept somewhere, or left out, thawed or drunk from.
 _KEEPING = re.compile(
-    r"\b(left (it |the milk |the bottle |a bottle |them |the bag )?(out|on)|sat out|sitting (out|on|in)|been (out|in|on)|"
+    r"\b(left (it |the milk |the bottle |a bottle |them |the bag )?(out|on)|sat out|sitting (out|on|in)|been out|"
     r"kept (it |them )?(in|on)|forgot (it|the bottle|the milk|them|the bag)|thaw\w*|defrost\w*|frozen|freez\w*|fridge|frige|"
     r"frigde|refrigerat\w*|cooler|ice ?packs?|counter|nigh?t ?stand|nite ?stand|dresser|bedside|(work|diaper|nappy) bag|"
     r"drank (half|some|from|part)|the rest of (it|the bottle)|left ?over|(didn'?t|didnt) finish)\b"
 )
 # Pump parts kept in the fridge between sessions are a cleaning question, not a batch of milk.
+# Building a freezer stash is about supply, not about one batch being still good.
+_STASH = re.compile(r"\b(stash|stock ?pile|build (up )?(a |my )?(supply|freezer)|freezers? full|full of (milk|bags))\b")
 _PARTS = re.compile(r"\b(parts|flanges?|valves?|membranes?|tubing|shields?|duckbills?)\b")
 
 
@@ -412,7 +414,7 @@ def asks_about_stored_milk(text: str) -> bool:
     is not.
     """
     clean = normalise(text)
-    if not _KEEPING.search(clean) or _PARTS.search(clean):
+    if not _KEEPING.search(clean) or _PARTS.search(clean) or _STASH.search(clean):
         return False
     if _VERDICT_CUE.search(clean):
         return True

@@ -168,3 +168,12 @@ def test_the_chart_address_holds_the_week_and_draws_a_png():
                                   "2026-11-28/1-2-3-4-5-6-99999.png", "../../etc/passwd", "2026-11-28/a-b-c-d-e-f-g.png"])
 def test_an_address_that_is_not_a_chart_is_refused(path):
     assert parse_chart_path(path) is None
+
+
+@pytest.mark.parametrize("text", [
+    "not sure if I'm doing something wrong but the hand pump barely gets anything, maybe 15ml? and it stings",
+    "pumpin gets me barley 10 ml, is somthing wrong w me",
+    "my electric pump gives 15ml a side on a good day",
+])
+def test_a_worry_with_an_amount_is_neither_a_log_nor_a_correction(text):
+    assert log_request(text, LOCAL_NOW) is None

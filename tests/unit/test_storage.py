@@ -172,3 +172,13 @@ def test_frozen_milk_is_not_asked_whether_it_was_thawed():
 )
 def test_months_are_read_as_dates(text, days):
     assert parse_hours(text, NOW) / 24 == pytest.approx(days, abs=0.1)
+
+
+@pytest.mark.parametrize("text", [
+    "going back in 5 weeks and my mom group posts chest freezers full of milk bags, i get 1 oz a morning",
+    "trying to build a freezer stash before work in 3 weeks but the pump gives me nothing",
+    "yes, same percentile line since birth, the doctor was happy at the 6 month visit",
+])
+def test_a_stash_or_a_babys_growth_is_not_a_stored_milk_question(text):
+    from coach.storage import asks_about_stored_milk
+    assert not asks_about_stored_milk(text)
