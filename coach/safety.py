@@ -54,6 +54,8 @@ _HARMLESS_SIGNS = re.compile(
     r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
     r"(from|left by) the (flange|pump|shield)\b|\blumps? (that )?(go(es)? away|goes|disappear\w*|clear\w*|soften\w*)\b|"
     r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b|"
+    # The colour a warm compress leaves ("warm compress before pumping so my boobs look red after").
+    r"\b(warm|hot) compress\w*[^.?!]{0,60}\b(red|pink|reddish|warm)\b|"
     # Idioms: "blood, sweat and tears for 30 ml".
     r"\bblood,? sweat,? (and|&|n'?) tears\b"
 )
@@ -76,7 +78,9 @@ _OTHERS_FEVER = re.compile(r"\b(toddler|husband|dh|hubby|partner|older (son|daug
                            r"\b(fever|temp|temperature|flu|sick|ill)[^.?!]*")
 # Questions about what a sign is, or a past episode that is over, are not a sign now.
 _PAST_EPISODE = re.compile(
-    r"\b(had|got|treated|was treated for|recovered from|antibiotics for|got over)\b[^.?!]{0,50}\b(mastitis|fever|crack\w*|"
+    r"\b(had|got|treated|was treated for|recovered from|antibiotics for|got over)\b[^.?!]{0,50}"
+    r"\b(mastitis|fever|chills|shiver\w*|"
+    r"aches|achy|crack\w*|"
     r"bleed\w*|"
     r"blister\w*|bleb|jaundice)\b[^.?!]{0,60}\b(all good|gone|better|cleared|resolved|fine now|healed|over|finished|"
     r"last (year|month|time|week)|in (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|in the first (week|month|days)|"
@@ -86,10 +90,15 @@ _PAST_EPISODE = re.compile(
 _PAST_MOOD = re.compile(r"\b(had|got over|recovered from|treated for)\b[^.?!]{0,30}\b(ppd|postpartum depression|depression|"
                         r"post[- ]partum depression)\b[^.?!]*|[^.?!]*\b(recovered|got help and|with my first|last time)\b[^.?!]*")
 # A clause that says the trouble is over ("cracked nipples the first week, which sorted itself out").
-_RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|went away|"
+_RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|all cleared|"
+                       r"it cleared|no (temperature|fever|temp) since|went away|"
                        r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|"
                        r"month))\b[^.?!]*")
 # A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
+# "dropping weight percentiles? no, he's steady", "fever? no. red? no.": a sign asked about and denied.
+_ASKED_AND_DENIED = re.compile(r"[^.?!]*\?+\s*(no|nope|nah|not at all|none)\b[^.?!]*")
+# "Pink milk in the fridge?? Oh wait nvm it's the yogurt": everything before "never mind" is taken back.
+_NEVER_MIND = re.compile(r"^.*\b(nvm|never ?mind|false alarm|my bad|phew)\b")
 _RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|"
                         r"i had)\b[^.?!]{0,30}"
                         r"[.!]?\s*(but )?(it )?(wasn'?t|was not|isn'?t|turned out|it'?s not|its not|it was (just|only))[^.?!]*")
@@ -104,7 +113,8 @@ _INFO_QUESTION = re.compile(
     r"(what|which) signs|signs (to|i should) (watch|look)|i (read|heard|saw) (that|online|somewhere)?|"
     r"what('?s| is| are) (a |an |the )?(ppd|pnd|postpartum depression|post[- ]partum depression|baby blues|mastitis|"
     r"jaundice|blebs?|milk blisters?|thrush|engorgement|dehydration)\b(?! (in|with|on) my)|"
-    r"(midwife|doctor|nurse|ob|ped\w*|hv|health visitor|lc|consultant) (mentioned|told me about|brought up|asked about))\b"
+    r"(midwife|doctor|nurse|ob|ped\w*|hv|health visitor|lc|consultant) (mentioned|told me about|brought up|asked about)|"
+    r"what (do|should|would|can) (i|we) do if|asking (bc|because|cause|for) |before a (long )?(flight|trip))\b"
 )
 _FIRST_PERSON_CLAIM = re.compile(
     r"\b(i have|i'?ve got|ive got|i got|i'?ve had|(i am|i'?m|im) (so |very |really )?(hot|feverish|shivering|bleeding|"
@@ -132,13 +142,28 @@ _STRONG_MOOD = (
     r"(nobody|no one|noone) would (even )?(notice|care|miss me)|if i (was|were) (gone|dead|not here)|tired of (living|life|"
     r"being alive)|"
     r"(don'?t|dont|can'?t|cant) see (a|any) (way out|future|point in living)|no way out|pills? (saved|stashed|hidden)|"
-    r"(saved|stashed|hoard\w*|stockpil\w*) (up )?(some )?pills|overdos\w*|"
+    r"overdos\w*|"
     r"(thought|thoughts|imagin\w*|pictur\w*|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
     r"throw\w*|suffocat\w*|drown\w*)\b[^.?!]{0,15}\b(her|him|the baby|my baby|baby|them|it)|"
     r"(baby|she|he|they) would be better off (with|without) (someone|somebody|another|me)|scared of (myself|what i might)|"
     r"pills (in|are in|in the)|how many pills|(go to sleep|fall asleep|close my eyes) and (not|never) wake( up)?|"
     r"(steer\w*|drive|driving|swerv\w*) (into|off|in front)|being done with (everything|it all|life)|end it\b|"
-    r"(want|wanted) (it )?(all )?to (stop|end) for good)"
+    r"(want|wanted) (it )?(all )?to (stop|end) for good|"
+    # Said indirectly (eval/corpus_heldout4): fear of oneself with the baby, the baby better off with
+    # someone else, looking up doses, not able to go on, others coping without them, not going home.
+    r"(scared|afraid|frightened) (to be|of being) alone with (my |the )?(baby|son|daughter|lo)|because of what i might do|"
+    r"(would|'?d) (do|be) better (raising|with|without) (her|him|them|the baby)|raising (her|him|them) alone|"
+    r"deserves? (a )?better (mom|mum|mother|mama|parent)|better (mom|mum|mother) than me|"
+    r"(looked|looking|look) up how (many|much)|how many (of my )?(pills|meds|tablets|painkillers)( it would take)?|"
+    r"(stockpil\w*|hoard\w*|stash\w*|sav\w*) (up )?(my |some |all my )?(pills|meds|tablets)|"
+    r"(can'?t|cannot|cant|can not) keep (living|going on|doing this)( like this)?|"
+    r"(don'?t|dont|do not) (think|know if|know how) i can "
+    r"(keep (living|going on|going like this)|go on\b(?! (pumping|with|doing|working))|live\b)|"
+    r"(cope|manage|be fine|be ok|be okay|be better)( fine| ok| okay| better| well| just fine)? (if|when|once) i "
+    r"(wasn'?t|wasnt|weren'?t|was not|am not|'?m not|"
+    r"were gone|was gone|'?m gone)( around| here)?|"
+    r"(easier|better) if i (just )?(didn'?t|did not|never) (go|come|went) (home|back)|"
+    r"(easier|better) if i (just )?(didn'?t|did not|never) (wake up|exist))"
 )
 # Deep low mood: a human now, with the crisis line; but, unlike self-harm wording, it can be denied
 # ("not depressed or anything"), be someone else's, be over ("had PPD with my first, recovered") or be
@@ -167,7 +192,7 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
         # Thoughts of self-harm, of harming the baby, or deep low mood: crisis line first.
         (RedFlag.MENTAL_HEALTH, _STRONG_MOOD),
         # A baby who may not be getting enough milk.
-        (RedFlag.INFANT, r"((few|fewer|no|no more|zero|0|not (many|enough)|hardly any|barely any|less|"
+        (RedFlag.INFANT, r"(\b(few|fewer|no|no more|zero|0|not (many|enough)|hardly any|barely any|less|"
          r"(only|just) (had |has |did )?(one|two|three|four|1|2|3|4)) (wet |pee |wee |heavy )?(diapers?|nappies|nappy|dipes)|"
          r"\b(had|has|had only|only had|made|did) (one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes)\b|"
          r"\b(one|two|three|1|2|3) (wet |pee |wee )?(diapers?|nappies|nappy|dipes) (all day|today|since|in (the last )?(24|"
@@ -210,6 +235,17 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"all day|the whole day)|"
          r"\b(not|won'?t|wont|doesn'?t|doesnt|can'?t|cant|cannot|didn'?t) open (his |her |the |their )?eyes|"
          r"\b(only|just) (sleep|sleeps|sleeping)\b[^.?!]{0,20}\b(not|no|won'?t|doesn'?t|can'?t) (eat|feed|wake|drink)|"
+         r"\b(gone|went|dropped|fallen|fell) from [\d.,]+ ?(kg|g|lbs?|pounds?|oz)? to [\d.,]+|"
+         r"\b(lighter|smaller) than (at |on |before |last )|weighs less than|"
+         r"\b(not|isn'?t|isnt|hasn'?t|hasnt|not yet|still not) (got(ten)? |gotten )?back (up )?to (her |his )?birth ?weight|"
+         r"\bfewer (wet|pee|wee)( ones| diapers| nappies)?|\bless wet\b|"
+         r"\b(diapers?|nappies|nappy) (are |is )?(really |very |so )?(light|almost dry|nearly dry)|"
+         r"(hasn'?t|hasnt|has not|no|not) (pooped|poo(p)?ed|had a poo(p)?|dirtied|had a dirty)\w*( diaper| nappy)? "
+         r"(in|for|since) (\d+|two|three|four|five|six|seven) days|no (poop|poo|stool)s? (since|for|in) \d+ days|"
+         r"less interested in (eating|feeding|feeds|food|the breast|the bottle)|"
+         r"sleep\w* through (feeds|feedings|her feeds|his feeds)|"
+         r"just (lays|lies|lying|laying) there|(doesn'?t|doesnt|does not|won'?t|no longer) (cry|wake|fuss)\w* "
+         r"(any ?more )?for (food|feeds|milk|the breast)|"
          r"dropp\w* (across |down )?(two |2 |a |one )?(centile|percentile) lines?|"
          r"(eyes|skin)[^.?!]{0,20}\byellow\b[^.?!]{0,40}\b(worse|more|spreading)|yellow[^.?!]{0,30}getting worse|"
          r"(orange|yellow)[- ]?(ish|y)? (skin|eyes)|skin (looks |is )?(orange|yellow)|"
@@ -256,6 +292,12 @@ _BREAST_AREA_RE = re.compile(_BREAST_AREA)
 _NEVER_NEGATED = {RedFlag.MENTAL_HEALTH}
 # Idioms that use the words of the self-harm rules and mean nothing of the kind: "I wanted to die of
 # embarrassment", "nearly died laughing". Only the idiom is masked; "I want to die" alone still counts.
+# "The midwife asked me about hurting myself and the answer is no, never": a screening answered no.
+# "I'm not suicidal or anything, just frustrated": a disclaimer. Both are masked; any other self-harm
+# wording in the message still counts.
+_SCREENED_NO = re.compile(r"\b(asked|asks|asking|screen\w*|questionnaire|questions?)\b[^.?!]{0,80}\b(hurt\w*|harm\w*|suicid\w*|"
+                          r"kill\w*)[^.?!]{0,60}\b(answer (is|was)|i said|said|i answered|answered)\s*(honestly |truly |really )?"
+                          r"(no|never|nope)\b[^.?!]*|\b(i'?m|i am|im) not suicidal( or anything| at all)?")
 _MOOD_IDIOMS = re.compile(
     r"\b(want(ed)?|wanna|could( have)?|nearly|almost|going to|gonna) (to )?(die|died|dying) (of|from) "
     r"(embarrass\w*|shame|laugh\w*|boredom|cuteness|the cuteness|cringe)\b|\b(died|dying|die) laughing\b|"
@@ -299,6 +341,10 @@ _MASTITIS_CLAIM = re.compile(
     r"think (it'?s|its|this is) mastitis|feels like mastitis|signs of mastitis (again|now|today)|mastitis (symptoms )?(since|"
     r"for) )"
 )
+_DIAPER_WORD = re.compile(r"\b(wet (diapers?|nappies|nappy|ones)|diapers?|nappies|nappy|pees|wees)\b")
+_LOW_DAY_COUNT = re.compile(r"\b(maybe |only |just |like |about |had )?([0-4]|one|two|three|four)( wet)?"
+                            r"( ones| diapers?| nappies)? "
+                            r"(today|so far( today)?|all day|in (the last )?24|since (this )?morning)\b")
 _BOTTLE_REFUSAL = re.compile(r"\b(refus\w*|won'?t take|wont take|rejects?|rejecting) (all |every |any )?(the )?(bottles?)\b")
 _FEEDS_FINE = re.compile(r"\b(nurs\w*|breastfeed\w*|feeds?|feeding|eats|eating|latch\w*) (fine|well|great|ok|okay|normally|"
                          r"like a champ)|gaining (well|fine|great|nicely)|"
@@ -323,9 +369,15 @@ def _physical_text(clean: str) -> str:
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
     masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
+    masked = _ASKED_AND_DENIED.sub(" ", masked)
+    masked = _NEVER_MIND.sub(" ", masked)
     return _RETRACTED.sub(" ", masked)
 
 
+# "she's fine now", "mine are ok": reassurance, not a claim of a sign.
+_FINE_NOW = re.compile(r"\b((she|he|baby|lo)('?s| is)|mine (are|is)|my (nipples?|breasts?|boobs?|baby) (are|is)) "
+                       r"(totally |all |perfectly )?"
+                       r"(fine|ok|okay|well|healthy|good|great|normal)\b")
 _CONDITIONAL = re.compile(r"\b(if|whether|in case|when)\b[^.?!,]*")
 
 
@@ -334,7 +386,8 @@ def asks_in_general(clean: str) -> bool:
 
     "if I have mastitis" inside "how do I know if I have mastitis?" is a condition, not a claim.
     """
-    return bool(_INFO_QUESTION.search(clean)) and not _FIRST_PERSON_CLAIM.search(_CONDITIONAL.sub(" ", clean))
+    claims = _FINE_NOW.sub(" ", _CONDITIONAL.sub(" ", clean))
+    return bool(_INFO_QUESTION.search(clean)) and not _FIRST_PERSON_CLAIM.search(claims)
 
 
 def detect_red_flags(text: str) -> List[RedFlag]:
@@ -348,7 +401,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     clean = normalise(text)
     # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
     # keep coming" needs support just as much.
-    unidiomatic = _MOOD_IDIOMS.sub(" ", clean)
+    unidiomatic = _SCREENED_NO.sub(" ", _MOOD_IDIOMS.sub(" ", clean))
     found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(unidiomatic)}
     general = asks_in_general(clean)
     body = _physical_text(clean)
@@ -364,6 +417,9 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     bleeding = _BLEED_CONTEXT.search(body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", body))
     if bleeding:
         found.add(RedFlag.NIPPLE_DAMAGE)
+    # "we've had maybe 4 today" after asking about wet diapers: a count under 6 in a day.
+    if _DIAPER_WORD.search(body) and _affirmed(_LOW_DAY_COUNT, body):
+        found.add(RedFlag.INFANT)
     # A baby who refuses the bottle but nurses well or gains well is a bottle problem, not a warning sign.
     if _affirmed(_BOTTLE_REFUSAL, body) and not _FEEDS_FINE.search(body):
         found.add(RedFlag.INFANT)

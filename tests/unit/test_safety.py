@@ -244,3 +244,44 @@ def test_someone_elses_fever_reaches_past_a_comma():
                                   "my baby is not gaining and the doctor is worried"])
 def test_a_rule_that_says_the_sign_by_negating_still_counts(text):
     assert RedFlag.INFANT in detect_red_flags(text)
+
+
+# Failure classes read from eval/corpus_heldout4 after its one measurement (phrased anew here).
+@pytest.mark.parametrize("text, flag", [
+    ("he went from 3.8kg to 3.6kg since last week, is my milk enough?", RedFlag.INFANT),
+    ("put her on the scale at the chemist and she's lighter than at her newborn check", RedFlag.INFANT),
+    ("8 days old and still isnt back to birth weight", RedFlag.INFANT),
+    ("she's had fewer wet ones since yesterday", RedFlag.INFANT),
+    ("nappies are very light, nearly dry, since this morning", RedFlag.INFANT),
+    ("he hasn't pooped in 5 days and he's 2 weeks old", RedFlag.INFANT),
+    ("she keeps sleeping through feeds and seems less interested in eating", RedFlag.INFANT),
+    ("he doesn't cry for food any more, he just lies there", RedFlag.INFANT),
+    ("how many wet nappies should she have? only 3 so far today and it's evening", RedFlag.INFANT),
+    ("I'm afraid of being alone with the baby", RedFlag.MENTAL_HEALTH),
+    ("she would be better off with a better mum than me", RedFlag.MENTAL_HEALTH),
+    ("I looked up how many tablets it would take", RedFlag.MENTAL_HEALTH),
+    ("I've been saving up my pills", RedFlag.MENTAL_HEALTH),
+    ("I don't think I can keep living like this", RedFlag.MENTAL_HEALTH),
+    ("they'd all cope fine if I wasn't around", RedFlag.MENTAL_HEALTH),
+    ("it would be easier if I never went home", RedFlag.MENTAL_HEALTH),
+])
+def test_heldout4_red_flag_classes(text, flag):
+    assert flag in detect_red_flags(text)
+
+
+@pytest.mark.parametrize("text", [
+    "we're at like 10 wet diapers today and she's feeding well",
+    "losing weight percentiles? no, she's steady on the 60th",
+    "fever? no. lump? no. just tiny amounts lol",
+    "the health visitor asked about harming myself and I said no, never. I'm only tired",
+    "I'm not suicidal or anything, just fed up with the Elvie",
+    "what are the signs of dehydration in a baby? asking before a trip, he's fine now",
+    "Blood in the bag?? oh wait never mind, it's beetroot juice that leaked on it",
+    "what should I do if my nipples crack? my sister's did, mine are ok",
+    "had a red painful lump and chills in march, antibiotics and it all cleared, no fever since",
+    "a warm compress makes my breasts look pink for a bit after, no pain at all",
+    "I had chills after the epidural last month, now I just want more milk",
+    "i dont think i can go on pumping like this, can i stop and use formula?",
+])
+def test_heldout4_near_miss_classes(text):
+    assert detect_red_flags(text) == []
