@@ -56,6 +56,9 @@ _HARMLESS_SIGNS = re.compile(
     r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b|"
     # The colour a warm compress leaves ("warm compress before pumping so my boobs look red after").
     r"\b(warm|hot) compress\w*[^.?!]{0,60}\b(red|pink|reddish|warm)\b|"
+    # A coloured bag or bottle is not coloured milk ("the bag looks pink bc it's a pink bag").
+    r"[^.?!]*\b((pink|red|orange) (bags?|bottles?|lids?|caps?|labels?|containers?)|"
+    r"(bags?|bottles?|lids?|caps?|labels?|containers?) (is|are|looks?) (pink|red|orange))\b[^.?!]*|"
     # Idioms: "blood, sweat and tears for 30 ml".
     r"\bblood,? sweat,? (and|&|n'?) tears\b"
 )
@@ -235,7 +238,9 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"all day|the whole day)|"
          r"\b(not|won'?t|wont|doesn'?t|doesnt|can'?t|cant|cannot|didn'?t) open (his |her |the |their )?eyes|"
          r"\b(only|just) (sleep|sleeps|sleeping)\b[^.?!]{0,20}\b(not|no|won'?t|doesn'?t|can'?t) (eat|feed|wake|drink)|"
-         r"\b(gone|went|dropped|fallen|fell) from [\d.,]+ ?(kg|g|lbs?|pounds?|oz)? to [\d.,]+|"
+         # Weight said with numbers: a unit of weight or a scale, never a flange size ("went from 24 to 19").
+         r"\b(gone|went|dropped|fallen|fell) from [\d.,]+ ?(kg|g|grams|lbs?|pounds?)\b[^.?!]{0,4}\bto [\d.,]+|"
+         r"\b(gone|went|dropped|fallen|fell) from [\d.,]+ to [\d.,]+ ?(kg|g|grams|lbs?|pounds?)\b|"
          r"\b(lighter|smaller) than (at |on |before |last )|weighs less than|"
          r"\b(not|isn'?t|isnt|hasn'?t|hasnt|not yet|still not) (got(ten)? |gotten )?back (up )?to (her |his )?birth ?weight|"
          r"\bfewer (wet|pee|wee)( ones| diapers| nappies)?|\bless wet\b|"
@@ -243,6 +248,8 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"(hasn'?t|hasnt|has not|no|not) (pooped|poo(p)?ed|had a poo(p)?|dirtied|had a dirty)\w*( diaper| nappy)? "
          r"(in|for|since) (\d+|two|three|four|five|six|seven) days|no (poop|poo|stool)s? (since|for|in) \d+ days|"
          r"less interested in (eating|feeding|feeds|food|the breast|the bottle)|"
+         r"\b(her|his|baby'?s|lo'?s|the baby'?s|my baby'?s) (lips|mouth) (look |looks |are |is |seem |seems |feel |feels )?"
+         r"(so |very |really |a bit )?(dry|cracked|parched|chapped)|sunken (soft ?spot|fontanelle)|no tears when (she|he) cries|"
          r"sleep\w* through (feeds|feedings|her feeds|his feeds)|"
          r"just (lays|lies|lying|laying) there|(doesn'?t|doesnt|does not|won'?t|no longer) (cry|wake|fuss)\w* "
          r"(any ?more )?for (food|feeds|milk|the breast)|"
@@ -368,7 +375,6 @@ def _physical_text(clean: str) -> str:
     masked = _PAST_EPISODE.sub(" ", masked)
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
-    masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
     masked = _ASKED_AND_DENIED.sub(" ", masked)
     masked = _NEVER_MIND.sub(" ", masked)
     return _RETRACTED.sub(" ", masked)
@@ -412,9 +418,13 @@ def detect_red_flags(text: str) -> List[RedFlag]:
         found.add(RedFlag.LOW_MOOD)
     if general:
         return sort_by_urgency(found)
-    found |= {flag for flag, pattern in _RULES if flag not in _NEVER_NEGATED | {RedFlag.LOW_MOOD} and _affirmed(pattern, body)}
+    # A cut or blister on a thumb is not a nipple sign; a baby's cracked lips are a baby sign, so this
+    # mask is for the nipple rules only.
+    nipple_body = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", body)
+    found |= {flag for flag, pattern in _RULES if flag not in _NEVER_NEGATED | {RedFlag.LOW_MOOD}
+              and _affirmed(pattern, nipple_body if flag == RedFlag.NIPPLE_DAMAGE else body)}
     # Bleeding counts in a message about nipples, breasts or pumping, not after birth or from a cut.
-    bleeding = _BLEED_CONTEXT.search(body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", body))
+    bleeding = _BLEED_CONTEXT.search(nipple_body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", nipple_body))
     if bleeding:
         found.add(RedFlag.NIPPLE_DAMAGE)
     # "we've had maybe 4 today" after asking about wet diapers: a count under 6 in a day.

@@ -13,6 +13,7 @@ from enum import Enum
 from itertools import product
 from typing import FrozenSet, List, Mapping, Optional, Tuple
 
+from coach.negation import find_affirmed
 from coach.safety import normalise
 
 HOUR = 1.0
@@ -350,7 +351,8 @@ def parse_place(text: str) -> Optional[str]:
                  r"work bag|"
                  r"on the side|in my bag|diaper bag|car|kitchen|nightstand|bedside|dresser|stroller|pram|shelf|cupboard"),
     ):
-        if re.search(pattern, clean):
+        # "no ice pack", "without the cooler bag": a place denied is not where the milk was.
+        if find_affirmed(re.compile(pattern), clean):
             return place
     return None
 

@@ -285,3 +285,13 @@ def test_heldout4_red_flag_classes(text, flag):
 ])
 def test_heldout4_near_miss_classes(text):
     assert detect_red_flags(text) == []
+
+
+def test_a_babys_dry_cracked_lips_are_a_baby_sign_not_a_masked_body_part():
+    assert RedFlag.INFANT in detect_red_flags("no wet nappy for 7 hours and his lips look cracked and dry")
+
+
+@pytest.mark.parametrize("text", ["the storage bag is pink so the milk looks pink lol, it's white really",
+                                  "went from 24 to 21 mm flanges and it feels better"])
+def test_container_colours_and_flange_sizes_are_not_signs(text):
+    assert detect_red_flags(text) == []
