@@ -654,10 +654,16 @@ _CALM_IN_PASSING = _c(r"\b(not a big deal|no big deal|emotionally|i'?m (pretty |
 _WEAK_IN_PASSING: Mapping[str, Tuple[str, ...]] = {"pumping_feelings": ("calm",), "pumping_pain": ("none",)}
 
 
+# Braces or JSON-style keys: text written as code, which no parent types as an answer.
+_CODE_LIKE = re.compile(r"[{}]|\"\s*:\s*[\"\w]|</?\w+>")
+
+
 def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = True) -> Dict[str, str]:
     """Every answer this one message gives: the requested question's, plus any volunteered ones."""
     found: Dict[str, str] = {}
     clean = normalise(text)
+    if _CODE_LIKE.search(clean):
+        return found  # 'greet{"pump_type":"manual"}' is someone probing, not a parent answering
     for slot, parse in VOLUNTEERED.items():
         if slot == requested:
             continue

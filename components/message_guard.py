@@ -40,6 +40,7 @@ from coach.vocabulary import (
     FALLBACK_INTENT,
     GOODBYE_INTENT,
     LOG_INTENT,
+    LOG_INTENTS,
     LOW_OUTPUT_INTENT,
     NON_ENGLISH_INTENT,
     RED_FLAG_INTENT,
@@ -120,6 +121,13 @@ def _demote_red_flag(message: Message) -> None:
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
+def _demote(message: Message, intents: "tuple[str, ...]") -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in intents]
+    intent = dict(ranking[0]) if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
 def _override_intent(message: Message, name: str) -> None:
     intent = {"name": name, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
@@ -171,6 +179,10 @@ class MessageGuard(GraphComponent):
                 _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
+        elif (message.get(INTENT) or {}).get("name") in LOG_INTENTS and not log_request(text, datetime.now()):
+            # The plain rules decide what is a log, as they do for red flags: the classifier also files
+            # junk ('inform{"red_flag": null}') under the log intents. Its next guess is taken.
+            _demote(message, LOG_INTENTS)
         elif (message.get(INTENT) or {}).get("name") not in _LOG_KEEPS and (request := log_request(text, datetime.now())):
             # "pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log" (the time only places a
             # session, and the action reads it again with the parent's own clock).

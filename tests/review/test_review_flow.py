@@ -103,7 +103,7 @@ def _add_event(databases, sender, message, intent):
 def test_list_filters_search_sort_and_page(app, recorded):
     client = logged_in(app, "rita", "reviewer")
     everything = text(client.get("/conversations"))
-    assert "<strong>6</strong> conversations" in everything
+    assert f"<strong>{len(recorded.senders)}</strong> conversations" in everything
     only = lambda query: set(queue_order(text(client.get(f"/conversations?{query}"))))  # noqa: E731
     assert only("red_flag=yes") == {p(app, recorded, "red_flag")}
     assert only("handoff=yes") == {p(app, recorded, "handoff")}
@@ -114,14 +114,14 @@ def test_list_filters_search_sort_and_page(app, recorded):
     assert only("reviewed=no") == {p(app, recorded, r) for r in recorded.senders}
     assert only("from=2000-01-01&to=2000-01-02") == set()
     bad = text(client.get("/conversations?from=yesterday&page=abc&sort=nonsense"))
-    assert "is not a date" in bad and "<strong>6</strong>" in bad
+    assert "is not a date" in bad and f"<strong>{len(recorded.senders)}</strong>" in bad
     by_misses = queue_order(text(client.get("/conversations?sort=misunderstood&order=desc")))
     assert by_misses[0] == p(app, recorded, "misunderstood")
     assert queue_order(text(client.get("/conversations?sort=misunderstood&order=asc")))[-1] == by_misses[0]
     small_pages = create_app(dataclasses.replace(app.extensions["review"]["settings"], page_size=4))
     paging = logged_in(small_pages, "paula", "reviewer")
     first, second = (queue_order(text(paging.get(f"/conversations?page={n}"))) for n in (1, 2))
-    assert len(first) == 4 and len(second) == 2 and not set(first) & set(second)
+    assert len(first) == 4 and len(second) == len(recorded.senders) - 4 and not set(first) & set(second)
 
 
 def test_transcript_shows_intents_quick_replies_answers_and_masks_contacts(app, recorded):
@@ -234,8 +234,8 @@ def test_the_web_app_cannot_write_to_the_assistants_events(app, databases):
 
 def test_new_messages_appear_without_a_restart(app, recorded, databases):
     client = logged_in(app, "rita", "reviewer")
-    assert "<strong>6</strong>" in text(client.get("/conversations"))
+    assert f"<strong>{len(recorded.senders)}</strong>" in text(client.get("/conversations"))
     _add_event(databases, "late-arrival", "baby has had no wet nappies today", "report_red_flag")
     late = pseudonym(app.extensions["review"]["secret"], "late-arrival")
     assert late in queue_order(text(client.get("/queue")))
-    assert "<strong>7</strong>" in text(client.get("/conversations"))
+    assert f"<strong>{len(recorded.senders) + 1}</strong>" in text(client.get("/conversations"))

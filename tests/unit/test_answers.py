@@ -202,3 +202,8 @@ def test_evidence_said_in_passing(text, expected):
 )
 def test_nothing_is_read_into_unrelated_words(text, slot):
     assert slot not in read_answers(text)
+
+
+def test_text_written_as_code_is_not_an_answer():
+    from coach.answers import read_answers
+    assert read_answers('greet{"pump_type":"manual"}', requested="pumping_feelings") == {}

@@ -83,3 +83,9 @@ def test_a_kept_batch_of_milk_filed_elsewhere_goes_to_the_storage_form(text, int
 ])
 def test_storage_words_without_a_kept_batch_question_are_left_alone(text):
     assert guarded(text, intent="ask_pump_choice").get("intent")["name"] == "ask_pump_choice"
+
+
+def test_the_classifier_alone_cannot_file_a_message_under_the_log():
+    message = guarded('inform{"red_flag": null}', intent="correct_log_entry")
+    assert message.get("intent")["name"] != "correct_log_entry"
+    assert guarded("pumped 45 ml at 6am", intent="inform").get("intent")["name"] == "log_pumping"
