@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Mapping, Optional, Pattern, Tuple
 
-from coach.negation import after_correction, find_affirmed, find_negated, hedge, negated
+from coach.negation import after_correction, find_affirmed, find_negated, hedge, negated, without_denied_questions
 from coach.safety import normalise
 
 Parser = Callable[[str], Optional[str]]
@@ -473,8 +473,9 @@ _WEIGHT_GOOD = _c(r"\b(gaining (well|fine|great|good|ok|okay|nicely|steadily)|ga
 
 
 def baby_gaining_well(text: str) -> Optional[str]:
-    """Weight gain, only where weight or growth is named: "my output dropped" says nothing about the baby."""
-    clean = normalise(text)
+    """Weight gain, only where weight or growth is named: "my output dropped" says nothing about the baby.
+    "Dropping percentiles? no, he's steady" denies it."""
+    clean = without_denied_questions(normalise(text))
     if _WEIGHT_BAD.search(clean):
         return "no"
     if find_affirmed(_WEIGHT_GOOD, clean):
@@ -483,7 +484,7 @@ def baby_gaining_well(text: str) -> Optional[str]:
 
 
 def _weight_reply(text: str) -> Optional[str]:
-    clean = normalise(text)
+    clean = without_denied_questions(normalise(text)) or normalise(text)
     if re.search(r"\b(losing|dropping|behind|slow|poorly|barely)\b", clean):
         return "no"
     kind = hedge(clean)

@@ -109,3 +109,12 @@ def after_correction(text: str) -> str:
     if last is None or last.start() == 0 or not text[last.end():].strip(" ,.!?"):
         return text
     return text[last.end():]
+
+
+# "dropping weight percentiles? no, he's steady", "fever? no.": a sign asked about, then denied.
+_ASKED_AND_DENIED = re.compile(r"[^.?!]*\?+\s*(no|nope|nah|not at all|none)\b")
+
+
+def without_denied_questions(text: str) -> str:
+    """The text with each "sign? no" taken out (what follows the "no" stays): the sign is denied there."""
+    return _ASKED_AND_DENIED.sub(" ", text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
 
-from coach.negation import NEGATION_CUE, negated
+from coach.negation import NEGATION_CUE, negated, without_denied_questions
 
 
 class RedFlag(str, Enum):
@@ -98,8 +98,6 @@ _RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<
                        r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|"
                        r"month))\b[^.?!]*")
 # A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
-# "dropping weight percentiles? no, he's steady", "fever? no. red? no.": a sign asked about and denied.
-_ASKED_AND_DENIED = re.compile(r"[^.?!]*\?+\s*(no|nope|nah|not at all|none)\b[^.?!]*")
 # "Pink milk in the fridge?? Oh wait nvm it's the yogurt": everything before "never mind" is taken back.
 _NEVER_MIND = re.compile(r"^.*\b(nvm|never ?mind|false alarm|my bad|phew)\b")
 _RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\b[^.?!]{0,25}\b(it was|was|it'?s|"
@@ -150,6 +148,7 @@ _STRONG_MOOD = (
     r"throw\w*|suffocat\w*|drown\w*)\b[^.?!]{0,15}\b(her|him|the baby|my baby|baby|them|it)|"
     r"(baby|she|he|they) would be better off (with|without) (someone|somebody|another|me)|scared of (myself|what i might)|"
     r"pills (in|are in|in the)|how many pills|(go to sleep|fall asleep|close my eyes) and (not|never) wake( up)?|"
+    r"(think|thinking|thought|thoughts|dream\w*|wish\w*) (about |of )?(not|never) waking( up)?|"
     r"(steer\w*|drive|driving|swerv\w*) (into|off|in front)|being done with (everything|it all|life)|end it\b|"
     r"(want|wanted) (it )?(all )?to (stop|end) for good|"
     # Said indirectly (eval/corpus_heldout4): fear of oneself with the baby, the baby better off with
@@ -375,7 +374,7 @@ def _physical_text(clean: str) -> str:
     masked = _PAST_EPISODE.sub(" ", masked)
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
-    masked = _ASKED_AND_DENIED.sub(" ", masked)
+    masked = without_denied_questions(masked)
     masked = _NEVER_MIND.sub(" ", masked)
     return _RETRACTED.sub(" ", masked)
 
@@ -502,6 +501,7 @@ def classifier_flag_is_implausible(text: str) -> bool:
     if asks_in_general(clean):
         return True
     masked = _physical_text(clean)
+    masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
     masked = _REASSURANCE.sub(" ", masked)
     masked = _IDIOMS.sub(" ", masked)
     if _JOKE.search(masked):

@@ -207,3 +207,10 @@ def test_nothing_is_read_into_unrelated_words(text, slot):
 def test_text_written_as_code_is_not_an_answer():
     from coach.answers import read_answers
     assert read_answers('greet{"pump_type":"manual"}', requested="pumping_feelings") == {}
+
+
+def test_a_weight_worry_asked_and_denied_is_not_poor_gain():
+    from coach.answers import read_answers
+    assert read_answers("dropping percentiles? no, she's steady on the 50th", requested="baby_gaining_well") != {
+        "baby_gaining_well": "no"}
+    assert read_answers("losing weight? no, gaining fine", requested="baby_gaining_well")["baby_gaining_well"] == "yes"

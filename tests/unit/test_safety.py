@@ -295,3 +295,11 @@ def test_a_babys_dry_cracked_lips_are_a_baby_sign_not_a_masked_body_part():
                                   "went from 24 to 21 mm flanges and it feels better"])
 def test_container_colours_and_flange_sizes_are_not_signs(text):
     assert detect_red_flags(text) == []
+
+
+def test_not_waking_up_said_as_a_wish_is_a_mood_red_flag():
+    assert RedFlag.MENTAL_HEALTH in detect_red_flags("some nights I think about never waking up")
+
+
+def test_a_blister_on_a_thumb_makes_a_classifier_suspicion_implausible():
+    assert classifier_flag_is_implausible("a blood blister on my finger from the pump handle, ouch")
