@@ -417,7 +417,8 @@ _KEEPING = re.compile(
     r"\b(left (it |the milk |the bottle |a bottle |them |the bag )?(out|on)|sat out|sitting (out|on|in)|been out|"
     r"kept (it |them )?(in|on)|forgot (it|the bottle|the milk|them|the bag)|thaw\w*|defrost\w*|frozen|freez\w*|fridge|frige|"
     r"frigde|refrigerat\w*|cooler|ice ?packs?|counter|nigh?t ?stand|nite ?stand|dresser|bedside|(work|diaper|nappy) bag|"
-    r"drank (maybe |about |like |only )?(half|some|from|part)|the rest of (it|that|the|his|her)( bottle)?|left ?over|"
+    r"drank (maybe |about |like |only )?(half|some|from|part)|the rest of (it|that bottle|the bottle|his bottle|her bottle|"
+    r"the milk|that milk)\b|left ?over|"
     r"(didn'?t|didnt) finish|what was left|"
     r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago)\b"
 )

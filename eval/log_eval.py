@@ -1,14 +1,14 @@
 """How well `coach.pumping_log.read_sessions` reads pumping logs it was not written against.
 
-`eval/log_heldout/log_messages.yml` and `eval/log_heldout2/log_messages.yml` were written by outside
-sessions that never saw the reader. The first was measured once (21/70 logs read exactly, 3/55
-non-logs recorded), then its misreadings were read and the reader rewritten; the second, committed
-unread, measures the rewrite. Neither is ever training data. For each message the reader's sessions are compared with the labelled
+`eval/log_heldout/log_messages.yml` was written by an outside session that never saw the reader. It
+was measured once (21/70 logs read exactly, 3/55 non-logs recorded), then its misreadings were read
+and the reader rewritten, so it is tuning data now; a second set written the same way (`--set`)
+measures the rewrite. Never training data. For each message the reader's sessions are compared with the labelled
 entries: the amount within 1 ml (rounding of ounces), the side, and the time within 1 hour (a day part
 such as "this morning" within 3 hours, since any representative hour is a guess). Questions, deletes,
 "show my log" and other messages with numbers must record nothing.
 
-    .venv/bin/python -m eval.log_eval [--set eval/log_heldout2/log_messages.yml] [--show-wrong]
+    .venv/bin/python -m eval.log_eval [--set another/log_messages.yml] [--show-wrong]
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def evaluate(path: Path = DATA) -> Dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default=str(DATA), help="a log_messages.yml (default: eval/log_heldout)")
+    parser.add_argument("--set", default=str(DATA), help="a log_messages.yml (default: eval/log_heldout's)")
     parser.add_argument("--show-wrong", action="store_true", help="print each message read wrongly (reading the set)")
     args = parser.parse_args()
     report = evaluate(Path(args.set))

@@ -218,3 +218,8 @@ def test_thawed_milk_of_unknown_place_is_judged_without_the_freezer():
 def test_more_ways_to_ask_about_one_batch(text):
     from coach.storage import asks_about_stored_milk
     assert asks_about_stored_milk(text)
+
+
+def test_the_rest_of_the_time_is_not_the_rest_of_a_bottle():
+    from coach.storage import asks_about_stored_milk
+    assert not asks_about_stored_milk("i pump once a day and nurse the rest of the time, but the pump went from 5oz to 1oz?")
