@@ -112,7 +112,9 @@ def after_correction(text: str) -> str:
 
 
 # "dropping weight percentiles? no, he's steady", "fever? no.": a sign asked about, then denied.
-_ASKED_AND_DENIED = re.compile(r"[^.?!]*\?+\s*(no|nope|nah|not at all|none)\b")
+# The "no" must stand alone ("no," "no." or at the end): in "pink after pumping? no cracks" it denies
+# what follows instead, and must stay for the negation rules.
+_ASKED_AND_DENIED = re.compile(r"[^.?!]*\?+\s*(no|nope|nah|not at all|none)\b(?=\s*[,.!;]|\s*$)")
 
 
 def without_denied_questions(text: str) -> str:

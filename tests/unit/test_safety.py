@@ -303,3 +303,9 @@ def test_not_waking_up_said_as_a_wish_is_a_mood_red_flag():
 
 def test_a_blister_on_a_thumb_makes_a_classifier_suspicion_implausible():
     assert classifier_flag_is_implausible("a blood blister on my finger from the pump handle, ouch")
+
+
+@pytest.mark.parametrize("text", ["is it normal for nipples to look pink after pumping? no cracks or anything",
+                                  "my milk has white specks, is that ok? no blood or anything"])
+def test_a_no_that_starts_a_denial_after_a_question_still_denies(text):
+    assert detect_red_flags(text) == [] and classifier_flag_is_implausible(text)
