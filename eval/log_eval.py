@@ -5,8 +5,9 @@ was measured once (21/70 logs read exactly, 3/55 non-logs recorded), then its mi
 and the reader rewritten, so it is tuning data now; `eval/log_heldout2/` (`--set`), written the same
 way and committed unread, measures the rewrite. Never training data.
 
-For each message the reader's sessions are compared with the labelled entries: the amount within 1 ml (rounding of ounces), the side, and the time within 1 hour (a day part
-such as "this morning" within 3 hours, since any representative hour is a guess). Questions, deletes,
+For each message the reader's sessions are compared with the labelled entries: the amount within
+1 ml (rounding of ounces), the side, and the time within 1 hour (a day part such as "this morning"
+within 3 hours, since any representative hour is a guess). Questions, deletes,
 "show my log" and other messages with numbers must record nothing.
 
     .venv/bin/python -m eval.log_eval [--set another/log_messages.yml] [--show-wrong]
