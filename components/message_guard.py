@@ -113,15 +113,10 @@ def reports_low_output(text: str) -> bool:
     return bool(_LOW_OUTPUT.search(clean) and _PUMPING.search(clean))
 
 
-def _demote_red_flag(message: Message) -> None:
-    """The classifier alone chose report_red_flag for text that cannot be one: take its next guess."""
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != RED_FLAG_INTENT]
-    intent = dict(ranking[0]) if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def _demote(message: Message, intents: "tuple[str, ...]") -> None:
+    """The classifier alone chose one of ``intents`` for text the plain rules say is not one: take its next guess."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in intents]
     intent = dict(ranking[0]) if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
@@ -174,7 +169,7 @@ class MessageGuard(GraphComponent):
             ]
             message.set(ENTITIES, entities, add_to_output=True)
         elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and classifier_flag_is_implausible(text):
-            _demote_red_flag(message)
+            _demote(message, (RED_FLAG_INTENT,))
             if (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
                 _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
