@@ -170,13 +170,18 @@ class Settings:
         path = self.secret_file
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Written whole under a temporary name, then linked into place: a second process starting at
+            # the same moment sees either no key or the whole key, never an empty file being written.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process made it first
+                os.link(tmp, path)
+            except FileExistsError:  # another process made it first; use theirs
                 pass
-            else:
-                with os.fdopen(fd, "w") as out:
-                    out.write(secrets.token_hex(32))
+            finally:
+                tmp.unlink()
         key = path.read_text().strip()
         if len(key) < 32:
             raise SystemExit(f"{path} holds a key shorter than 32 characters; delete it to make a new one")
