@@ -14,6 +14,9 @@ from coach.replies import PRIVACY_NOTICE
 # only useful over days. Troubleshooting answers do not carry over: how pumping feels today may differ
 # from last week.
 DURABLE_SLOTS = ("privacy_notice_shown", "pump_type", "flange_size_mm", "pumping_log")
+# While a check-in waits or its question is unanswered, what it asks about carries over too: the
+# answer usually comes the next day, in a new session.
+CHECKIN_SLOTS = ("checkin_due", "checkin_from", "checkin_open", "suspected_cause", "runner_up_cause")
 
 
 class ActionSessionStart(Action):
@@ -22,7 +25,10 @@ class ActionSessionStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
-        events += [SlotSet(slot, tracker.get_slot(slot)) for slot in DURABLE_SLOTS if tracker.get_slot(slot) is not None]
+        carried = DURABLE_SLOTS
+        if tracker.get_slot("checkin_due") is not None or tracker.get_slot("checkin_open"):
+            carried += CHECKIN_SLOTS
+        events += [SlotSet(slot, tracker.get_slot(slot)) for slot in carried if tracker.get_slot(slot) is not None]
         if not tracker.get_slot("privacy_notice_shown"):
             dispatcher.utter_message(text=PRIVACY_NOTICE)
             events.append(SlotSet("privacy_notice_shown", True))

@@ -24,7 +24,7 @@ from actions.tracker import (
     times_requested,
     user_texts_this_session,
 )
-from coach import diagnosis
+from coach import checkins, diagnosis
 from coach.answers import UNSURE, flange_size_mm, read_answers
 from coach.clinic import clinic
 from coach.knowledge import knowledge_base
@@ -168,6 +168,8 @@ class ActionExplainDiagnosis(Action):
         result, text = explanation(answers(tracker))
         follow_ups = dict.fromkeys([CAUSE_FOLLOW_UP[result.cause], CAUSE_FOLLOW_UP[result.runner_up], CONSULTANT])
         dispatcher.utter_message(text=text, buttons=buttons(*follow_ups, TALK_TO_PERSON))
+        # The loop closes only if someone asks how it went: offer a check-in (channels/checkins.py sends it).
+        dispatcher.utter_message(text=checkins.OFFER, buttons=buttons(*checkins.OFFER_BUTTONS))
         flag = [SlotSet(RED_FLAG_SLOT, RedFlag.INFANT.value)] if infant_red_flag(answers(tracker)) else []
         return flag + [
             SlotSet("suspected_cause", result.cause),

@@ -16,6 +16,7 @@ from coach.answers import looks_like_question, read_answers
 from coach.vocabulary import (
     AFFIRM_INTENT,
     BOT_CHALLENGE_INTENT,
+    CHECKIN_OUTCOME_INTENT,
     DENY_INTENT,
     FALLBACK_INTENT,
     GOODBYE_INTENT,
@@ -27,6 +28,7 @@ from coach.vocabulary import (
     OUT_OF_SCOPE_INTENT,
     RED_FLAG_INTENT,
     REQUEST_HUMAN_INTENT,
+    STOP_CHECKINS_INTENT,
     STOP_INTENT,
     STORAGE_INTENT,
     THANK_INTENT,
@@ -39,10 +41,10 @@ HARD_INTERRUPTS = frozenset({REQUEST_HUMAN_INTENT, NON_ENGLISH_INTENT})
 SOFT_INTERRUPTS = frozenset({GOODBYE_INTENT, STOP_INTENT})
 # The pumping log ("pumped 45 ml", "show my log") also leaves the question only when the text answers
 # nothing: "about 20 ml, and it starts to spray after a minute" answers the flow question.
-LOG_INTERRUPTS = frozenset(LOG_INTENTS)
+LOG_INTERRUPTS = frozenset(LOG_INTENTS) | {STOP_CHECKINS_INTENT}
 # Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
 REPLY_INTENTS = frozenset({INFORM_INTENT, AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT,
-                           LOW_OUTPUT_INTENT, "express_pumping_stress"})
+                           LOW_OUTPUT_INTENT, "express_pumping_stress", CHECKIN_OUTCOME_INTENT})
 # Small talk that, when short, is not an answer ("thanks", "hi", "are you a bot?").
 SMALL_TALK = frozenset({GREET_INTENT, THANK_INTENT, BOT_CHALLENGE_INTENT})
 

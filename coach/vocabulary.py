@@ -33,6 +33,11 @@ CORRECT_LOG_INTENT = "correct_log_entry"
 DELETE_LOG_INTENT = "delete_log_entry"
 SHOW_LOG_INTENT = "show_log"
 LOG_INTENTS: Tuple[str, ...] = (LOG_INTENT, CORRECT_LOG_INTENT, DELETE_LOG_INTENT, SHOW_LOG_INTENT)
+# Check-ins after a diagnosis (coach.checkins reads the words, the MessageGuard routes them).
+SCHEDULE_CHECKIN_INTENT = "schedule_checkin"
+STOP_CHECKINS_INTENT = "stop_checkins"
+CHECKIN_OUTCOME_INTENT = "checkin_outcome"
+CHECKIN_INTENTS: Tuple[str, ...] = (SCHEDULE_CHECKIN_INTENT, STOP_CHECKINS_INTENT, CHECKIN_OUTCOME_INTENT)
 # Rasa's FallbackClassifier writes this intent when no intent is confident enough.
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -55,6 +60,10 @@ SAFETY_CHECK_KIND_SLOT = "safety_check_kind"
 FLANGE_SIZE_MM_SLOT = "flange_size_mm"
 PRIVACY_NOTICE_SLOT = "privacy_notice_shown"
 PUMPING_LOG_SLOT = "pumping_log"
+CHECKIN_DUE_SLOT = "checkin_due"  # epoch seconds of the next check-in; None: none waiting (channels/checkins.py)
+CHECKIN_FROM_SLOT = "checkin_from"  # epoch seconds of the advice the check-in asks about
+CHECKIN_OPEN_SLOT = "checkin_open"  # a check-in question was sent and not yet answered
+OUTCOME_SLOT = "outcome"  # better | same | worse | no_reply (coach.checkins.OUTCOMES)
 
 # --- values of troubleshooting_status ---
 STATUS_IN_PROGRESS = "in_progress"

@@ -31,10 +31,13 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from coach.checkins import Request, checkin_request, is_outcome_statement
 from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.storage import asks_about_stored_milk
 from coach.vocabulary import (
+    CHECKIN_INTENTS,
+    CHECKIN_OUTCOME_INTENT,
     CORRECT_LOG_INTENT,
     DELETE_LOG_INTENT,
     FALLBACK_INTENT,
@@ -46,7 +49,9 @@ from coach.vocabulary import (
     RED_FLAG_INTENT,
     RED_FLAG_SLOT,
     REQUEST_HUMAN_INTENT,
+    SCHEDULE_CHECKIN_INTENT,
     SHOW_LOG_INTENT,
+    STOP_CHECKINS_INTENT,
     STOP_INTENT,
     STORAGE_INTENT,
 )
@@ -70,6 +75,8 @@ _LOW_OUTPUT = re.compile(
 _LOG_INTENT = {LogRequest.LOG: LOG_INTENT, LogRequest.CORRECT: CORRECT_LOG_INTENT, LogRequest.DELETE: DELETE_LOG_INTENT,
                LogRequest.SHOW: SHOW_LOG_INTENT}
 _LOG_KEEPS = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STORAGE_INTENT, NON_ENGLISH_INTENT, STOP_INTENT, GOODBYE_INTENT}
+_CHECKIN_INTENT = {Request.SCHEDULE: SCHEDULE_CHECKIN_INTENT, Request.DECLINE: SCHEDULE_CHECKIN_INTENT,
+                   Request.STOP: STOP_CHECKINS_INTENT}
 _PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")
 
 # Share of letters outside the Latin script above which a message is taken as not English; emoji
@@ -174,6 +181,16 @@ class MessageGuard(GraphComponent):
                 _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
+        elif checkin_request(text):
+            # "Tomorrow morning" (the offer's button), "stop the check-ins": plain rules, like the log.
+            _override_intent(message, _CHECKIN_INTENT[checkin_request(text)])
+        elif is_outcome_statement(text):
+            # "Better", "about the same", "it didn't help": the check-in's answer. A pending
+            # troubleshooting question still reads it as an answer first (coach/turns.py).
+            _override_intent(message, CHECKIN_OUTCOME_INTENT)
+        elif (message.get(INTENT) or {}).get("name") in CHECKIN_INTENTS:
+            # Only the rules above decide these; the classifier's examples are a backstop it may over-use.
+            _demote(message, CHECKIN_INTENTS)
         elif (message.get(INTENT) or {}).get("name") in LOG_INTENTS and not log_request(text, datetime.now()):
             # The plain rules decide what is a log, as they do for red flags: the classifier also files
             # junk ('inform{"red_flag": null}') under the log intents. Its next guess is taken.

@@ -5,6 +5,8 @@
   serialise them).
 * A person from the clinic takes a conversation over through one server: the other stays silent
   too (the pause is in the shared tracker), except for a red flag, until the hand-back.
+* Check-ins booked through both servers, then all made due at once: each server's scheduler races
+  for them, and each parent must get exactly one check-in question.
 Every user message must be stored exactly once, each conversation's messages in the order they
 were sent (for the alternating case), and each answered before the next is processed.
 """
@@ -110,6 +112,44 @@ def ticket_race(redis_port: int, issues: int = 400, servers: int = 8) -> bool:
     return clean["AtomicRedisLockStore"]
 
 
+def checkins_once(servers: List[str], engine: sa.engine.Engine, parents: int = 30, timeout: float = 90) -> bool:
+    senders = [f"scale-checkin-{uuid.uuid4().hex}" for _ in range(parents)]
+    with ThreadPoolExecutor(max_workers=parents) as pool:
+        list(pool.map(lambda i: answer(servers[i % len(servers)], senders[i], "Tomorrow morning"), range(parents)))
+    marks = ", ".join(f":s{i}" for i in range(parents))
+    params = {f"s{i}": s for i, s in enumerate(senders)}
+
+    def statuses() -> List:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT sender_id, status, claimed_by FROM checkin WHERE sender_id IN ({marks})"),
+                                params).fetchall()
+
+    deadline = time.monotonic() + timeout
+    while len(statuses()) < parents and time.monotonic() < deadline:
+        time.sleep(0.5)
+    copied = len(statuses())
+    with engine.begin() as conn:  # the night passes: every booked check-in is due now
+        conn.execute(sa.text(f"UPDATE checkin SET due_at = :now WHERE status = 'pending' AND sender_id IN ({marks})"),
+                     {**params, "now": time.time() - 1})
+    start = time.monotonic()
+    while any(r.status in ("pending", "sending") for r in statuses()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    took = time.monotonic() - start
+    rows = statuses()
+    sent = sum(r.status == "sent" for r in rows)
+    by_server: Dict[str, int] = {}
+    for r in rows:
+        by_server[r.claimed_by or "-"] = by_server.get(r.claimed_by or "-", 0) + 1
+    questions = [sum(1 for e in stored(engine, s) if e["event"] == "bot" and (e.get("metadata") or {}).get("checkin"))
+                 for s in senders]
+    once = questions == [1] * parents
+    print(f"check-ins: {parents} booked over {len(servers)} servers, {copied} rows copied (one per booking), "
+          f"{sent} sent within {took:.1f} s of falling due, claimed per server {sorted(by_server.values())}; "
+          f"parents with exactly one check-in question {questions.count(1)}/{parents}, with two or more "
+          f"{sum(q > 1 for q in questions)}, with none {questions.count(0)}")
+    return copied == sent == parents and once
+
+
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--servers", required=True)
@@ -165,6 +205,7 @@ def main() -> None:
     ok &= clean_refusal and same and answered_in_turn(events)
     ok &= held_on_every_server(servers)
     ok &= ticket_race(opts.redis_port)
+    ok &= checkins_once(servers, engine)
     print("RESULT:", "no event lost or reordered" if ok else "PROBLEM FOUND")
     sys.exit(0 if ok else 1)
 

@@ -133,7 +133,7 @@ def remove_tag(conn: Connection, pseudonym: str, name: str, actor: str, address:
 # --- export -----------------------------------------------------------------------------------------
 
 EXPORT_FIELDS = ["conversation", "channel", "event_id", "time_utc", "speaker", "text", "intent", "confidence",
-                 "quick_reply", "red_flag", "misunderstood", "suspected_cause", "tags", "notes"]
+                 "quick_reply", "red_flag", "misunderstood", "suspected_cause", "outcome", "tags", "notes"]
 EXPORT_MAX = 500  # conversations per export: an audit or a training-data review, not a database dump
 
 
@@ -152,7 +152,7 @@ def export_records(conn: Connection, tracker: Engine, pseudonyms: Sequence[str],
         records.append({"conversation": p, "channel": d.row.channel, "event_id": None, "time_utc": _iso(d.row.first_at),
                         "speaker": "note", "text": conversation_notes, "intent": None, "confidence": None,
                         "quick_reply": False, "red_flag": bool(d.row.red_flag), "misunderstood": False,
-                        "suspected_cause": d.row.suspected_cause, "tags": tags, "notes": ""})
+                        "suspected_cause": d.row.suspected_cause, "outcome": d.row.outcome, "tags": tags, "notes": ""})
         for item in d.items:
             if item.kind not in ("user", "bot"):
                 continue
@@ -161,7 +161,7 @@ def export_records(conn: Connection, tracker: Engine, pseudonyms: Sequence[str],
                 "speaker": "parent" if item.kind == "user" else "assistant", "text": item.text, "intent": item.intent,
                 "confidence": round(item.confidence, 4) if item.confidence is not None else None,
                 "quick_reply": item.tapped, "red_flag": item.red_flag, "misunderstood": item.misunderstood,
-                "suspected_cause": d.row.suspected_cause, "tags": tags,
+                "suspected_cause": d.row.suspected_cause, "outcome": d.row.outcome, "tags": tags,
                 "notes": " | ".join(f"{n.author}: {n.body}" for n in d.notes_by_event.get(item.event_id, [])),
             })
     return records

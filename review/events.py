@@ -42,10 +42,13 @@ TOPICS: Dict[str, str] = {
     REQUEST_HUMAN_INTENT: "asked for a person",
     RED_FLAG_INTENT: "red flag",
 }
+# The check-in's answers (coach.checkins.OUTCOMES) as staff read them.
+OUTCOME_LABELS: Dict[str, str] = {"better": "better", "same": "the same", "worse": "worse", "no_reply": "no reply"}
 # Slots that are the assistant's bookkeeping, not something the parent told it.
 # The pumping log is shown in its own panel (each entry re-stores the whole list, so as an "answer"
 # it would repeat the log at every entry).
-BOOKKEEPING_SLOTS = {REQUESTED_SLOT, PRIVACY_NOTICE_SLOT, "session_started_metadata", PUMPING_LOG_SLOT}
+BOOKKEEPING_SLOTS = {REQUESTED_SLOT, PRIVACY_NOTICE_SLOT, "session_started_metadata", PUMPING_LOG_SLOT,
+                     "checkin_due", "checkin_from", "checkin_open"}
 # Search text is capped per conversation: enough for every real chat, bounded for a flood.
 SEARCH_TEXT_MAX = 20_000
 
@@ -100,6 +103,8 @@ class Summary:
     attention_reasons: Set[str] = field(default_factory=set)
     search_text: str = ""
     turn_missed: bool = False
+    outcome: Optional[str] = None
+    checked_in: bool = False
 
     def _needs_attention(self, reason: str, at: float) -> None:
         self.attention_reasons.add(reason)
@@ -134,6 +139,10 @@ class Summary:
                 self._needs_attention("red_flag", at)
             if misunderstood(intent, confidence, low_confidence):
                 self._missed(at, misses_for_attention)
+        elif row.type_name == "bot":
+            # Most bot rows are plain answers: decode only those that can carry the check-in mark.
+            if '"checkin"' in (row.data or "") and (row.decoded().get("metadata") or {}).get("checkin"):
+                self.checked_in = True
         elif row.type_name == "action":
             if row.action_name == RED_FLAG_ACTION:
                 self.red_flag = self.red_flag or "unspecified"
@@ -154,6 +163,8 @@ class Summary:
                 self._needs_attention("handoff", at)
             elif name == "suspected_cause" and value:
                 self.suspected_cause = str(value)
+            elif name == "outcome" and value:
+                self.outcome = str(value)
 
     def mark_reviewed(self) -> None:
         self.attention_at = None

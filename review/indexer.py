@@ -32,7 +32,8 @@ def summary_from_row(row) -> Summary:
         red_flag=row.red_flag, handoff=bool(row.handoff), suspected_cause=row.suspected_cause,
         topics=set(csv_values(row.topics)), attention_at=row.attention_at,
         attention_reasons=set(csv_values(row.attention_reasons)),
-        search_text=row.search_text or "", turn_missed=bool(row.turn_missed),
+        search_text=row.search_text or "", turn_missed=bool(row.turn_missed), outcome=row.outcome,
+        checked_in=bool(row.checked_in),
     )
 
 
@@ -42,6 +43,7 @@ def summary_values(s: Summary) -> Dict:
         misunderstandings=s.misunderstandings, misses_pending=s.misses_pending, red_flag=s.red_flag, handoff=s.handoff,
         suspected_cause=s.suspected_cause, topics=as_csv_column(s.topics), attention_at=s.attention_at,
         attention_reasons=as_csv_column(s.attention_reasons), search_text=s.search_text, turn_missed=s.turn_missed,
+        outcome=s.outcome, checked_in=s.checked_in,
     )
 
 

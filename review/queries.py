@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coach.checkins import OUTCOMES
 from coach.vocabulary import CAUSES
 from review.audit import ACTIONS
 from review.events import TOPICS
@@ -25,6 +26,7 @@ SORTS = {
     "messages": conversation.c.user_messages,
     "misunderstood": conversation.c.misunderstandings,
     "cause": conversation.c.suspected_cause,
+    "outcome": conversation.c.outcome,
     "channel": conversation.c.channel,
 }
 LIST_COLUMNS = [c for c in conversation.c if c.name not in ("search_text", "sender_id")]
@@ -58,6 +60,7 @@ class Filters:
     channel: str = ""
     topic: str = ""
     cause: str = ""
+    outcome: str = ""
     red_flag: Optional[bool] = None
     handoff: Optional[bool] = None
     reviewed: Optional[bool] = None
@@ -69,7 +72,7 @@ class Filters:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "Filters":
         f = cls(q=(args.get("q") or "").strip()[:Q_MAX], channel=args.get("channel") or "",
-                topic=args.get("topic") or "", cause=args.get("cause") or "",
+                topic=args.get("topic") or "", cause=args.get("cause") or "", outcome=args.get("outcome") or "",
                 red_flag=_flag(args.get("red_flag")), handoff=_flag(args.get("handoff")),
                 reviewed=_flag(args.get("reviewed")))
         for name in ("from", "to"):
@@ -84,6 +87,9 @@ class Filters:
         if f.cause and f.cause not in CAUSES:
             f.errors.append("Unknown cause; that filter was left out.")
             f.cause = ""
+        if f.outcome and f.outcome not in OUTCOMES + ("none",):
+            f.errors.append("Unknown outcome; that filter was left out.")
+            f.outcome = ""
         f.sort = args.get("sort") if args.get("sort") in SORTS else "last"
         f.descending = args.get("order") != "asc"
         f.page = page_number(args.get("page"))
@@ -93,7 +99,7 @@ class Filters:
         """The filters as URL parameters (for paging and sorting links)."""
         values = {"q": self.q, "from": self.date_from.isoformat() if self.date_from else "",
                   "to": self.date_to.isoformat() if self.date_to else "", "channel": self.channel,
-                  "topic": self.topic, "cause": self.cause, "sort": self.sort,
+                  "topic": self.topic, "cause": self.cause, "outcome": self.outcome, "sort": self.sort,
                   "order": "desc" if self.descending else "asc", "page": str(self.page)}
         for name in ("red_flag", "handoff", "reviewed"):
             value = getattr(self, name)
@@ -130,6 +136,8 @@ def _where(f: Filters) -> List[Any]:
         where.append(c.topics.like(f"%,{f.topic},%"))
     if f.cause:
         where.append(c.suspected_cause == f.cause)
+    if f.outcome:
+        where.append(c.outcome.is_(None) if f.outcome == "none" else c.outcome == f.outcome)
     if f.red_flag is not None:
         where.append(c.red_flag.isnot(None) if f.red_flag else c.red_flag.is_(None))
     if f.handoff is not None:

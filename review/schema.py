@@ -81,6 +81,9 @@ conversation = sa.Table(
     sa.Column("search_text", sa.Text, nullable=False, default=""),
     # Whether the previous user turn already counted as a misunderstanding (one per turn).
     sa.Column("turn_missed", sa.Boolean, nullable=False, default=False),
+    # The check-in's answer (coach.checkins.OUTCOMES); NULL when no check-in was answered or missed.
+    sa.Column("outcome", sa.String(16), index=True),
+    sa.Column("checked_in", sa.Boolean, nullable=False, default=False),  # a check-in question was sent
 )
 
 index_state = sa.Table(

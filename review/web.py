@@ -17,10 +17,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from coach.vocabulary import CAUSES
 from review import accounts
 from review.db import own_engine, tracker_engine
-from review.events import TOPICS
+from review.events import OUTCOME_LABELS, TOPICS
 from review.schema import csv_values
 from review.settings import Settings
-from review.views import admin, alerts, auth, common, conversations, handoff
+from review.views import admin, alerts, auth, common, conversations, handoff, outcomes
 
 log = logging.getLogger(__name__)
 # Form bodies are names, passwords, notes and lists of pseudonyms: 1 MB is far above any of them.
@@ -51,13 +51,14 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     app.extensions["review"] = {"settings": settings, "own": own_engine(settings.database_url),
                                 "tracker": tracker_engine(settings.tracker_url), "secret": settings.secret()}
     app.jinja_env.filters.update(when=common.fmt_time, wait=common.fmt_wait, csv_list=csv_values)
-    app.jinja_env.globals.update(TOPICS=TOPICS, CAUSES=CAUSES, zip=zip)
+    app.jinja_env.globals.update(TOPICS=TOPICS, CAUSES=CAUSES, zip=zip, OUTCOME_LABELS=OUTCOME_LABELS,
+                                 OUTCOME_CHOICES=list(OUTCOME_LABELS.items()) + [("none", "no check-in answer")])
     app.before_request(load_session)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
     app.context_processor(page_globals)
-    for blueprint in (auth.bp, conversations.bp, handoff.bp, alerts.bp, admin.bp):
+    for blueprint in (auth.bp, conversations.bp, handoff.bp, alerts.bp, outcomes.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -107,3 +107,27 @@ def test_take_over_reply_and_hand_back_in_the_browser(browser, review_server, re
     messages = server.get_json(f"/history/{recorded.senders['handoff']}")[1]["messages"]
     assert [m["text"] for m in messages if m["from"] == "staff"][-2] == "Hello, Nora from the clinic. I can call you at 3 pm."
     context.close()
+
+
+@pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
+def test_the_outcomes_page_shows_its_server_drawn_charts(browser, review_server, recorded, databases):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
+    page.goto(f"{review_server}/login")
+    page.get_by_label("Name").fill("nora")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Outcomes").click()
+    expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
+    charts = page.locator("section.figure img")
+    expect(charts).to_have_count(4)
+    for k in range(4):
+        chart = charts.nth(k)
+        chart.scroll_into_view_if_needed()
+        # Loaded and decoded: a broken image has no natural width.
+        page.wait_for_function("img => img.complete && img.naturalWidth > 600", arg=chart.element_handle())
+    expect(page.locator("table.figures").first).to_contain_text("same")
+    assert outside == [], f"the review app fetched from other hosts: {outside}"
+    context.close()

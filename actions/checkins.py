@@ -1,0 +1,109 @@
+"""Check-ins: schedule one after a diagnosis, read the answer, stop them.
+
+The actions only set slots; the Rasa server's scheduler (channels/checkins.py) turns a `checkin_due`
+slot event into a row of its `checkin` table and sends the question when it is due, so a check-in
+survives restarts. The words and times come from coach/checkins.py.
+"""
+from __future__ import annotations
+
+import time
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.tracker import latest_intent, latest_text, local_now
+from coach import checkins as plan
+from coach.clinic import clinic
+from coach.knowledge import knowledge_base
+from coach.replies import CAUSE_LABELS, LOW_OUTPUT, SHOW_LOG, TALK_TO_PERSON, buttons
+from coach.vocabulary import (
+    CHECKIN_DUE_SLOT,
+    CHECKIN_FROM_SLOT,
+    CHECKIN_OPEN_SLOT,
+    DENY_INTENT,
+    OUTCOME_SLOT,
+    RUNNER_UP_CAUSE_SLOT,
+    SUSPECTED_CAUSE_SLOT,
+)
+
+STOPPED = ("Done: no more check-ins from me. You can still come back any time, or say \"check in with me "
+           "tomorrow\" if you change your mind.")
+NOTHING_TO_STOP = "There are no check-ins waiting, so there is nothing to stop. You won't hear from me unless you write."
+DECLINED = "That's fine, no check-in. Come back any time to tell me how it went or to log a session."
+BETTER = ("That's really good to hear, thank you for telling me. I've noted that things are better. Keep going "
+          "with what helped; logging a few sessions (\"pumped 60 ml\") lets you see the trend.")
+NOT_BETTER = "Thank you for telling me. I'm sorry it hasn't improved yet; that happens, and there are more things to try."
+CONSULTANT_LINE = ("If a few more sessions change nothing, please talk to a lactation consultant: they can watch you "
+                   "pump and check fit and supply in person. You can reach {contact}.")
+NO_CONTEXT_BETTER = "Good to hear! If you'd like, tell me what you pumped (\"pumped 60 ml\") and I'll keep a log for you."
+NO_CONTEXT_OTHER = ("I'm sorry it isn't going well. Shall we look at why? A few short questions help me work out "
+                    "what is most likely holding the milk back.")
+UNREAD_OUTCOME = "Sorry, I couldn't tell from that. Since we talked, is pumping going better, about the same, or worse?"
+
+
+class ActionScheduleCheckin(Action):
+    def name(self) -> Text:
+        return "action_schedule_checkin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = latest_text(tracker)
+        if plan.checkin_request(text) is plan.Request.DECLINE:
+            dispatcher.utter_message(text=DECLINED)
+            return []
+        now, local = time.time(), local_now(tracker)
+        due = plan.due_at(plan.choice_of(text), local, now)
+        dispatcher.utter_message(
+            text=f"Done: I'll check in with you {plan.when_words(due, now, local)} and ask how it went. "
+                 "Until then, logging your sessions (\"pumped 60 ml\") helps us both see whether anything changes. "
+                 "Say \"stop the check-ins\" any time.",
+            buttons=buttons(plan.STOP_CHECKINS))
+        return [SlotSet(CHECKIN_DUE_SLOT, due), SlotSet(CHECKIN_FROM_SLOT, now), SlotSet(CHECKIN_OPEN_SLOT, False)]
+
+
+class ActionStopCheckins(Action):
+    def name(self) -> Text:
+        return "action_stop_checkins"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        waiting = tracker.get_slot(CHECKIN_DUE_SLOT) is not None or tracker.get_slot(CHECKIN_OPEN_SLOT)
+        dispatcher.utter_message(text=STOPPED if waiting else NOTHING_TO_STOP)
+        return [SlotSet(CHECKIN_DUE_SLOT, None), SlotSet(CHECKIN_OPEN_SLOT, False)] if waiting else []
+
+
+class ActionCheckinOutcome(Action):
+    """The answer to "better, the same or worse?": recorded, and for "same" or "worse" the runner-up
+    cause's guidance, then a lactation consultant."""
+
+    def name(self) -> Text:
+        return "action_checkin_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text, is_open = latest_text(tracker), bool(tracker.get_slot(CHECKIN_OPEN_SLOT))
+        outcome = plan.read_outcome(text)
+        if outcome is None and is_open and latest_intent(tracker) == DENY_INTENT:
+            outcome = "same"  # "no" to "is it going better?"
+        if not is_open and not tracker.get_slot(SUSPECTED_CAUSE_SLOT):
+            # Nothing was suggested in this conversation, so there is no outcome to record.
+            dispatcher.utter_message(text=NO_CONTEXT_BETTER if outcome == "better" else NO_CONTEXT_OTHER,
+                                     buttons=[] if outcome == "better" else buttons(LOW_OUTPUT, TALK_TO_PERSON))
+            return []
+        if outcome not in ("better", "same", "worse"):
+            dispatcher.utter_message(text=UNREAD_OUTCOME, buttons=buttons(*plan.OUTCOME_BUTTONS))
+            return []
+        events: List[EventType] = [SlotSet(OUTCOME_SLOT, outcome), SlotSet(CHECKIN_OPEN_SLOT, False),
+                                   SlotSet(CHECKIN_DUE_SLOT, None)]
+        if outcome == "better":
+            dispatcher.utter_message(text=BETTER, buttons=buttons(SHOW_LOG))
+            return events
+        parts = [NOT_BETTER]
+        runner_up = tracker.get_slot(RUNNER_UP_CAUSE_SLOT)
+        if runner_up in CAUSE_LABELS and runner_up != tracker.get_slot(SUSPECTED_CAUSE_SLOT):
+            parts.append(f"The next most likely cause was {CAUSE_LABELS[runner_up]}. Here is what to try for it:")
+            parts.append(knowledge_base().entry(f"cause_{runner_up}").render())
+        parts.append(CONSULTANT_LINE.format(contact=clinic().contact_line()))
+        parts.append("Shall I check in again once you've tried that?")
+        dispatcher.utter_message(text="\n\n".join(parts), buttons=buttons(plan.MORNING, plan.THREE_DAYS, TALK_TO_PERSON))
+        return events

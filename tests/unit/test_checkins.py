@@ -1,0 +1,195 @@
+"""Check-ins: the plain rules (coach/checkins.py) and the table every Rasa server shares
+(channels/checkins.py), on a real SQLite database and, under `make test`, a real PostgreSQL one."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from channels.checkins import CheckInStore, checkin
+from coach import checkins as c
+from review.schema import events as events_table
+from review.schema import tracker_metadata
+
+NOW = 1_800_000_000.0  # any fixed epoch: the functions take the time as an argument
+
+
+@pytest.mark.parametrize("text, outcome", [
+    ("Better", "better"), ("About the same", "same"), ("Worse", "worse"),
+    ("much better thanks", "better"), ("a bit better i think", "better"), ("yes it helped a lot", "better"),
+    ("that worked, more milk now", "better"),
+    ("not really better", "same"), ("no better, no worse", "same"), ("no change", "same"),
+    ("it didnt help", "same"), ("nothing has changed", "same"), ("still the same", "same"), ("not worse", "same"),
+    ("its getting worse", "worse"), ("even less than before", "worse"), ("it’s gotten worse", "worse"),
+    # questions, two answers at once, and unrelated text are not outcomes
+    ("is it better to pump after feeding", None), ("which is better, spectra or medela?", None),
+    ("better on the left, worse on the right", None), ("the pump is working fine", None),
+    ("pumping is going ok", None), ("", None),
+])
+def test_read_outcome(text, outcome):
+    assert c.read_outcome(text) == outcome
+
+
+@pytest.mark.parametrize("text, routed", [
+    ("Better", True), ("About the same", True), ("it's getting better", True), ("that didn't help", True),
+    ("no worse but no better", True),
+    # could answer any question, or is a wish, not a report
+    ("nope", False), ("not really", False), ("i want to pump better", False), ("how do i get more milk", False),
+    ("is 45 ml better than yesterday?", False),
+])
+def test_only_plain_reports_are_routed_without_a_pending_question(text, routed):
+    assert c.is_outcome_statement(text) is routed
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("Tomorrow morning", c.Request.SCHEDULE), ("In 3 days", c.Request.SCHEDULE),
+    ("can you check in with me tomorrow evening", c.Request.SCHEDULE), ("ask me tomorrow how it went", c.Request.SCHEDULE),
+    ("No check-in, thanks", c.Request.DECLINE), ("Stop the check-ins", c.Request.STOP),
+    ("please don't check in tomorrow", c.Request.STOP), ("unsubscribe", c.Request.STOP),
+    ("i pump tomorrow morning at work", None), ("pumped 40 ml this morning", None), ("stop", None),
+])
+def test_checkin_request(text, wanted):
+    assert c.checkin_request(text) is wanted
+
+
+def test_due_times_follow_the_parents_own_clock():
+    # The parent's clock says 14:30; the server's epoch is NOW. Tomorrow 9:00 is 18.5 h away.
+    afternoon = datetime(2026, 11, 28, 14, 30)
+    assert c.due_at("morning", afternoon, NOW) == NOW + 18.5 * 3600
+    assert c.due_at("evening", afternoon, NOW) == NOW + 28.5 * 3600
+    assert c.due_at("three_days", afternoon, NOW) == NOW + (3 * 24 - 5.5) * 3600
+    # At 1 am, "tomorrow morning" is the coming one.
+    assert c.due_at("morning", datetime(2026, 11, 28, 1, 0), NOW) == NOW + 8 * 3600
+    assert c.when_words(NOW + 18.5 * 3600, NOW, afternoon) == "tomorrow (Sunday) at about 9 am"
+    assert c.choice_of("Tomorrow evening") == "evening" and c.choice_of("check in with me") == "morning"
+
+
+def test_delivery_plan_respects_lateness_and_the_whatsapp_window():
+    hour = 3600.0
+    assert c.plan_delivery(NOW, NOW + hour, "telegram", NOW - 30 * hour, None).plan is c.Plan.SEND
+    assert c.plan_delivery(NOW, NOW + 13 * hour, "telegram", None, None).plan is c.Plan.DROP
+    assert c.plan_delivery(NOW, NOW, "whatsapp", NOW - 2 * hour, None).plan is c.Plan.SEND
+    assert c.plan_delivery(NOW, NOW, "whatsapp", NOW - 25 * hour, "pump_checkin").plan is c.Plan.TEMPLATE
+    skipped = c.plan_delivery(NOW, NOW, "twilio_whatsapp", NOW - 25 * hour, None)
+    assert skipped.plan is c.Plan.SKIP and "template" in skipped.reason
+
+
+def test_log_before_and_after_compares_daily_totals():
+    since = datetime(2026, 11, 25, 12, 0)
+    entries = [{"ml": 40, "at": "2026-11-24T07:00"}, {"ml": 60, "at": "2026-11-24T15:00"},  # 100 a day before
+               {"ml": 110, "at": "2026-11-23T09:00"},
+               {"ml": 70, "at": "2026-11-26T07:00"}, {"ml": 60, "at": "2026-11-26T19:00"},  # 130 a day after
+               {"ml": "junk", "at": "never"}]
+    line = c.compare_log(entries, since, datetime(2026, 11, 27, 9, 0))
+    assert line == ("Your log shows about 105 ml a day before my suggestions (2 days logged) and 130 ml a day "
+                    "since (1 day logged): up about 24 %.")
+    assert c.compare_log(entries[:3], since, datetime(2026, 11, 27, 9, 0)) is None  # nothing logged since
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    else:
+        url = os.environ.get("TEST_POSTGRES_URL")
+        if not url:
+            if os.environ.get("CI"):
+                pytest.fail("TEST_POSTGRES_URL is not set: make test runs these under scripts/with-postgres")
+            pytest.skip("PostgreSQL runs under make test (scripts/with-postgres)")
+    eng = sa.create_engine(url)
+    # Each test its own tables: drop what a previous PostgreSQL test left.
+    from channels.checkins import metadata
+    metadata.drop_all(eng)
+    tracker_metadata.drop_all(eng)
+    tracker_metadata.create_all(eng)
+    yield eng
+    metadata.drop_all(eng)
+    tracker_metadata.drop_all(eng)
+    eng.dispose()
+
+
+def add_slot(eng, sender: str, value) -> None:
+    with eng.begin() as conn:
+        conn.execute(events_table.insert().values(sender_id=sender, type_name="slot", timestamp=NOW,
+                                                  action_name="checkin_due",
+                                                  data=json.dumps({"event": "slot", "name": "checkin_due", "value": value})))
+        conn.execute(events_table.insert().values(sender_id=sender, type_name="user", timestamp=NOW, data="{}"))
+
+
+def test_requests_are_copied_once_and_a_newer_one_or_a_stop_replaces_the_waiting_one(engine):
+    add_slot(engine, "a", NOW + 60)
+    add_slot(engine, "b", NOW + 60)
+    first, second = CheckInStore(engine), CheckInStore(engine)  # two servers on one database
+    assert first.sync(NOW) == 2 and second.sync(NOW) == 0
+    add_slot(engine, "a", NOW + 120)
+    add_slot(engine, "b", None)
+    assert second.sync(NOW) == 2
+    rows = {(r.sender_id, r.due_at): r.status for r in first.rows()}
+    assert rows == {("a", NOW + 60): "cancelled", ("a", NOW + 120): "pending", ("b", NOW + 60): "cancelled",
+                    ("b", None): "stop"}
+    assert [r.sender_id for r in first.due(NOW + 200)] == ["a"]
+    assert first.due(NOW + 100) == []
+
+
+def test_a_due_row_is_claimed_by_one_server_only(engine):
+    for k in range(20):
+        add_slot(engine, f"s{k}", NOW)
+    stores = [CheckInStore(engine) for _ in range(4)]
+    stores[0].sync(NOW)
+    due = stores[0].due(NOW)
+    wins = []
+
+    def take(store, name):
+        for row in store.due(NOW):
+            if store.claim(row, name, NOW):
+                wins.append((row.id, name))
+
+    threads = [threading.Thread(target=take, args=(s, f"server{i}")) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(due) == 20
+    assert sorted(row_id for row_id, _ in wins) == sorted(r.id for r in due)  # each once, none lost
+    # A claim left by a server that died is taken again once stale, by one server.
+    row = stores[1].rows()[0]
+    assert stores[1].due(NOW + 10) == []
+    stale = [r for r in stores[1].due(NOW + 1000) if r.id == row.id]
+    assert stale and stores[1].claim(stale[0], "late", NOW + 1000) and not stores[2].claim(stale[0], "later", NOW + 1000)
+
+
+def test_a_long_events_table_is_copied_in_batches_and_the_cursor_never_goes_back(engine, monkeypatch):
+    import channels.checkins as module
+    monkeypatch.setattr(module, "SYNC_BATCH", 5)
+    for k in range(12):
+        add_slot(engine, f"p{k}", NOW)
+    store = CheckInStore(engine)
+    copied = [store.sync(NOW) for _ in range(6)]
+    assert sum(copied) == 12 and copied[-1] == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(checkin)).scalar() == 12
+    assert len({r.sender_id for r in store.rows()}) == 12  # every sender once
+
+
+def test_an_event_that_becomes_visible_late_is_still_copied_but_never_replaces_a_newer_request(engine):
+    add_slot(engine, "late", NOW + 50)   # ids 1, 2
+    store = CheckInStore(engine)
+    store.sync(NOW)
+    add_slot(engine, "late", NOW + 99)   # ids 3, 4: the newer request
+    store.sync(NOW)
+    # An older request whose transaction committed only now, under an id the cursor has passed.
+    with engine.begin() as conn:
+        conn.execute(events_table.delete().where(events_table.c.id == 2))
+        conn.execute(events_table.insert().values(id=2, sender_id="late", type_name="slot", timestamp=NOW,
+                                                  action_name="checkin_due",
+                                                  data=json.dumps({"event": "slot", "name": "checkin_due", "value": NOW + 10})))
+    assert store.sync(NOW) == 1
+    assert [(r.event_id, r.due_at, r.status) for r in store.rows("late")] == [
+        (1, NOW + 50, "cancelled"), (3, NOW + 99, "pending"), (2, NOW + 10, "cancelled")]
