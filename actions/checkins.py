@@ -85,8 +85,9 @@ class ActionCheckinOutcome(Action):
         outcome = plan.read_outcome(text)
         if outcome is None and is_open and latest_intent(tracker) == DENY_INTENT:
             outcome = "same"  # "no" to "is it going better?"
-        if not is_open and not tracker.get_slot(SUSPECTED_CAUSE_SLOT):
-            # Nothing was suggested in this conversation, so there is no outcome to record.
+        if not is_open and not (tracker.get_slot(SUSPECTED_CAUSE_SLOT) and plan.is_outcome_statement(text)):
+            # No check-in asked, and either nothing was suggested or the words only might be an outcome
+            # ("my nipples feel better"): nothing is recorded.
             dispatcher.utter_message(text=NO_CONTEXT_BETTER if outcome == "better" else NO_CONTEXT_OTHER,
                                      buttons=[] if outcome == "better" else buttons(LOW_OUTPUT, TALK_TO_PERSON))
             return []

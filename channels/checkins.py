@@ -59,8 +59,14 @@ POLL_S = float(os.environ.get("CHECKIN_POLL_S") or 30)
 # A row claimed by a server that died before finishing is looked at again after this long: long
 # enough that a slow platform call of the living claimant (3 tries of 10 s) has surely ended.
 STALE_CLAIM_S = 120
+# A check-in whose recording fails this often (the database or the lock store keeps failing for this
+# conversation) is given up, with the reason stored, rather than tried every round for 12 hours.
+MAX_ATTEMPTS = 5
+# Batches of events copied per round at most: a first start on a large database catches up quickly
+# (200,000 events a round) without holding one round for minutes.
+SYNC_BATCHES_PER_ROUND = 40
 # Events looked at per round: bounds one round's work on a database that has a long backlog.
-SYNC_BATCH = 1000
+SYNC_BATCH = 5000
 # Ids below the cursor looked at again each round (see CheckInStore.sync): far more events than can be
 # written while one tracker save is between taking its ids and committing.
 REVISIT_IDS = 1000
@@ -72,15 +78,16 @@ checkin = sa.Table(
     # The `events` row that asked for it: unique, so two servers copying one event make one row.
     sa.Column("event_id", sa.Integer, nullable=False, unique=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("due_at", sa.Float),  # NULL: the event cancelled the check-ins ("stop the check-ins")
+    sa.Column("due_at", sa.Float, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
-    # pending | sending | sent | template | skipped | dropped | cancelled | stop | answered | no_reply
+    # pending | sending | sent | template | skipped | dropped | cancelled | answered | no_reply | failed
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("claimed_by", sa.String(128)),
     sa.Column("claimed_at", sa.Float),
     sa.Column("sent_at", sa.Float),
     sa.Column("channel", sa.String(32)),
     sa.Column("reason", sa.String(255)),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),  # failed tries before it was recorded
 )
 # Up to which `events` id the copying has looked (one row); lets a round skip old events cheaply.
 checkin_cursor = sa.Table(
@@ -107,10 +114,32 @@ class CheckInStore:
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        for attempt in range(3):
+            try:
+                metadata.create_all(engine, checkfirst=True)
+                break
+            except sa.exc.SQLAlchemyError:
+                # Two servers starting at once can both try to create the table; the loser looks again.
+                if attempt == 2:
+                    raise
+                time.sleep(1)
+
+    def sync_all(self, now: float) -> int:
+        """Copy until the cursor reaches the newest event, or SYNC_BATCHES_PER_ROUND batches."""
+        added = 0
+        for _ in range(SYNC_BATCHES_PER_ROUND):
+            more, caught_up = self._sync_batch(now)
+            added += more
+            if caught_up:
+                break
+        return added
 
     def sync(self, now: float) -> int:
-        """Copy `checkin_due` events newer than the cursor; returns how many rows were added.
+        return self._sync_batch(now)[0]
+
+    def _sync_batch(self, now: float) -> "tuple[int, bool]":
+        """Copy `checkin_due` events newer than the cursor; returns how many rows were added, and whether
+        the cursor has reached the newest event.
 
         On PostgreSQL an event id is taken when a transaction writes and becomes visible when it
         commits, so a lower id can appear after a higher one: each round looks again at the last
@@ -121,6 +150,8 @@ class CheckInStore:
             top = conn.execute(sa.select(sa.func.max(_events.c.id))).scalar() or 0
         start = max(0, (cursor or 0) - REVISIT_IDS)
         end = min(top, (cursor or 0) + SYNC_BATCH)
+        if top == 0:
+            return 0, True
         with self.engine.connect() as conn:
             copied = sa.select(checkin.c.event_id).where(checkin.c.event_id > start).scalar_subquery()
             found = conn.execute(
@@ -140,9 +171,11 @@ class CheckInStore:
                         conn.execute(checkin_cursor.insert().values(id=1, event_id=end))
                 except sa.exc.IntegrityError:
                     pass  # the other server made the row first; the next round moves it on
-        return added
+        return added, end >= top
 
     def _copy(self, event_id: int, sender_id: str, data: Optional[str], now: float) -> int:
+        """One `checkin_due` event: a time books a check-in (replacing any still waiting); None (a stop,
+        or the scheduler clearing the slot after sending) only cancels what waits, and makes no row."""
         try:
             value = json.loads(data or "{}").get("value")
             due = float(value) if value is not None else None
@@ -150,16 +183,19 @@ class CheckInStore:
             due = None
         try:
             with self.engine.begin() as conn:
-                newer = conn.execute(sa.select(sa.func.count()).select_from(checkin).where(
-                    checkin.c.sender_id == sender_id, checkin.c.event_id > event_id)).scalar()
-                # A newer request (or a stop) replaces what was still waiting.
                 conn.execute(checkin.update().where(checkin.c.sender_id == sender_id, checkin.c.status == "pending",
                                                     checkin.c.event_id < event_id)
                              .values(status="cancelled", reason="replaced by a newer request or stopped"))
-                status = "cancelled" if newer else ("pending" if due else "stop")
+                if due is None:
+                    return 0
+                # The events, not this table, say whether a newer request or stop exists: one may have been
+                # copied (or made no row) before this older event became visible.
+                newer = conn.execute(sa.select(_events.c.id).where(
+                    _events.c.sender_id == sender_id, _events.c.type_name == "slot",
+                    _events.c.action_name == CHECKIN_DUE_SLOT, _events.c.id > event_id).limit(1)).first()
                 conn.execute(checkin.insert().values(event_id=event_id, sender_id=sender_id, due_at=due,
-                                                     created_at=now, status=status,
-                                                     reason="a newer request was already copied" if newer else None))
+                                                     created_at=now, status="cancelled" if newer else "pending",
+                                                     reason="a newer request or a stop came first" if newer else None))
             return 1
         except sa.exc.IntegrityError:
             return 0  # the other server copied this event first
@@ -179,11 +215,25 @@ class CheckInStore:
             return conn.execute(checkin.update().where(checkin.c.id == row.id, same)
                                 .values(status="sending", claimed_by=me, claimed_at=now)).rowcount == 1
 
-    def finish(self, row_id: int, status: str, now: float, channel: Optional[str] = None, reason: str = "") -> None:
+    def finish(self, row_id: int, status: str, now: float, channel: Optional[str] = None, reason: str = "",
+               failed: bool = False) -> None:
+        values: Dict[str, Any] = {"status": status, "reason": reason[:255] or None}
+        if channel is not None:
+            values["channel"] = channel
+        if status in ("sent", "template"):
+            values["sent_at"] = now
+        if failed:
+            values["attempts"] = checkin.c.attempts + 1
         with self.engine.begin() as conn:
-            conn.execute(checkin.update().where(checkin.c.id == row_id).values(
-                status=status, sent_at=now if status in ("sent", "template") else None, channel=channel,
-                reason=reason[:255] or None))
+            conn.execute(checkin.update().where(checkin.c.id == row_id).values(**values))
+
+    def answered_since(self, sender_id: str, since: float) -> bool:
+        """Did the parent answer (an `outcome` slot event) after the check-in was sent? Read from the
+        events, not the tracker: a tracker holds only its last session, and the answer may be older."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(_events.c.id).where(
+                _events.c.sender_id == sender_id, _events.c.type_name == "slot", _events.c.action_name == OUTCOME_SLOT,
+                _events.c.timestamp >= since).limit(1)).first() is not None
 
     def unanswered(self, now: float) -> List[Any]:
         with self.engine.connect() as conn:
@@ -258,7 +308,7 @@ class CheckInScheduler:
 
     async def run_once(self, now: Optional[float] = None) -> Dict[str, int]:
         now = time.time() if now is None else now
-        counts = {"copied": self.store.sync(now), "sent": 0, "other": 0, "no_reply": 0}
+        counts = {"copied": self.store.sync_all(now), "sent": 0, "other": 0, "no_reply": 0}
         for row in self.store.due(now):
             if not self.store.claim(row, self.me, now):
                 continue  # another server has it
@@ -269,55 +319,74 @@ class CheckInScheduler:
         return counts
 
     async def _deliver(self, row: Any, now: float) -> str:
+        """Record the question in the conversation first, then send it: once recorded it is never sent
+        again (a server that stops in between leaves the question in the history, not a second copy)."""
+        send = None
         try:
             async with self.agent.lock_store.lock(row.sender_id):
                 tracker = await self.agent.tracker_store.retrieve(row.sender_id)
-                status, channel, reason = await self._send(row, tracker, now)
+                status, channel, reason, send = await self._record_question(row, tracker, now)
         except Exception as err:  # noqa: BLE001 - one conversation's failure must not stop the loop
-            logger.exception("check-in %s for a conversation failed", row.id)
-            status, channel, reason = "pending", None, f"failed, will retry: {type(err).__name__}"
+            logger.exception("check-in %s could not be recorded", row.id)
+            gave_up = (row.attempts or 0) + 1 >= MAX_ATTEMPTS
+            status, channel = ("failed" if gave_up else "pending"), None
+            reason = f"{'gave up' if gave_up else 'will retry'} after {type(err).__name__}"
+            self.store.finish(row.id, status, now, channel, reason, failed=True)
+            return status
+        if send is not None:
+            try:
+                await send()
+            except Exception as err:  # noqa: BLE001 - recorded already: the history has it, the platform did not
+                logger.exception("check-in %s recorded but not sent", row.id)
+                reason = f"recorded, but the platform call failed: {type(err).__name__}"
         self.store.finish(row.id, status, now, channel, reason)
         if reason:
             logger.info("check-in %s: %s (%s)", row.id, status, reason)
         return status
 
-    async def _send(self, row: Any, tracker: Optional[DialogueStateTracker],
-                    now: float) -> "tuple[str, Optional[str], str]":
+    async def _record_question(self, row: Any, tracker: Optional[DialogueStateTracker], now: float) -> "tuple":
+        """(status, channel, reason, what to send after the save or None)."""
         if tracker is None or not tracker.events:
-            return "dropped", None, "the conversation no longer exists (deleted by the retention job?)"
+            return "dropped", None, "the conversation no longer exists (deleted by the retention job?)", None
         if any(isinstance(e, BotUttered) and (e.metadata or {}).get("checkin") == row.id for e in tracker.events):
-            return "sent", channel_of(tracker), "already in the conversation (a server stopped after sending it)"
+            return "sent", channel_of(tracker), "already in the conversation (a server stopped after recording it)", None
         if tracker.get_slot(CHECKIN_DUE_SLOT) is None:
             # Stopped, or already asked: a newer request would have replaced this row when it was copied.
-            return "cancelled", None, "no longer asked for"
+            return "cancelled", None, "no longer asked for", None
         channel = channel_of(tracker)
         template = template_name(channel)
         decision = plan.plan_delivery(row.due_at, now, channel, last_user_at(tracker), template)
         if decision.plan in (plan.Plan.DROP, plan.Plan.SKIP):
             await self._record(tracker, [SlotSet(CHECKIN_DUE_SLOT, None)])
-            return ("dropped" if decision.plan is plan.Plan.DROP else "skipped"), channel, decision.reason
+            return ("dropped" if decision.plan is plan.Plan.DROP else "skipped"), channel, decision.reason, None
         meta = {"checkin": row.id}
         if decision.plan is plan.Plan.TEMPLATE:
-            await send_template(channel, row.sender_id, template)
             message = BotUttered(f"[check-in template {template}]", metadata=meta)
+
+            async def send() -> None:
+                await send_template(channel, row.sender_id, template)
         else:
             text = question_for(tracker, now)
             message = BotUttered(text, data={"buttons": buttons(*plan.OUTCOME_BUTTONS)}, metadata=meta)
             out = output_for(channel)
-            if out is not None:
-                await out.send_response(row.sender_id, {"text": text, "buttons": buttons(*plan.OUTCOME_BUTTONS)})
+
+            async def send() -> None:
+                if out is not None:  # the web chat reads it from the history
+                    await out.send_response(row.sender_id, {"text": text, "buttons": buttons(*plan.OUTCOME_BUTTONS)})
         await self._record(tracker, [message, SlotSet(CHECKIN_DUE_SLOT, None), SlotSet(CHECKIN_OPEN_SLOT, True)])
-        return ("template" if decision.plan is plan.Plan.TEMPLATE else "sent"), channel, decision.reason
+        status = "template" if decision.plan is plan.Plan.TEMPLATE else "sent"
+        return status, channel, decision.reason, send
 
     async def _no_reply(self, row: Any, now: float) -> int:
+        if self.store.answered_since(row.sender_id, row.sent_at):
+            self.store.finish(row.id, "answered", row.sent_at, row.channel)
+            return 0
         async with self.agent.lock_store.lock(row.sender_id):
             tracker = await self.agent.tracker_store.retrieve(row.sender_id)
-            answered = tracker is not None and tracker.get_slot(OUTCOME_SLOT) not in (None, "no_reply") and any(
-                isinstance(e, SlotSet) and e.key == OUTCOME_SLOT and e.timestamp >= row.sent_at for e in tracker.events)
-            if tracker is not None and not answered:
+            if tracker is not None and tracker.events:
                 await self._record(tracker, [SlotSet(OUTCOME_SLOT, "no_reply"), SlotSet(CHECKIN_OPEN_SLOT, False)])
-        self.store.finish(row.id, "answered" if answered else "no_reply", row.sent_at, row.channel)
-        return 0 if answered else 1
+        self.store.finish(row.id, "no_reply", row.sent_at, row.channel, "no answer within 48 h")
+        return 1
 
     async def _record(self, tracker: DialogueStateTracker, events: list) -> None:
         for event in events:

@@ -85,6 +85,8 @@ def history_messages(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
             shown = {"from": "bot", "text": event.get("text") or "", "buttons": data.get("buttons") or []}
             if data.get("image"):
                 shown["image"] = data["image"]
+            if (event.get("metadata") or {}).get("checkin"):
+                shown["checkin"] = True  # sent by the scheduler, not in answer to a message: the page adds it
             current.append(shown)
     return current
 

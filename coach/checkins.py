@@ -14,7 +14,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 OUTCOMES = ("better", "same", "worse", "no_reply")
 
@@ -47,10 +47,14 @@ class Request(enum.Enum):
     STOP = "stop"
 
 
-_STOP = re.compile(r"\b(stop|cancel|no more|don'?t|do not|unsubscribe)\b.{0,30}\b(check[- ]?ins?|checking in|"
-                   r"follow[- ]?ups?|reminders?)\b|\bunsubscribe\b")
-_SCHEDULE = re.compile(r"\b(check (in|up) (on|with) me|check[- ]?in (tomorrow|later|in)|ask me (tomorrow|later|in)|"
-                       r"remind me (tomorrow|later|in)|follow[- ]?up (tomorrow|later|in))\b")
+_CHECKINS = r"(check[- ]?ins?|checking in|follow[- ]?ups?|reminders?)"
+_STOP = re.compile(
+    r"\b(stop|cancel|end|no more|turn off)( (the|my|all|these|those|your|any))?( more)? " + _CHECKINS + r"\b|"
+    r"\b(don'?t|do not) (check in|check up)( on me| with me)? ?(any ?more|again|tomorrow|later)\b|"
+    r"\b(don'?t|do not) (want|need|send( me)?)( (the|any|a|these|those))?( more)? " + _CHECKINS + r"\b|"
+    r"\bunsubscribe\b")
+_SCHEDULE = re.compile(r"\b(check (in|up) (on|with) me|check[- ]?in (tomorrow|later|in)|"
+                       r"(ask|remind) me\b.{0,30}\bhow (it|things|pumping|that)|follow[- ]?up with me)\b")
 _CHOICE = re.compile(r"^\W*(tomorrow (morning|evening|night|afternoon)|in (3|three) days)\W*$")
 
 
@@ -103,64 +107,66 @@ def when_words(due_ts: float, now_ts: float, local_now: datetime) -> str:
 # --- reading an answer ------------------------------------------------------------------------------
 
 _QUESTION_START = re.compile(r"^\W*(is|are|what|which|how|why|when|should|can|could|do|does|will|would)\b")
-_NOT = r"(not|no|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|not any|any)"
+# A negation reaches up to three words ahead: "not better", "it didn't get better", "I'm not sure it's
+# better", "none of it helped", "no more milk than before" all say nothing improved.
+_NEG = (r"\b(not|no|never|none|nothing|can'?t|don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|hasn'?t|haven'?t|won'?t|"
+        r"wouldn'?t|couldn'?t|ain'?t)\b(?:\s+[\w']+){0,3}?\s+")
+_NEGATED_BETTER = re.compile(_NEG + r"(better|improv\w*|help|helped|helping|work|worked|working|more milk|a difference)\b")
+_NEGATED_WORSE = re.compile(_NEG + r"(worse|less)\b|\bno longer worse\b")
 _BETTER = re.compile(r"\b(better|improv\w*|more milk|more (came|comes) out|(it|that|they|this) (really )?(helped|worked)|"
-                     r"has helped|up from|increased?|getting more|much more|a lot more|loads more|"
+                     r"(really |has |have )?helped|increased?|getting more|much more|a lot more|loads more|"
                      r"yes,? (it )?(did|does|helped|worked))\b")
-_WORSE = re.compile(r"\b(worse|less (milk )?than|even less|getting less|dropped|decreas\w*|down to|"
-                    r"gone down|dried up|nothing at all now)\b")
+_WORSE = re.compile(r"\b(worse|less (milk )?than|even less|getting less|a lot less|way less|dropped|decreas\w*|"
+                    r"gone down|dried up|nothing at all now|not as good)\b")
 _SAME = re.compile(r"\b(same|no change|not changed|nothing('?s| has)? changed|hasn'?t changed|unchanged|no different|"
-                   r"no difference|not really|nope|didn'?t (help|work|change)|doesn'?t (help|work)|not much|"
-                   r"still (low|little|barely|the same|nothing)|meh)\b")
-_NEGATED_BETTER = re.compile(rf"\b{_NOT} (really |much |any |at all )?(better|improv\w*)\b")
-_NEGATED_WORSE = re.compile(rf"\b{_NOT} (really |much |any )?worse\b")
-# The longest answer read without a pending check-in question: longer messages are about something
-# else ("is it better to pump before or after a feed?" is a question, not an outcome).
+                   r"no difference|not really|nope|not much|still (low|little|barely|the same|nothing|struggling)|"
+                   r"meh)\b")
+# A wish or a plan ("i want more milk", "trying to pump better") says nothing about how things went.
+_WISH = re.compile(r"\b(want|wanna|wish|hope|hoping|trying|try to|need|needs|would like|how (do|can|to))\b")
+# The longest answer read: longer messages are about something else.
 MAX_ANSWER_WORDS = 12
 
 
 def read_outcome(text: str) -> Optional[str]:
-    """better | same | worse, or None when the text does not say (or says two things)."""
-    clean = " ".join(text.lower().replace("’", "'").split())
-    if not clean or "?" in clean or _QUESTION_START.match(clean) or len(clean.split()) > MAX_ANSWER_WORDS:
+    """better | same | worse, or None when the text does not say, or says two things ("about the same,
+    maybe a tiny bit better"): then the parent gets the three buttons rather than a guess."""
+    clean = " ".join(text.lower().replace("\u2019", "'").split())
+    if (not clean or "?" in clean or _QUESTION_START.match(clean) or len(clean.split()) > MAX_ANSWER_WORDS
+            or _WISH.search(clean)):
         return None
-    negated_better = bool(_NEGATED_BETTER.search(clean))
-    negated_worse = bool(_NEGATED_WORSE.search(clean))
+    negated = bool(_NEGATED_BETTER.search(clean) or _NEGATED_WORSE.search(clean))
     rest = _NEGATED_WORSE.sub(" ", _NEGATED_BETTER.sub(" ", clean))
     found = set()
     if _BETTER.search(rest):
         found.add("better")
     if _WORSE.search(rest):
         found.add("worse")
-    if _SAME.search(rest) or negated_better or negated_worse:
+    if _SAME.search(rest) or negated:
         found.add("same")
-    if found == {"better", "same"} and not negated_better:
-        found = {"better"}  # "better, same routine as before": the change is what was asked
     return found.pop() if len(found) == 1 else None
 
 
-# Without a pending check-in question, only a plain report of how things went is taken for its
-# answer: a short one ("much better", "about the same") or a sentence saying what changed ("it's
-# getting better", "that didn't help"). A wish ("i want to pump better") or a request is not one.
-_STATEMENT = re.compile(
-    r"\b(it|things|pumping|output|supply|that|this|everything|milk)('s| is| are| has| have| got| feels?| seems?)? ?"
-    r"(been |gotten |getting |going |a (bit|little|lot) |much |way |even |slightly |so |definitely )*"
-    r"(better|worse|the same|improved)\b|\b(didn'?t|did not|hasn'?t|has not) (help|work|change)|\bno change\b|"
-    r"\bnothing('?s| has)? changed\b|\b(it|that|this|they) (really )?(helped|worked)\b")
-_WISH = re.compile(r"\b(want|wanna|wish|trying|try to|need|how|help me|could|should|would)\b")
-# Up to this many words, a message that reads as an outcome and names the change is a report of one;
-# a bare "nope" or "not really" could answer any question, so it is not.
-SHORT_REPORT_WORDS = 6
-_NAMES_CHANGE = re.compile(r"\b(better|worse|same|change[ds]?|improv\w*|help(ed|s)?|work(ed|s)?|more|less)\b")
+# Without a pending check-in question, only a whole message that plainly reports how things went is
+# taken for its answer: "much better", "about the same", "it's getting worse", "that didn't help".
+# "my nipples feel better", "same pump as before" or "pumped 40 ml, less than yesterday" (a log) are not.
+_HOW = r"(much |a (tiny )?(bit|little|lot) |way |slightly |even |definitely |so much |loads |heaps |really |getting |somewhat )*"
+_TAIL = (r"( now| thanks?( you)?| so far| really| i think| actually| overall| though| tbh| honestly| again|"
+         r" than (before|last week|yesterday))*")
+_REPORT = re.compile(
+    r"^(yes,? |yeah,? |no,? |nope,? |honestly,? |um+,? |well,? )?"
+    r"((it|its|things|pumping|it all|everything|output|my supply|supply)('s| is| are| has| have| feels?| seems?)?"
+    r"( been| gotten| got| getting| going| become)? )?"
+    r"(" + _HOW + r"(better|worse|improved)|(about |pretty much |more or less |just |still )?(the )?same"
+    r"( as before)?|no (real )?(change|difference)( at all)?|nothing('?s| has)? changed|"
+    r"(it |that |this |they )?(didn'?t|did not|hasn'?t|has not|doesn'?t) (really )?(help|work|change anything|"
+    r"make (a|any) difference)|(it |that |this |the( \w+){1,2} )?(really )?(helped|worked)( a lot)?|"
+    r"(even |a lot |way |much )?less( milk)?|more milk)" + _TAIL + r"\W*$")
 
 
 def is_outcome_statement(text: str) -> bool:
     """ "Better", "about the same", "it didn't help": an answer to "how did it go?" wherever it comes."""
     clean = " ".join(text.lower().replace("\u2019", "'").split())
-    if read_outcome(clean) is None or _WISH.search(clean):
-        return False
-    short = len(clean.split()) <= SHORT_REPORT_WORDS and bool(_NAMES_CHANGE.search(clean))
-    return short or bool(_STATEMENT.search(clean))
+    return not re.search(r"\d", clean) and bool(_REPORT.match(clean)) and read_outcome(clean) is not None
 
 
 # --- sending ----------------------------------------------------------------------------------------
@@ -201,37 +207,37 @@ def plan_delivery(due_ts: float, now_ts: float, channel: Optional[str], last_use
 BEFORE_DAYS = 7
 
 
-def _per_day(entries: Iterable[Dict[str, object]], start: datetime, end: datetime) -> Dict[str, float]:
-    days: Dict[str, float] = {}
+def _sessions(entries: Iterable[Dict[str, object]], start: datetime, end: datetime) -> List[float]:
+    amounts: List[float] = []
     for entry in entries:
         try:
             at, ml = datetime.fromisoformat(str(entry["at"])), float(entry["ml"])  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError):
             continue
         if start <= at < end:
-            days[at.date().isoformat()] = days.get(at.date().isoformat(), 0.0) + ml
-    return days
+            amounts.append(ml)
+    return amounts
 
 
 def compare_log(entries: Iterable[Dict[str, object]], since: datetime, now: datetime) -> Optional[str]:
     """What the log says about before and after the advice, or None when one side has nothing logged.
-    Days are compared as daily totals, so three sessions logged one day and one the next still compare."""
+    Sessions are compared, not days: the day of the advice and the morning of the check-in are only
+    part days, and a steady parent would otherwise read "down 40 %"."""
     entries = list(entries)
-    before = _per_day(entries, since - timedelta(days=BEFORE_DAYS), since)
-    after = _per_day(entries, since, now + timedelta(minutes=1))
+    before = _sessions(entries, since - timedelta(days=BEFORE_DAYS), since)
+    after = _sessions(entries, since, now + timedelta(minutes=1))
     if not before or not after:
         return None
-    mean_before = sum(before.values()) / len(before)
-    mean_after = sum(after.values()) / len(after)
+    mean_before, mean_after = sum(before) / len(before), sum(after) / len(after)
     change = (mean_after - mean_before) / mean_before * 100 if mean_before else 0.0
     trend = "about the same" if abs(change) < 10 else (f"up about {change:.0f} %" if change > 0
                                                        else f"down about {-change:.0f} %")
-    return (f"Your log shows about {mean_before:.0f} ml a day before my suggestions ({_days(len(before))}) and "
-            f"{mean_after:.0f} ml a day since ({_days(len(after))}): {trend}.")
+    return (f"Your log shows about {mean_before:.0f} ml a session before my suggestions ({_count(len(before))}) and "
+            f"{mean_after:.0f} ml a session since ({_count(len(after))}): {trend}.")
 
 
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''} logged"
+def _count(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''} logged"
 
 
 def question_text(cause_label: Optional[str], log_line: Optional[str]) -> str:

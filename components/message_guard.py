@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from coach.checkins import Request, checkin_request, is_outcome_statement
+from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.storage import asks_about_stored_milk
@@ -77,7 +77,8 @@ _LOG_INTENT = {LogRequest.LOG: LOG_INTENT, LogRequest.CORRECT: CORRECT_LOG_INTEN
 _LOG_KEEPS = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT, STORAGE_INTENT, NON_ENGLISH_INTENT, STOP_INTENT, GOODBYE_INTENT}
 _CHECKIN_INTENT = {Request.SCHEDULE: SCHEDULE_CHECKIN_INTENT, Request.DECLINE: SCHEDULE_CHECKIN_INTENT,
                    Request.STOP: STOP_CHECKINS_INTENT}
-_PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing)\b")
+# A flange is part of the pump: "flange rubs, barely get 1oz" is about pumping too.
+_PUMPING = re.compile(r"\b(pump\w*|comes? out|coming out|output|expressing|flanges?)\b")
 
 # Share of letters outside the Latin script above which a message is taken as not English; emoji
 # and digits are not letters, so "ok 👍" stays English.
@@ -188,8 +189,11 @@ class MessageGuard(GraphComponent):
             # "Better", "about the same", "it didn't help": the check-in's answer. A pending
             # troubleshooting question still reads it as an answer first (coach/turns.py).
             _override_intent(message, CHECKIN_OUTCOME_INTENT)
-        elif (message.get(INTENT) or {}).get("name") in CHECKIN_INTENTS:
-            # Only the rules above decide these; the classifier's examples are a backstop it may over-use.
+        elif (message.get(INTENT) or {}).get("name") in CHECKIN_INTENTS and not (
+                (message.get(INTENT) or {}).get("name") == CHECKIN_OUTCOME_INTENT and read_outcome(text)):
+            # The rules above decide bookings and stops; the classifier's guess of an outcome stands only
+            # where the words read as one (the action records it only when a check-in asked, or a
+            # diagnosis was given and the message plainly reports one).
             _demote(message, CHECKIN_INTENTS)
         elif (message.get(INTENT) or {}).get("name") in LOG_INTENTS and not log_request(text, datetime.now()):
             # The plain rules decide what is a log, as they do for red flags: the classifier also files

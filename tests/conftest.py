@@ -32,7 +32,9 @@ def fake_platform() -> Iterator[FakePlatform]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, fake_platform: FakePlatform) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("rasa-server"), {**CHANNEL_ENV, **fake_platform.api_urls()}) as srv:
+    # Check-ins are looked for every second (30 s in production), so a test that makes one due sees it soon.
+    env = {**CHANNEL_ENV, **fake_platform.api_urls(), "CHECKIN_POLL_S": "1"}
+    with running_server(tmp_path_factory.mktemp("rasa-server"), env) as srv:
         yield srv
 
 

@@ -113,8 +113,9 @@
     this.scroll();
   };
 
-  // Messages from clinic staff stored since the page last looked (the assistant's own replies come
-  // with the answer to each message, so only staff messages are added from here).
+  // Messages from clinic staff, and check-ins the assistant sent on its own, stored since the page last
+  // looked (the assistant's other replies come with the answer to each message, so only these are
+  // added from here).
   Chat.prototype.fetchStaffMessages = function () {
     var self = this;
     return fetch(this.base + "/history/" + encodeURIComponent(this.sender))
@@ -122,7 +123,10 @@
       .then(function (data) {
         var messages = data.messages || [];
         if (messages.length < self.seen) self.seen = 0; // a new session started
-        messages.slice(self.seen).forEach(function (m) { if (m.from === "staff") self.addMessage("staff", m.text, m.name); });
+        messages.slice(self.seen).forEach(function (m) {
+          if (m.from === "staff") self.addMessage("staff", m.text, m.name);
+          if (m.from === "bot" && m.checkin) { self.clearButtons(); self.addMessage("bot", m.text); self.addButtons(m.buttons); }
+        });
         self.seen = messages.length;
       })
       .catch(function () { /* offline for a moment: the next look catches up */ });

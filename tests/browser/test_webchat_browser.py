@@ -127,3 +127,28 @@ def test_the_pumping_log_chart_shows_in_the_chat_and_after_a_reload(server, page
                            "return i && i.complete && i.naturalWidth > 0; }")
     page.reload()
     expect(page.get_by_role("img", name="Chart of the milk pumped per day over the last 7 days")).to_be_visible()
+
+
+def test_a_checkin_appears_in_the_open_page_and_its_buttons_answer_it(server, page):
+    import sqlite3
+    import time
+
+    page.goto(f"{server.webchat}/")
+    box = page.get_by_label("Your message")
+    box.fill("can you check in with me tomorrow")
+    box.press("Enter")
+    expect(bot_messages(page).filter(has_text="I'll check in with you")).to_have_count(1)
+    sender = page.evaluate("() => window.localStorage.getItem('pumping-coach-sender')")
+    with sqlite3.connect(server.db_path, timeout=30) as db:  # the night passes: the check-in is due now
+        for _ in range(50):
+            if db.execute("SELECT 1 FROM checkin WHERE sender_id = ? AND status = 'pending'", (sender,)).fetchone():
+                break
+            time.sleep(0.2)
+        assert db.execute("UPDATE checkin SET due_at = ? WHERE sender_id = ? AND status = 'pending'",
+                          (time.time() - 1, sender)).rowcount == 1
+    # The page looks every few seconds: the question arrives with no reload and no click.
+    expect(bot_messages(page).filter(has_text="checking in as promised")).to_have_count(1, timeout=20_000)
+    page.get_by_role("button", name="Better").click()
+    expect(bot_messages(page).filter(has_text="really good to hear")).to_have_count(1)
+    page.reload()
+    expect(bot_messages(page).filter(has_text="checking in as promised")).to_have_count(1)

@@ -66,7 +66,7 @@ def checkin_env(fake_platform):
 def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory, fake_platform, checkin_env):
     home = tmp_path_factory.mktemp("checkin-server")
     web, stopped, late = Conversation(None), Conversation(None), Conversation(None)
-    tg_chat, wa_open, wa_closed, tw_closed = uuid.uuid4().int % 10**9, phone(), phone(), tw_sender()
+    tg_chat, wa_open, wa_closed, tw_open, tw_closed = uuid.uuid4().int % 10**9, phone(), phone(), tw_sender(), tw_sender()
 
     with running_server(home, checkin_env) as first:
         for chat in (web, stopped, late):
@@ -80,11 +80,12 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         assert tg_post(first, tg_update(tg_chat, "can you check in with me tomorrow evening"))[0] == 200
         assert wa_post(first, wa_payload(wa_open, {"type": "text", "text": {"body": "In 3 days"}}))[0] == 200
         assert wa_post(first, wa_payload(wa_closed, {"type": "text", "text": {"body": "Tomorrow morning"}}))[0] == 200
+        assert tw_post(first, tw_params(tw_open, "Tomorrow evening"))[0] == 200
         assert tw_post(first, tw_params(tw_closed, "Tomorrow morning"))[0] == 200
-        senders = [web.sender, stopped.sender, late.sender, str(tg_chat), wa_open, wa_closed, tw_closed]
+        senders = [web.sender, stopped.sender, late.sender, str(tg_chat), wa_open, wa_closed, tw_open, tw_closed]
         # Copied into the table by the running server, from the stored slot events.
-        wait_for(lambda: set(senders) <= set(rows(first)))
-        assert rows(first)[stopped.sender]["status"] == "stop"
+        booked = [x for x in senders if x != stopped.sender]
+        wait_for(lambda: set(booked) <= set(rows(first)) and rows(first).get(stopped.sender, {}).get("status") == "cancelled")
         server = first
 
     # Every process is down. Time passes: all check-ins fall due, one so long ago that it is no longer
@@ -102,11 +103,11 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         settled = wait_for(lambda: (r := rows(second)) and all(v["status"] not in ("pending", "sending")
                                                                 for v in r.values()) and r)
         status = {s: settled[s]["status"] for s in senders}
-        assert status == {web.sender: "sent", stopped.sender: "stop", late.sender: "dropped", str(tg_chat): "sent",
-                          wa_open: "sent", wa_closed: "template", tw_closed: "skipped"}
+        assert status == {web.sender: "sent", stopped.sender: "cancelled", late.sender: "dropped", str(tg_chat): "sent",
+                          wa_open: "sent", wa_closed: "template", tw_open: "sent", tw_closed: "skipped"}
         with db(second) as conn:  # the stopped parent's request was cancelled by the stop, before it was due
             assert [r for (r,) in conn.execute("SELECT status FROM checkin WHERE sender_id = ? ORDER BY id",
-                                               (stopped.sender,))] == ["cancelled", "stop"]
+                                               (stopped.sender,))] == ["cancelled"]
         assert "missed by 13 h" in settled[late.sender]["reason"]
         assert "no check-in template" in settled[tw_closed]["reason"]
 
@@ -127,7 +128,9 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         templates = [c["body"] for c in fake_platform.calls_to("/v19.0/1055/messages")
                      if c["body"].get("to") == wa_closed and c["body"].get("type") == "template"]
         assert [t["template"]["name"] for t in templates] == ["pump_checkin"]
-        assert len(fake_platform.calls_to("/Messages.json")) == twilio_before  # skipped: nothing sent
+        twilio = [c["body"] for c in fake_platform.calls_to("/Messages.json")[twilio_before:]]
+        assert [b["To"] for b in twilio if "checking in as promised" in b.get("Body", "")] == [tw_open]
+        assert not [b for b in twilio if b.get("To") == tw_closed]  # skipped: nothing sent
         assert checkin_messages(second, stopped.sender) == [] and checkin_messages(second, late.sender) == []
 
         # The answers, on two channels, are recorded as the outcome.
@@ -144,6 +147,15 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         assert wa_post(second, wa_payload(wa_closed, {"type": "text", "text": {"body": "worse"}}))[0] == 200
         wa_slots = {e["name"]: e.get("value") for e in second.events(wa_closed) if e.get("event") == "slot"}
         assert wa_slots["outcome"] == "worse"
+
+        # Two days on: an answered check-in stays answered; an unanswered one is recorded as no_reply.
+        with db(second) as conn:
+            conn.execute("UPDATE checkin SET sent_at = sent_at - ? WHERE sender_id IN (?, ?)",
+                         (49 * 3600, web.sender, wa_open))
+        wait_for(lambda: {rows(second)[s]["status"] for s in (web.sender, wa_open)} == {"answered", "no_reply"})
+        assert rows(second)[web.sender]["status"] == "answered" and web.slots()["outcome"] == "better"
+        no_reply = {e["name"]: e.get("value") for e in second.events(wa_open) if e.get("event") == "slot"}
+        assert no_reply["outcome"] == "no_reply" and no_reply["checkin_open"] is False
 
     # A third start sends nothing again: each check-in went out once.
     telegram_count = len(fake_platform.calls_to("/sendMessage"))

@@ -25,10 +25,14 @@ NOW = 1_800_000_000.0  # any fixed epoch: the functions take the time as an argu
     ("not really better", "same"), ("no better, no worse", "same"), ("no change", "same"),
     ("it didnt help", "same"), ("nothing has changed", "same"), ("still the same", "same"), ("not worse", "same"),
     ("its getting worse", "worse"), ("even less than before", "worse"), ("it’s gotten worse", "worse"),
+    # negation a few words ahead of the word it turns round
+    ("it didn't get better", "same"), ("I'm not sure it's better", "same"), ("none of it helped", "same"),
+    ("no more milk than before", "same"), ("it hasn't gotten worse", "same"), ("it didnt really help", "same"),
     # questions, two answers at once, and unrelated text are not outcomes
     ("is it better to pump after feeding", None), ("which is better, spectra or medela?", None),
     ("better on the left, worse on the right", None), ("the pump is working fine", None),
-    ("pumping is going ok", None), ("", None),
+    ("pumping is going ok", None), ("", None), ("about the same, maybe a tiny bit better", None),
+    ("i want more milk", None), ("trying to pump better", None),
 ])
 def test_read_outcome(text, outcome):
     assert c.read_outcome(text) == outcome
@@ -36,7 +40,12 @@ def test_read_outcome(text, outcome):
 
 @pytest.mark.parametrize("text, routed", [
     ("Better", True), ("About the same", True), ("it's getting better", True), ("that didn't help", True),
-    ("no worse but no better", True),
+    ("no difference at all", True), ("the new flanges really helped", True), ("its getting worse", True),
+    ("way less milk", True),
+    # about something else, or a log: only a pending check-in question makes these answers
+    ("pumped 40 ml, less than yesterday", False), ("same pump as before, medela", False),
+    ("my nipples feel better", False), ("it's worse when I'm stressed", False), ("baby is feeding better now", False),
+    ("no worse but no better", False),
     # could answer any question, or is a wish, not a report
     ("nope", False), ("not really", False), ("i want to pump better", False), ("how do i get more milk", False),
     ("is 45 ml better than yesterday?", False),
@@ -51,6 +60,8 @@ def test_only_plain_reports_are_routed_without_a_pending_question(text, routed):
     ("No check-in, thanks", c.Request.DECLINE), ("Stop the check-ins", c.Request.STOP),
     ("please don't check in tomorrow", c.Request.STOP), ("unsubscribe", c.Request.STOP),
     ("i pump tomorrow morning at work", None), ("pumped 40 ml this morning", None), ("stop", None),
+    ("don't forget to check in with me tomorrow", c.Request.SCHEDULE), ("do not check in before 10am", None),
+    ("remind me tomorrow to buy bags", None),
 ])
 def test_checkin_request(text, wanted):
     assert c.checkin_request(text) is wanted
@@ -78,16 +89,21 @@ def test_delivery_plan_respects_lateness_and_the_whatsapp_window():
     assert skipped.plan is c.Plan.SKIP and "template" in skipped.reason
 
 
-def test_log_before_and_after_compares_daily_totals():
+def test_log_before_and_after_compares_sessions_so_part_days_do_not_mislead():
     since = datetime(2026, 11, 25, 12, 0)
-    entries = [{"ml": 40, "at": "2026-11-24T07:00"}, {"ml": 60, "at": "2026-11-24T15:00"},  # 100 a day before
-               {"ml": 110, "at": "2026-11-23T09:00"},
-               {"ml": 70, "at": "2026-11-26T07:00"}, {"ml": 60, "at": "2026-11-26T19:00"},  # 130 a day after
+    entries = [{"ml": 40, "at": "2026-11-24T07:00"}, {"ml": 60, "at": "2026-11-24T15:00"},
+               {"ml": 110, "at": "2026-11-23T09:00"},  # 70 ml a session before
+               {"ml": 70, "at": "2026-11-26T07:00"}, {"ml": 90, "at": "2026-11-26T19:00"},  # 80 since
+               {"ml": 30, "at": "2026-11-10T09:00"},  # more than a week before: not counted
                {"ml": "junk", "at": "never"}]
     line = c.compare_log(entries, since, datetime(2026, 11, 27, 9, 0))
-    assert line == ("Your log shows about 105 ml a day before my suggestions (2 days logged) and 130 ml a day "
-                    "since (1 day logged): up about 24 %.")
+    assert line == ("Your log shows about 70 ml a session before my suggestions (3 sessions logged) and 80 ml a "
+                    "session since (2 sessions logged): up about 14 %.")
     assert c.compare_log(entries[:3], since, datetime(2026, 11, 27, 9, 0)) is None  # nothing logged since
+    # A steady parent who logged the advice day's morning and the check-in day's morning only: the same.
+    steady = [{"ml": 100, "at": f"2026-11-{d}T{h:02d}:00"} for d in (22, 23, 24, 25, 26) for h in (6, 12, 18)
+              if (d, h) < (25, 12) or d == 26 and h == 6] + [{"ml": 100, "at": "2026-11-25T18:00"}]
+    assert c.compare_log(steady, since, datetime(2026, 11, 26, 9, 0)).endswith("about the same.")
 
 
 # --- the table -------------------------------------------------------------------------------------
@@ -130,10 +146,9 @@ def test_requests_are_copied_once_and_a_newer_one_or_a_stop_replaces_the_waiting
     assert first.sync(NOW) == 2 and second.sync(NOW) == 0
     add_slot(engine, "a", NOW + 120)
     add_slot(engine, "b", None)
-    assert second.sync(NOW) == 2
+    assert second.sync(NOW) == 1  # the stop makes no row of its own
     rows = {(r.sender_id, r.due_at): r.status for r in first.rows()}
-    assert rows == {("a", NOW + 60): "cancelled", ("a", NOW + 120): "pending", ("b", NOW + 60): "cancelled",
-                    ("b", None): "stop"}
+    assert rows == {("a", NOW + 60): "cancelled", ("a", NOW + 120): "pending", ("b", NOW + 60): "cancelled"}
     assert [r.sender_id for r in first.due(NOW + 200)] == ["a"]
     assert first.due(NOW + 100) == []
 
