@@ -41,6 +41,8 @@ CONSULTANT_LINE = ("If a few more sessions change nothing, please talk to a lact
 NO_CONTEXT_BETTER = "Good to hear! If you'd like, tell me what you pumped (\"pumped 60 ml\") and I'll keep a log for you."
 NO_CONTEXT_OTHER = ("I'm sorry it isn't going well. Shall we look at why? A few short questions help me work out "
                     "what is most likely holding the milk back.")
+LEFT_OPEN = ("No problem. Whenever you like, tell me how pumping is going, log a session (\"pumped 60 ml\"), or ask "
+             "me anything. If little milk is still coming out, we can look at it again.")
 UNREAD_OUTCOME = "Sorry, I couldn't tell from that. Since we talked, is pumping going better, about the same, or worse?"
 
 
@@ -73,6 +75,18 @@ class ActionStopCheckins(Action):
         return [SlotSet(CHECKIN_DUE_SLOT, None), SlotSet(CHECKIN_OPEN_SLOT, False)] if waiting else []
 
 
+def reasks_since_checkin(tracker: Tracker) -> int:
+    """How often the check-in question was put again since it was sent."""
+    count = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "bot":
+            continue
+        if (event.get("metadata") or {}).get("checkin"):
+            break
+        count += event.get("text") == UNREAD_OUTCOME
+    return count
+
+
 class ActionCheckinOutcome(Action):
     """The answer to "better, the same or worse?": recorded, and for "same" or "worse" the runner-up
     cause's guidance, then a lactation consultant."""
@@ -82,8 +96,8 @@ class ActionCheckinOutcome(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text, is_open = latest_text(tracker), bool(tracker.get_slot(CHECKIN_OPEN_SLOT))
-        outcome = plan.read_outcome(text)
-        if outcome is None and is_open and latest_intent(tracker) == DENY_INTENT:
+        outcome, intent = plan.read_outcome(text), latest_intent(tracker)
+        if outcome is None and is_open and intent == DENY_INTENT:
             outcome = "same"  # "no" to "is it going better?"
         if not is_open and not (tracker.get_slot(SUSPECTED_CAUSE_SLOT) and plan.is_outcome_statement(text)):
             # No check-in asked, and either nothing was suggested or the words only might be an outcome
@@ -92,6 +106,10 @@ class ActionCheckinOutcome(Action):
                                      buttons=[] if outcome == "better" else buttons(LOW_OUTPUT, TALK_TO_PERSON))
             return []
         if outcome not in ("better", "same", "worse"):
+            if reasks_since_checkin(tracker) >= 1:
+                # Asked once more already: leave it open-ended rather than ask a third time.
+                dispatcher.utter_message(text=LEFT_OPEN, buttons=buttons(LOW_OUTPUT, TALK_TO_PERSON))
+                return [SlotSet(CHECKIN_OPEN_SLOT, False)]
             dispatcher.utter_message(text=UNREAD_OUTCOME, buttons=buttons(*plan.OUTCOME_BUTTONS))
             return []
         events: List[EventType] = [SlotSet(OUTCOME_SLOT, outcome), SlotSet(CHECKIN_OPEN_SLOT, False),

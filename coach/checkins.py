@@ -115,9 +115,11 @@ _NEGATED_BETTER = re.compile(_NEG + r"(better|improv\w*|help|helped|helping|work
 _NEGATED_WORSE = re.compile(_NEG + r"(worse|less)\b|\bno longer worse\b")
 _BETTER = re.compile(r"\b(better|improv\w*|more milk|more (came|comes) out|(it|that|they|this) (really )?(helped|worked)|"
                      r"(really |has |have )?helped|increased?|getting more|much more|a lot more|loads more|"
-                     r"yes,? (it )?(did|does|helped|worked))\b")
+                     r"yes,? (it )?(did|does|helped|worked)|not as bad|"
+                     r"(output|supply|milk|amount|it)('s| is| has| went| has gone| got)? up)\b")
 _WORSE = re.compile(r"\b(worse|less (milk )?than|even less|getting less|a lot less|way less|dropped|decreas\w*|"
-                    r"gone down|dried up|nothing at all now|not as good)\b")
+                    r"gone down|went down|dried up|nothing at all now|not as good|"
+                    r"(output|supply|milk|amount|it)('s| is| has| went| has gone| got)? down)\b")
 _SAME = re.compile(r"\b(same|no change|not changed|nothing('?s| has)? changed|hasn'?t changed|unchanged|no different|"
                    r"no difference|not really|nope|not much|still (low|little|barely|the same|nothing|struggling)|"
                    r"meh)\b")
@@ -127,6 +129,23 @@ _WISH = re.compile(r"\b(want|wanna|wish|hope|hoping|trying|try to|need|needs|wou
 MAX_ANSWER_WORDS = 12
 
 
+# "went from 30ml to 50ml", "from 2 oz to 1": the amounts say which way it went. A change under this
+# share is the day-to-day noise of pumping, not a result.
+_FROM_TO = re.compile(r"\bfrom (\d+(?:\.\d+)?) ?(ml|oz|ounces?)? to (\d+(?:\.\d+)?) ?(ml|oz|ounces?)?\b")
+SAME_WITHIN = 0.1
+
+
+def _amount_change(clean: str) -> Optional[str]:
+    match = _FROM_TO.search(clean)
+    if not match:
+        return None
+    before, after = float(match.group(1)), float(match.group(3))
+    if before <= 0:
+        return "better" if after > 0 else "same"
+    ratio = after / before
+    return "better" if ratio > 1 + SAME_WITHIN else ("worse" if ratio < 1 - SAME_WITHIN else "same")
+
+
 def read_outcome(text: str) -> Optional[str]:
     """better | same | worse, or None when the text does not say, or says two things ("about the same,
     maybe a tiny bit better"): then the parent gets the three buttons rather than a guess."""
@@ -134,6 +153,9 @@ def read_outcome(text: str) -> Optional[str]:
     if (not clean or "?" in clean or _QUESTION_START.match(clean) or len(clean.split()) > MAX_ANSWER_WORDS
             or _WISH.search(clean)):
         return None
+    change = _amount_change(clean)
+    if change is not None:
+        return change
     negated = bool(_NEGATED_BETTER.search(clean) or _NEGATED_WORSE.search(clean))
     rest = _NEGATED_WORSE.sub(" ", _NEGATED_BETTER.sub(" ", clean))
     found = set()

@@ -31,6 +31,9 @@ NOW = 1_800_000_000.0  # any fixed epoch: the functions take the time as an argu
     # questions, two answers at once, and unrelated text are not outcomes
     ("is it better to pump after feeding", None), ("which is better, spectra or medela?", None),
     ("better on the left, worse on the right", None), ("the pump is working fine", None),
+    # amounts compared, and output said to be up or down
+    ("went from 30ml to 50ml", "better"), ("from 2 oz to 1 oz", "worse"), ("from 40 to 42 ml", "same"),
+    ("output is up a little", "better"), ("supply went down", "worse"), ("i was up all night", None),
     ("pumping is going ok", None), ("", None), ("about the same, maybe a tiny bit better", None),
     ("i want more milk", None), ("trying to pump better", None),
 ])

@@ -8,14 +8,14 @@ from pathlib import Path
 import yaml
 from rasa.shared.utils.io import read_yaml_file
 
-from coach import replies
+from coach import checkins, replies
 from coach.prompts import PROMPTS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Words any parent answers with; the evaluation sets could not avoid them, and the assistant cannot
 # learn its replies without them.
 GENERIC_REPLIES = {"no", "nope", "nah", "yes", "yep", "yup", "ya", "yea", "yeah", "medium", "low", "high", "not sure",
-                   "not really", "ok", "never", "idk"}
+                   "not really", "ok", "never", "idk", "👍", "hi"}
 
 
 def norm(text: str) -> str:
@@ -24,7 +24,8 @@ def norm(text: str) -> str:
 
 def evaluation_texts() -> set:
     texts = set()
-    for name in glob.glob(str(ROOT / "eval" / "corpus*" / "*.yml")) + glob.glob(str(ROOT / "eval" / "log_heldout*" / "*.yml")):
+    for name in glob.glob(str(ROOT / "eval" / "corpus*" / "*.yml")) + glob.glob(str(ROOT / "eval" / "log_heldout*" / "*.yml")) + \
+            glob.glob(str(ROOT / "eval" / "checkin_heldout" / "*.yml")):
         data = yaml.safe_load(Path(name).read_text()) or {}
         for key in ("messages", "cases", "replies"):
             texts |= {norm(m[field]) for m in data.get(key) or [] for field in ("text", "reply") if field in m}
@@ -35,7 +36,7 @@ def evaluation_texts() -> set:
 
 def test_no_evaluation_text_is_a_training_example():
     allowed = ({norm(t) for t in replies.BUTTON_INTENTS} | {norm(t) for p in PROMPTS.values() for t, _ in p.options}
-               | GENERIC_REPLIES)
+               | {norm(t) for t in checkins.OUTCOME_BUTTONS + checkins.OFFER_BUTTONS} | GENERIC_REPLIES)
     examples = {norm(line.strip()[2:]) for name in sorted((ROOT / "data" / "nlu").glob("*.yml"))
                 for item in read_yaml_file(name)["nlu"] for line in (item.get("examples") or "").splitlines()
                 if line.strip().startswith("- ")}
