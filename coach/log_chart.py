@@ -40,12 +40,17 @@ def week_chart_png(totals: Sequence[Tuple[date, float]]) -> bytes:
                 ax.annotate(f"{ml:g}", (bar.get_x() + bar.get_width() / 2, ml), ha="center", va="bottom", fontsize=8)
         oz = ax.secondary_yaxis("right", functions=(lambda ml: ml / ML_PER_OZ, lambda oz: oz * ML_PER_OZ))
         oz.set_ylabel("oz")
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
+        return figure_png(fig)
     finally:
         plt.close(fig)
+
+
+def figure_png(fig: "plt.Figure") -> bytes:
+    """The laid-out figure as PNG bytes (the caller closes it: pyplot keeps every open figure)."""
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
 
 
 # The chart's address holds the week itself ("/webhooks/webchat/chart/2026-11-28/0-120-130-0-150-170-90.png"),

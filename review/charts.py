@@ -2,7 +2,6 @@
 images from itself, and its pages work without JavaScript."""
 from __future__ import annotations
 
-import io
 from typing import Dict, Optional, Sequence
 
 import matplotlib
@@ -10,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server; must be chosen before pyplot is imported
 
 from matplotlib import pyplot as plt  # noqa: E402
+
+from coach.log_chart import figure_png  # noqa: E402
 
 # Wide enough for twelve labelled weeks, small enough to load at once (about 20-30 kB each).
 FIGURE_INCHES = (7.0, 3.0)
@@ -40,10 +41,7 @@ def bars_png(labels: Sequence[str], series: Dict[str, Sequence[float]], title: s
         ax.spines[["top", "right"]].set_visible(False)
         if len(series) > 1:
             ax.legend(fontsize=8, frameon=False)
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
+        return figure_png(fig)
     finally:
         plt.close(fig)
 

@@ -3,6 +3,7 @@
 import calendar
 import csv
 import io
+import json
 import re
 
 import sqlalchemy as sa
@@ -65,3 +66,24 @@ def test_weekly_figures_count_each_conversation_in_the_week_it_started(app):
     assert (this.conversations, this.red_flags, this.user_messages, this.misunderstood) == (2, 1, 14, 1)
     assert (last.conversations, last.misunderstood_share) == (1, 1.0)
     assert sum(w.conversations for w in weeks) == 3 and weeks[0].misunderstood_share is None
+
+
+def test_a_checkin_question_in_the_events_counts_the_conversation_as_checked_in(app, recorded, databases):
+    from tests.review.test_alerts import add_event
+
+    client = logged_in(app, "oona", "reviewer")
+    target = p(app, recorded, "outcome")
+    page = text(client.get("/outcomes"))
+    with own_engine(app.extensions["review"]["settings"].database_url).connect() as conn:
+        cause = conn.execute(sa.select(conversation.c.suspected_cause).where(conversation.c.pseudonym == target)).scalar()
+
+    def checked_in(html):
+        cells = re.search(rf'<th scope="row">{cause}</th>((?:<td>\d+</td>\s*)+)', html).group(1)
+        return int(re.findall(r"<td>(\d+)</td>", cells)[1])
+
+    before = checked_in(page)
+    # What the scheduler records (channels/checkins.py): the question as a bot message marked with its row.
+    add_event(databases, recorded.senders["outcome"], type_name="bot",
+              data=json.dumps({"event": "bot", "text": "Hi, it's the pumping coach checking in as promised.",
+                               "metadata": {"checkin": 1}}))
+    assert checked_in(text(client.get("/outcomes"))) == before + 1
