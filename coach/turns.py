@@ -39,8 +39,9 @@ HARD_INTERRUPTS = frozenset({REQUEST_HUMAN_INTENT, NON_ENGLISH_INTENT})
 # "Goodbye" and a stored-milk question leave the questions only when the text answers nothing:
 # the classifier has taken "Good" and "seems ok? no marks" for a goodbye.
 SOFT_INTERRUPTS = frozenset({GOODBYE_INTENT, STOP_INTENT})
-# The pumping log ("pumped 45 ml", "show my log") also leaves the question only when the text answers
-# nothing: "about 20 ml, and it starts to spray after a minute" answers the flow question.
+# The pumping log ("pumped 45 ml", "show my log") and "stop the check-ins" also leave the question only
+# when the text answers nothing: "about 20 ml, and it starts to spray after a minute" answers the flow
+# question.
 LOG_INTERRUPTS = frozenset(LOG_INTENTS) | {STOP_CHECKINS_INTENT}
 # Intents a reply is often given under: a failed reading of these means "say it again", never a new topic.
 REPLY_INTENTS = frozenset({INFORM_INTENT, AFFIRM_INTENT, DENY_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT,
