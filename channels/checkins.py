@@ -255,7 +255,7 @@ def output_for(channel: Optional[str]) -> Optional[OutputChannel]:
     if channel == "whatsapp" and (settings := env_settings(whatsapp.ENV)):
         return whatsapp.WhatsAppOutput(settings)
     if channel == "twilio_whatsapp" and (settings := env_settings(twilio_whatsapp.ENV)):
-        return twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.NumberedOptions())
+        return twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.OFFERED)
     return None
 
 
@@ -273,7 +273,7 @@ async def send_template(channel: str, recipient: str, name: str) -> None:
         language = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE") or "en"
         await out._post(recipient, "template", {"name": name, "language": {"code": language}})
     else:
-        out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV) or {}, twilio_whatsapp.NumberedOptions())
+        out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV) or {}, twilio_whatsapp.OFFERED)
         await twilio_whatsapp.post_with_retry(out.url, data={"From": out.number, "To": recipient, "ContentSid": name},
                                               auth=out.auth, what="twilio check-in template")
 

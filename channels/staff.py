@@ -107,7 +107,7 @@ class Delivery:
         elif channel == "whatsapp":
             await whatsapp.WhatsAppOutput(env_settings(whatsapp.ENV)).send_text_message(recipient, text)
         elif channel == "twilio_whatsapp":
-            out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV), twilio_whatsapp.NumberedOptions())
+            out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV), twilio_whatsapp.OFFERED)
             await out.send_text_message(recipient, text)
         # web chat (and the REST channel): the page polls /history and shows it
 
@@ -127,7 +127,7 @@ class Delivery:
             settings = env_settings({**twilio_whatsapp.ENV, "template": "TWILIO_TEMPLATE_SID"})
             if not settings:
                 raise LookupError("no template: set TWILIO_TEMPLATE_SID")
-            out = twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.NumberedOptions())
+            out = twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.OFFERED)
             await twilio_whatsapp.post_with_retry(out.url, data={"From": out.number, "To": recipient,
                                                                  "ContentSid": settings["template"]},
                                                   auth=out.auth, what="twilio template")

@@ -57,6 +57,13 @@ class NumberedOptions:
         return text
 
 
+# One record per process, shared by the webhook and by what the server sends on its own (a check-in,
+# a staff reply): a "1" typed after a check-in's numbered options must mean its option 1, and a staff
+# message without options must make "1" mean just "1" again. Per process, like the duplicate filter:
+# behind a load balancer, route each sender to one server (docs/deployment.md).
+OFFERED = NumberedOptions()
+
+
 class TwilioWhatsAppOutput(OutputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -109,7 +116,7 @@ class TwilioWhatsAppInput(VerifiedInputChannel):
 
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
         super().__init__(settings)
-        self.options = NumberedOptions()
+        self.options = OFFERED
         if settings and not settings["number"].startswith("whatsapp:"):
             raise ValueError("TWILIO_WHATSAPP_NUMBER must look like whatsapp:+15551234567")
 

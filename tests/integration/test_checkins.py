@@ -147,6 +147,10 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         assert wa_post(second, wa_payload(wa_closed, {"type": "text", "text": {"body": "worse"}}))[0] == 200
         wa_slots = {e["name"]: e.get("value") for e in second.events(wa_closed) if e.get("event") == "slot"}
         assert wa_slots["outcome"] == "worse"
+        # A Twilio parent answers the numbered list with its number: "1" is its first option, "Better".
+        assert tw_post(second, tw_params(tw_open, "1"))[0] == 200
+        tw_slots = {e["name"]: e.get("value") for e in second.events(tw_open) if e.get("event") == "slot"}
+        assert tw_slots["outcome"] == "better"
 
         # Two days on: an answered check-in stays answered; an unanswered one is recorded as no_reply.
         with db(second) as conn:
