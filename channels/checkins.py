@@ -32,14 +32,12 @@ from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from rasa.core.channels.channel import InputChannel, OutputChannel
+from rasa.core.channels.channel import InputChannel
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
-from channels import telegram, twilio_whatsapp, whatsapp
-from channels.common import env_settings
-from channels.staff import channel_of, last_user_at
+from channels.outbound import channel_of, last_user_at, output_for, send_template
 from coach import checkins as plan
 from coach.replies import CAUSE_LABELS, buttons
 from coach.vocabulary import (
@@ -248,34 +246,12 @@ class CheckInStore:
             return conn.execute(query).all()
 
 
-def output_for(channel: Optional[str]) -> Optional[OutputChannel]:
-    """The platform output for a channel, or None for the web chat (its page reads the history)."""
-    if channel == "telegram" and (settings := env_settings(telegram.ENV)):
-        return telegram.TelegramInput(settings).output()
-    if channel == "whatsapp" and (settings := env_settings(whatsapp.ENV)):
-        return whatsapp.WhatsAppOutput(settings)
-    if channel == "twilio_whatsapp" and (settings := env_settings(twilio_whatsapp.ENV)):
-        return twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.OFFERED)
-    return None
-
-
 def template_name(channel: Optional[str]) -> Optional[str]:
     """The clinic's approved check-in template for this WhatsApp channel, if one is configured."""
     variable = {"whatsapp": "CHECKIN_TEMPLATE_NAME", "twilio_whatsapp": "TWILIO_CHECKIN_TEMPLATE_SID"}.get(channel or "")
     if variable is None:
         return None
     return (os.environ.get(variable) or "").strip() or None
-
-
-async def send_template(channel: str, recipient: str, name: str) -> None:
-    if channel == "whatsapp":
-        out = whatsapp.WhatsAppOutput(env_settings(whatsapp.ENV) or {})
-        language = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE") or "en"
-        await out._post(recipient, "template", {"name": name, "language": {"code": language}})
-    else:
-        out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV) or {}, twilio_whatsapp.OFFERED)
-        await twilio_whatsapp.post_with_retry(out.url, data={"From": out.number, "To": recipient, "ContentSid": name},
-                                              auth=out.auth, what="twilio check-in template")
 
 
 def parent_clock(now: float) -> datetime:
@@ -364,7 +340,7 @@ class CheckInScheduler:
             message = BotUttered(f"[check-in template {template}]", metadata=meta)
 
             async def send() -> None:
-                await send_template(channel, row.sender_id, template)
+                await send_template(channel, row.sender_id, template, what="check-in template")
         else:
             text = question_for(tracker, now)
             message = BotUttered(text, data={"buttons": buttons(*plan.OUTCOME_BUTTONS)}, metadata=meta)

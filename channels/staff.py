@@ -23,14 +23,16 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, UserUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import telegram, twilio_whatsapp, whatsapp
+from channels import twilio_whatsapp, whatsapp
 from channels.common import HELD_WITHOUT_ANSWER, env_settings
+from channels.outbound import PLATFORM_CHANNELS, channel_of, last_user_at, output_for, send_template
+from coach import checkins
 from coach.vocabulary import RED_FLAG_INTENT, RED_FLAG_SLOT
 
 logger = logging.getLogger(__name__)
@@ -39,9 +41,6 @@ ENV = {"secret": "STAFF_API_SECRET"}
 SIGNATURE_HEADER = "X-Staff-Signature"
 # A signed request older than this is refused, so a captured one cannot be replayed later.
 MAX_AGE_S = 300
-# WhatsApp (Meta and Twilio) takes free-form messages only this long after the parent's last one.
-WHATSAPP_WINDOW_S = 24 * 3600
-WHATSAPP_CHANNELS = ("whatsapp", "twilio_whatsapp")
 LOOPBACK = ("127.0.0.1", "::1")
 
 JOINED = ("{name} from {clinic} has joined this chat, so you are talking to a person now. "
@@ -80,21 +79,9 @@ def signature(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def last_user_at(tracker: DialogueStateTracker) -> Optional[float]:
-    return next((e.timestamp for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
-
-
-def channel_of(tracker: DialogueStateTracker) -> Optional[str]:
-    return next((e.input_channel for e in reversed(tracker.events) if isinstance(e, UserUttered) and e.input_channel),
-                None)
-
-
 def window_open(tracker: DialogueStateTracker, now: float) -> bool:
     """Can a free-form message reach this parent now? Only WhatsApp limits it."""
-    if channel_of(tracker) not in WHATSAPP_CHANNELS:
-        return True
-    last = last_user_at(tracker)
-    return last is not None and now - last < WHATSAPP_WINDOW_S
+    return checkins.window_open(channel_of(tracker), last_user_at(tracker), now)
 
 
 class Delivery:
@@ -102,37 +89,28 @@ class Delivery:
 
     @staticmethod
     async def text(channel: Optional[str], recipient: str, text: str) -> None:
-        if channel == "telegram":
-            await telegram.TelegramInput(env_settings(telegram.ENV)).output().send_text_message(recipient, text)
-        elif channel == "whatsapp":
-            await whatsapp.WhatsAppOutput(env_settings(whatsapp.ENV)).send_text_message(recipient, text)
-        elif channel == "twilio_whatsapp":
-            out = twilio_whatsapp.TwilioWhatsAppOutput(env_settings(twilio_whatsapp.ENV), twilio_whatsapp.OFFERED)
+        out = output_for(channel)
+        if out is not None:
             await out.send_text_message(recipient, text)
+        elif channel in PLATFORM_CHANNELS:
+            raise LookupError(f"{channel} is not set up on this server")
         # web chat (and the REST channel): the page polls /history and shows it
 
     @staticmethod
     async def template(channel: Optional[str], recipient: str) -> str:
         """The clinic's approved WhatsApp template ("the clinic has replied, answer to read it")."""
         if channel == "whatsapp":
-            settings = env_settings({**whatsapp.ENV, "template": "WHATSAPP_TEMPLATE_NAME",
-                                     "language": "WHATSAPP_TEMPLATE_LANGUAGE?"})
+            settings = env_settings({**whatsapp.ENV, "template": "WHATSAPP_TEMPLATE_NAME"})
             if not settings:
                 raise LookupError("no template: set WHATSAPP_TEMPLATE_NAME")
-            out = whatsapp.WhatsAppOutput(settings)
-            await out._post(recipient, "template", {"name": settings["template"],
-                                                    "language": {"code": settings["language"] or "en"}})
-            return settings["template"]
-        if channel == "twilio_whatsapp":
+        elif channel == "twilio_whatsapp":
             settings = env_settings({**twilio_whatsapp.ENV, "template": "TWILIO_TEMPLATE_SID"})
             if not settings:
                 raise LookupError("no template: set TWILIO_TEMPLATE_SID")
-            out = twilio_whatsapp.TwilioWhatsAppOutput(settings, twilio_whatsapp.OFFERED)
-            await twilio_whatsapp.post_with_retry(out.url, data={"From": out.number, "To": recipient,
-                                                                 "ContentSid": settings["template"]},
-                                                  auth=out.auth, what="twilio template")
-            return settings["template"]
-        raise LookupError("templates are only for WhatsApp")
+        else:
+            raise LookupError("templates are only for WhatsApp")
+        await send_template(channel, recipient, settings["template"])
+        return settings["template"]
 
 
 class StaffInput(InputChannel):

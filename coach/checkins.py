@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from coach.negation import NEGATION_CUE, NEGATION_WINDOW
+
 OUTCOMES = ("better", "same", "worse", "no_reply")
 
 # Button titles: tapping one sends these words, read by `checkin_request` / `read_outcome` below.
@@ -39,6 +41,13 @@ NO_REPLY_AFTER_S = 48 * 3600
 # WhatsApp (Meta and Twilio) accepts free-form messages only this long after the parent's last one.
 WHATSAPP_WINDOW_S = 24 * 3600
 WHATSAPP_CHANNELS = ("whatsapp", "twilio_whatsapp")
+
+
+def window_open(channel: Optional[str], last_user_ts: Optional[float], now_ts: float) -> bool:
+    """Can a free-form message reach this parent now? Only WhatsApp limits it (staff replies use it too)."""
+    if channel not in WHATSAPP_CHANNELS:
+        return True
+    return last_user_ts is not None and now_ts - last_user_ts < WHATSAPP_WINDOW_S
 
 
 class Request(enum.Enum):
@@ -109,8 +118,7 @@ def when_words(due_ts: float, now_ts: float, local_now: datetime) -> str:
 _QUESTION_START = re.compile(r"^\W*(is|are|what|which|how|why|when|should|can|could|do|does|will|would)\b")
 # A negation reaches up to three words ahead: "not better", "it didn't get better", "I'm not sure it's
 # better", "none of it helped", "no more milk than before" all say nothing improved.
-_NEG = (r"\b(not|no|never|none|nothing|can'?t|don'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|aren'?t|hasn'?t|haven'?t|won'?t|"
-        r"wouldn'?t|couldn'?t|ain'?t)\b(?:\s+[\w']+){0,3}?\s+")
+_NEG = NEGATION_CUE + r"(?:\s+[\w']+){0,%d}?\s+" % NEGATION_WINDOW
 _NEGATED_BETTER = re.compile(_NEG + r"(better|improv\w*|help|helped|helping|work|worked|working|more milk|a difference)\b")
 _NEGATED_WORSE = re.compile(_NEG + r"(worse|less)\b|\bno longer worse\b")
 _BETTER = re.compile(r"\b(better|improv\w*|more milk|more (came|comes) out|(it|that|they|this) (really )?(helped|worked)|"
@@ -213,9 +221,7 @@ def plan_delivery(due_ts: float, now_ts: float, channel: Optional[str], last_use
     if late > MAX_LATE_S:
         return Decision(Plan.DROP, f"missed by {late / 3600:.0f} h (servers were down); more than "
                                    f"{MAX_LATE_S // 3600} h late is no longer useful")
-    if channel not in WHATSAPP_CHANNELS:
-        return Decision(Plan.SEND)
-    if last_user_ts is not None and now_ts - last_user_ts < WHATSAPP_WINDOW_S:
+    if window_open(channel, last_user_ts, now_ts):
         return Decision(Plan.SEND)
     if template_name:
         return Decision(Plan.TEMPLATE, f"outside WhatsApp's 24 h window: template {template_name}")

@@ -182,9 +182,9 @@ class MessageGuard(GraphComponent):
                 _override_intent(message, LOW_OUTPUT_INTENT)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
-        elif checkin_request(text):
+        elif checkin := checkin_request(text):
             # "Tomorrow morning" (the offer's button), "stop the check-ins": plain rules, like the log.
-            _override_intent(message, _CHECKIN_INTENT[checkin_request(text)])
+            _override_intent(message, _CHECKIN_INTENT[checkin])
         elif is_outcome_statement(text):
             # "Better", "about the same", "it didn't help": the check-in's answer. A pending
             # troubleshooting question still reads it as an answer first (coach/turns.py).
