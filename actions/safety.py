@@ -32,6 +32,7 @@ from coach.vocabulary import (
     SAFETY_CHECK_KIND_SLOT,
     SAFETY_CHECK_PENDING_SLOT,
     STATUS_IN_PROGRESS,
+    SUSPECTED_KIND_ENTITY,
     TROUBLESHOOT_FORM,
     TROUBLESHOOTING_STATUS_SLOT,
 )
@@ -68,8 +69,10 @@ class ActionHandleRedFlag(Action):
         return RED_FLAG_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        suspected = entity_values(tracker, SUSPECTED_KIND_ENTITY)
         decision = decide(flags_in_message(entity_values(tracker, RED_FLAG_SLOT)), latest_text(tracker),
-                          tracker.get_slot(SAFETY_CHECK_KIND_SLOT) if tracker.get_slot(SAFETY_CHECK_PENDING_SLOT) else None)
+                          tracker.get_slot(SAFETY_CHECK_KIND_SLOT) if tracker.get_slot(SAFETY_CHECK_PENDING_SLOT) else None,
+                          model_kind=suspected[0] if suspected else None)
         if decision.flags:
             return _escalate(dispatcher, tracker, decision.flags)
         kind = decision.check.value

@@ -36,7 +36,7 @@ _PSEUDO = re.compile(r"\b(no longer|not only|not just|no doubt|not sure|no idea|
                      r"never (been|felt) (so|this|more)|never been|never felt|"
                      r"not (eating|feeding|waking|peeing|gaining|latching|wetting)|no matter)\b")
 # A new clause starts: the negation before it does not reach past it.
-_BOUNDARY = re.compile(r"(\bbut\b|\bthough\b|\balthough\b|\bhowever\b|\bexcept\b|\byet\b|\bstill\b|"
+BOUNDARY = re.compile(r"(\bbut\b|\bthough\b|\balthough\b|\bhowever\b|\bexcept\b|\byet\b|\bstill\b|"
                        r"[.;!?]|,\s*(it|its|it'?s|i|i'?m|im|she|he|they|my|the|just|and|now)\b|\band (now|then|it|its|i)\b|"
                        r"\bjust\b)")
 # How many words a cue may stand before the term it negates ("no real fever", "not feeling very hot").
@@ -47,7 +47,7 @@ _CUE_AT_END = re.compile(NEGATION_CUE + r"(\s+\S+){0,%d}\s*$" % NEGATION_WINDOW)
 def negated(text: str, start: int, window: int = NEGATION_WINDOW) -> bool:
     """Is the term that begins at ``start`` in (normalised) ``text`` denied by a negation before it?"""
     before = text[:start]
-    last = max((m.end() for m in _BOUNDARY.finditer(before)), default=0)
+    last = max((m.end() for m in BOUNDARY.finditer(before)), default=0)
     before = before[last:]
     before = _PSEUDO.sub(" ", before)
     pattern = re.compile(NEGATION_CUE + r"(\s+\S+){0,%d}\s*$" % window) if window != NEGATION_WINDOW else _CUE_AT_END

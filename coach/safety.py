@@ -46,8 +46,12 @@ _FEVER = (
 # ordinary; they are masked out before the breast-sign rule looks.
 _HARMLESS_SIGNS = re.compile(
     r"[^.?!]*\b(heat(ing)? (pad|pack)s?|heat pads?|heating pad)\b[^.?!]*|"
-    r"\b(chills?|shiver\w*|freezing)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|cold (room|office|house|flat)|"
-    r"heating (is )?broke\w*)\b|"
+    r"\b(chills?|shiver\w*|freezing|burning up|sweating)\b[^.?!]{0,80}\b(ac|a/c|air ?con\w*|aircon|fan|"
+    r"cold (room|office|house|flat)|"
+    r"heating|heater|radiator|outside|outdoors|snow\w*|(parking )?garage|below zero|-\d+ ?(°|degrees)?)\b|"
+    # Aches with their own everyday cause ("body aches from sleeping sitting up with the baby").
+    r"\b(body aches?|achy|aching|sore all over)\b[^.?!]{0,25}\b(from|after|because of|bc of|due to) (sleeping|the gym|"
+    r"(a |my )?workout|carrying|lifting|holding|running|yoga|moving)\b[^.?!]*|"
     # A word in quotes is talked about, not reported ("MIL asks about 'milk fever'").
     r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"
     r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
@@ -107,7 +111,8 @@ _RETRACTED = re.compile(r"\b(thought|panick\w*|worried|scared|afraid|convinced)\
 # have the sign ("my nipple is bleeding, is that normal?") is not asking in general.
 _INFO_QUESTION = re.compile(
     r"\b(how (do|can|would|will) (i|you|we) (know|tell|spot|recogni[sz]e)|what (are|r) (the )?(signs|symptoms)|signs of|"
-    r"symptoms of|what does .{0,30}(feel|look) like|what'?s (the|a|that)|what is (a|the)|how to (prevent|avoid|stop)|prevent\w*|"
+    r"symptoms of|what does .{0,30}(feel|look) like|what'?s (the|a|that)(?! point)|what is (a|the)|"
+    r"how to (prevent|avoid|stop)|prevent\w*|"
     r"(does|do|can|could|will|would) [^.?!]{0,40}\b(mean|cause|lead to|lower|reduce|affect|hurt)|asking for (a|my) friend|"
     r"just (curious|wondering|want(ed)? to know)|in case|if i ever|what if|for the future|should i [^.?!]{0,40}\bif\b|"
     r"(paranoid|worried|scared|afraid) (about|of) (getting|mastitis|cracks)|read about|people talk about|how common|"
@@ -218,7 +223,8 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"(barely|hardly|not (very|really)) wet (nappies|nappy|diapers?)|(nappies|nappy|diapers?) (are |r )?(barely|hardly|"
          r"mostly|almost|"
          r"pretty much|all) (wet|dry)|mostly dry|"
-         r"dropped (from )?(the )?\d+(th|st|nd|rd)?( percentile)? to|dropp\w* (a |two |2 )?percentiles?|fell (off|down) (the|her|"
+         r"dropped (from )?(the )?\d+(th|st|nd|rd)?( percentile)? to(?! [\d.,]+ ?(ml|oz|ounces?|mls)\b)|"
+         r"dropp\w* (a |two |2 )?percentiles?|fell (off|down) (the|her|"
          r"his) "
          r"(curve|chart)|(weight|weight gain|gain) (is|was|has been) (poor|slow|not great|low|too low)|poor (weight )?gain|"
          r"below (her |his )?birth ?weight|not back (up )?to (her |his )?birth ?weight|under (her |his )?birth ?weight|"
@@ -304,11 +310,17 @@ _NEVER_NEGATED = {RedFlag.MENTAL_HEALTH}
 _SCREENED_NO = re.compile(r"\b(asked|asks|asking|screen\w*|questionnaire|questions?)\b[^.?!]{0,80}\b(hurt\w*|harm\w*|suicid\w*|"
                           r"kill\w*)[^.?!]{0,60}\b(answer (is|was)|i said|said|i answered|answered)\s*(honestly |truly |really )?"
                           r"(no|never|nope)\b[^.?!]*|\b(i'?m|i am|im) not suicidal( or anything| at all)?")
+# "I used to have thoughts of hurting myself as a teenager, haven't had them in years": long over, and
+# said so; anything that says they are back ("...and they're back") keeps the rule.
+_PAST_THOUGHTS = re.compile(r"\b(used to have|had)\b[^.?!]{0,20}\b(thoughts?|urges?)\b[^.?!]{0,60}\b(as a (teen\w*|kid|child)|"
+                            r"in (high )?school|years ago|in my (teens|twenties))\b(?![^.?!]*\b(back|again|lately|returned|"
+                            r"recently|since (the )?(birth|baby)))[^.?!]*")
 _MOOD_IDIOMS = re.compile(
     r"\b(want(ed)?|wanna|could( have)?|nearly|almost|going to|gonna) (to )?(die|died|dying) (of|from) "
     r"(embarrass\w*|shame|laugh\w*|boredom|cuteness|the cuteness|cringe)\b|\b(died|dying|die) laughing\b|"
-    r"\b(want(ed)?|wanna) to (die|disappear|crawl into a hole)\b(?= (when|because) (my )?(boss|coworker|colleague|someone|he|she)"
-    r" (walked|came|barged|knocked))"
+    r"\b(want(ed)?|wanna) to (die|disappear|crawl into a hole)\b(?= (when|because|every time|whenever) (my )?(boss|coworker|"
+    r"colleague|someone|he|she) (walked|walks|came|comes|barged|barges|knocked|knocks))|"
+    r"\b(disappear|crawl|sink|melt) into (a|the) (hole|floor|ground)\b"
 )
 
 
@@ -406,7 +418,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     clean = normalise(text)
     # Self-harm wording is never cancelled by a negation: "I would never hurt my baby, but the thoughts
     # keep coming" needs support just as much.
-    unidiomatic = _SCREENED_NO.sub(" ", _MOOD_IDIOMS.sub(" ", clean))
+    unidiomatic = _PAST_THOUGHTS.sub(" ", _SCREENED_NO.sub(" ", _MOOD_IDIOMS.sub(" ", clean)))
     found = {flag for flag, pattern in _RULES if flag in _NEVER_NEGATED and pattern.search(unidiomatic)}
     general = asks_in_general(clean)
     body = _physical_text(clean)
@@ -454,7 +466,7 @@ def detect_red_flags(text: str) -> List[RedFlag]:
 # said, not denied, not reassured away, not a harmless look-alike, not a joke and not a general
 # question. Pain or soreness alone is not a red flag: it is the flange's sign, handled by the questions.
 _SIGN_WORDS = re.compile(
-    r"\b(fever\w*|chills?|shiver\w*|flu|achy all over|body aches|red|redness|reddish|hot|swollen|swelling|lumps?|wedge|"
+    r"\b(fever\w*|chills?|shiver\w*|shaking|flu|achy all over|body aches|red|redness|reddish|hot|swollen|swelling|lumps?|wedge|"
     r"streaks?|inflamed|infect\w*|abscess|mastitis|burning|bleed\w*|bled|blood\w*|crack\w*|blister\w*|bleb|scabs?|raw|wounds?|"
     r"torn|ooz\w*|weep\w*|dry (diapers?|nappies|nappy)|diapers? (are |is )?dry|dark (pee|urine|wee)|letharg\w*|floppy|limp|"
     r"unresponsive|rouse|(hard|impossible) to wake|(won'?t|can'?t|cant|wont) wake|(too|very|so|really|super|extremely) sleepy|"
@@ -468,7 +480,8 @@ _SIGN_WORDS = re.compile(
 _REASSURANCE = re.compile(
     r"\b(([5-9]|1\d|five|six|seven|eight|nine|ten|eleven|twelve|plenty|lots|loads|tons|heaps|enough|a good number|"
     r"normal number|loads of) (of )?(wet |heavy |pee |wee |dirty |poopy )?(diapers?|nappies|nappy|dipes)|"
-    r"(diapers?|nappies|nappy|pee|wee) (are |is |have been )?(fine|normal|good|plenty|wet|heavy|pale)|gaining (well|fine|great|"
+    r"(diapers?|nappies|nappy|pee|wee) (are |is |have been )?(fine|normal|good|plenty|wet|heavy|pale)|"
+    r"(peeing|weeing|wetting) (loads|lots|plenty|fine|normally|well)|gaining (well|fine|great|"
     r"nicely)|"
     r"(doc|doctor|ped\w*|nurse|midwife|hv|health visitor) (is |was |says |said )?(happy|fine|pleased|not worried|that'?s normal|"
     r"normal)|"
@@ -476,7 +489,11 @@ _REASSURANCE = re.compile(
     r"(boobs?|breasts?|nipples?|mine'?s?|mine is|mine are) (are |is |look |looks |seem |feel )?(all )?(fine|ok|okay|normal|good|"
     r"white)|"
     r"numbers are normal)\b|[^.?!]*\b(fades?|goes away|go away|gone by|gone after|back to normal|settles?( down)?|disappears?|"
-    r"fine after|fine in|normal after|normal in|after a few min\w*)\b[^.?!]*"
+    r"fine after|fine in|normal after|normal in|after a few min\w*|"
+    # Over, or called normal by someone who examined it ("it passed, I feel like myself again",
+    # "the nurse said it's urate crystals and normal", "back to birth weight by day 10").
+    r"it passed|(has |have )?passed now|(feel|feeling) like myself again|(healthy|healed) now|(has |have )?gained since|"
+    r"back (up )?to (her |his )?birth ?weight|(said|says) (it'?s|its|that'?s|thats|this is|it is)( [a-z]+){0,4} normal)\b[^.?!]*"
 )
 # Jokes and idioms: "I'm dead 😂", "this pump is killing me", "bored to death".
 _IDIOMS = re.compile(
@@ -500,12 +517,40 @@ def classifier_flag_is_implausible(text: str) -> bool:
     clean = normalise(text)
     if asks_in_general(clean):
         return True
+    masked = _set_aside(clean)
+    return all(negated(masked, m.start()) for m in _SIGN_WORDS.finditer(masked))
+
+
+def _set_aside(clean: str) -> str:
+    """The text with what is not a sign now masked out: other body parts, reassurances, idioms, jokes."""
     masked = _physical_text(clean)
     masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
     masked = _REASSURANCE.sub(" ", masked)
     masked = _IDIOMS.sub(" ", masked)
     if _JOKE.search(masked):
         masked = re.sub(r"\b(dead|die|dying|kill\w*|cry\w*|tears)\b", " ", masked)
+    return masked
+
+
+def model_flag_is_implausible(text: str) -> bool:
+    """True when the red-flag model's suspicion is contradicted by the text itself.
+
+    The model (``coach.safety_model``) was trained on signs told without sign words ("he's like a doll,
+    no strength", "writing letters to my kids, just in case"), so, unlike the intent classifier's, its
+    suspicion is not dropped for want of a sign word. It is dropped when the message asks in general,
+    or when it has sign words and every one of them is denied, reassured, an idiom, a joke, an episode
+    that is over or someone else's ("no fever, boobs soft and normal").
+    """
+    clean = normalise(text)
+    if asks_in_general(clean):
+        return True
+    masked = _set_aside(clean)
+    if not _SIGN_WORDS.search(clean):
+        # With no sign word to weigh, anything that reassures ("7 wet diapers", "wakes for every feed"),
+        # closes an episode ("it passed, I feel like myself again") or answers a screening no, outweighs
+        # the model: it learnt the topic, and these texts are on the topic without the sign.
+        return masked.split() != clean.split() or bool(_FINE_NOW.search(clean) or _SCREENED_NO.search(clean)
+                                                       or _PAST_MOOD.search(clean) or _FEEDS_FINE.search(clean))
     return all(negated(masked, m.start()) for m in _SIGN_WORDS.finditer(masked))
 
 
@@ -626,16 +671,28 @@ class SafetyDecision:
     check: Optional[SuspectedKind] = None
 
 
-def decide(rule_flags: Sequence[RedFlag], text: str, check_pending: Optional[str]) -> SafetyDecision:
+# The red-flag model's kinds (coach.safety_model.KINDS) and the check each is asked with.
+MODEL_KIND_CHECK = {"mood": SuspectedKind.MOOD, "baby_unwell": SuspectedKind.BABY, "mastitis": SuspectedKind.BREAST,
+                    "nipple_damage": SuspectedKind.BREAST}
+
+
+def decide(rule_flags: Sequence[RedFlag], text: str, check_pending: Optional[str],
+           model_kind: Optional[str] = None) -> SafetyDecision:
     """What to do with a message the NLU took for a red flag.
 
-    ``rule_flags`` are the phrase rules' findings (empty when only the classifier suspects one);
-    ``check_pending`` is the kind of check already asked, if any.
+    ``rule_flags`` are the phrase rules' findings (empty when only a classifier suspects one);
+    ``check_pending`` is the kind of check already asked, if any; ``model_kind`` is the kind of sign the
+    red-flag model suspects, when it was the one to suspect it.
     """
     sure = [flag for flag in rule_flags if flag not in CHECK_FIRST]
     if sure:
         return SafetyDecision(flags=tuple(sort_by_urgency(sure)))
-    kind = SuspectedKind.MOOD if RedFlag.LOW_MOOD in rule_flags else suspected_kind(text)
+    if RedFlag.LOW_MOOD in rule_flags:
+        kind = SuspectedKind.MOOD
+    elif model_kind in MODEL_KIND_CHECK:
+        kind = MODEL_KIND_CHECK[model_kind]
+    else:
+        kind = suspected_kind(text)
     if check_pending:
         # A second suspicion right after a check: no more questions.
         pending_kind = SuspectedKind(check_pending) if check_pending in SuspectedKind._value2member_map_ else kind

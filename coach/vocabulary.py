@@ -55,6 +55,9 @@ TROUBLESHOOTING_STATUS_SLOT = "troubleshooting_status"
 SUSPECTED_CAUSE_SLOT = "suspected_cause"
 RUNNER_UP_CAUSE_SLOT = "runner_up_cause"
 RED_FLAG_SLOT = "red_flag"  # also the name of the entity the MessageGuard adds
+# The entity the MessageGuard adds when only the red-flag model suspects a sign: its kind, so the one
+# safety check asks about the right thing. Not a slot: it only picks the check's wording.
+SUSPECTED_KIND_ENTITY = "red_flag_suspected"
 SAFETY_CHECK_PENDING_SLOT = "safety_check_pending"
 SAFETY_CHECK_KIND_SLOT = "safety_check_kind"
 FLANGE_SIZE_MM_SLOT = "flange_size_mm"

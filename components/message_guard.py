@@ -6,6 +6,12 @@
   in, or only reassurances ("6 wet diapers", "no fever"), its next guess is taken instead: an alarm
   for "sometimes yes sometimes no" frightens a parent for nothing. Plausible suspicions stay, and
   the red-flag action asks one short check before escalating.
+* When the rules find nothing, the red-flag model (``coach.safety_model``) reads the message too: a
+  sign told without the rules' words ("he's like a doll, no strength") becomes report_red_flag with
+  a ``red_flag_suspected`` entity naming its kind, which words the one check. Where the model is sure
+  there is no sign, the classifier's own red-flag guess falls.
+* Text with letters but no word from the training data ("asdkj qwpoe zzxv") is a fallback, however
+  sure the classifier is.
 * A report of little or no milk that the classifier filed under another topic (let-down, suction,
   flange, pump, stress, small talk...) goes to the troubleshooting, which weighs every clue.
 * A question about one batch of kept milk that the classifier filed elsewhere ("pumpd at 1am left on
@@ -21,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -33,7 +40,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.pumping_log import LogRequest, log_request
-from coach.safety import classifier_flag_is_implausible, detect_red_flags
+from coach.safety import classifier_flag_is_implausible, detect_red_flags, model_flag_is_implausible
+from coach.safety_model import VETO_BELOW, Suspicion, default_model, load_safety_examples, nlu_messages
 from coach.storage import asks_about_stored_milk
 from coach.vocabulary import (
     CHECKIN_INTENTS,
@@ -54,6 +62,7 @@ from coach.vocabulary import (
     STOP_CHECKINS_INTENT,
     STOP_INTENT,
     STORAGE_INTENT,
+    SUSPECTED_KIND_ENTITY,
 )
 
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
@@ -71,6 +80,9 @@ _LOW_OUTPUT = re.compile(
     r"(\d+([.,/]\d+)?|half an?|a quarter) ?(ml|oz|ounces?)|"
     r"(almost|practically|basically) nothing|output (is|has) (so )?(low|dropped|tanked|terrible))\b"
 )
+# A wish to reach a person already gets the human-contact answer; the red-flag model does not
+# replace it with a check. (A red flag the classifier already chose needs no second opinion.)
+MODEL_KEEPS = {RED_FLAG_INTENT, REQUEST_HUMAN_INTENT}
 # What the pumping log is asked for; intents that keep their own path whatever else the text says.
 _LOG_INTENT = {LogRequest.LOG: LOG_INTENT, LogRequest.CORRECT: CORRECT_LOG_INTENT, LogRequest.DELETE: DELETE_LOG_INTENT,
                LogRequest.SHOW: SHOW_LOG_INTENT}
@@ -116,11 +128,39 @@ def looks_non_english(text: str) -> bool:
     return foreign >= 2 and foreign > 2 * english
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset:
+    """Every word of the assistant's training messages and the red-flag model's examples (typos included)."""
+    texts = [text for _, text in nlu_messages()] + [text for text, _ in load_safety_examples()]
+    return frozenset(word for text in texts for word in _WORD.findall(text.lower()))
+
+
+def looks_like_gibberish(text: str) -> bool:
+    """Letters, but not one word any parent in the training data ever used ("asdkj qwpoe zzxv").
+
+    Emoji, numbers and punctuation alone are not gibberish ("👍", "24"), and one known word is enough
+    ("lkjh my pump"), so a typo-ridden message with a single recognisable word still reaches the classifier.
+    """
+    words = _WORD.findall(text.lower())
+    return sum(len(w) for w in words) >= 4 and not any(w in known_words() for w in words)
+
+
 def reports_low_output(text: str) -> bool:
     clean = text.lower()
     return bool(_LOW_OUTPUT.search(clean) and _PUMPING.search(clean))
 
 
+
+
+def suspected_sign(text: str) -> Optional[Suspicion]:
+    """The red-flag model's suspicion, unless the text itself says it is not a sign now."""
+    suspicion = default_model().suspect(text)
+    if suspicion is None or model_flag_is_implausible(text):
+        return None
+    return suspicion
 
 
 def _demote(message: Message, intents: "tuple[str, ...]") -> None:
@@ -152,6 +192,8 @@ class MessageGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "MessageGuard":
+        # Train the red-flag model now (a second or two), not on a parent's first message.
+        default_model()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -176,12 +218,28 @@ class MessageGuard(GraphComponent):
                 for flag in flags
             ]
             message.set(ENTITIES, entities, add_to_output=True)
-        elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and classifier_flag_is_implausible(text):
+        elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and (
+                (classifier_flag_is_implausible(text) and not suspected_sign(text))
+                or default_model().flag_probability(text) < VETO_BELOW):
+            # When the red-flag model suspects a sign too, the classifier's suspicion stands even without a
+            # sign word (the model learnt "she won't wake up properly"); when the model is sure there is
+            # none, it falls even with one (the pink of a warm compress).
             _demote(message, (RED_FLAG_INTENT,))
             if (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
                 _override_intent(message, LOW_OUTPUT_INTENT)
+        elif (message.get(INTENT) or {}).get("name") not in MODEL_KEEPS and (suspicion := suspected_sign(text)):
+            # The red-flag model suspects a sign the rules have no words for ("he's like a doll, no
+            # strength"): one short safety check follows, worded for the kind it suspects.
+            _override_intent(message, RED_FLAG_INTENT)
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != SUSPECTED_KIND_ENTITY]
+            entities.append({"entity": SUSPECTED_KIND_ENTITY, "value": suspicion.kind, "start": 0, "end": len(text),
+                             "confidence_entity": suspicion.probability, "extractor": "MessageGuard"})
+            message.set(ENTITIES, entities, add_to_output=True)
         elif looks_non_english(text):
             _override_intent(message, NON_ENGLISH_INTENT)
+        elif looks_like_gibberish(text):
+            # "asdkj qwpoe zzxv": the classifier, trained on nothing like it, can be sure it is "inform".
+            _override_intent(message, FALLBACK_INTENT)
         elif checkin := checkin_request(text):
             # "Tomorrow morning" (the offer's button), "stop the check-ins": plain rules, like the log.
             _override_intent(message, _CHECKIN_INTENT[checkin])

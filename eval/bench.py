@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from eval.message_breakdown import breakdown
+from eval.message_breakdown import markdown as breakdown_markdown
 from harness import ROOT
 from harness.measure import memory_mb, percentile
 from harness.server import RASA, Server, model_path, running_server
@@ -135,7 +137,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         ours = serve_and_measure(model_path(), tmp_path / "serve-ours")
         print("serving the baseline...", flush=True)
         base = serve_and_measure(Path(base_train["model"]), tmp_path / "serve-baseline")
-    results = {"ours": {"training": ours_train, **ours}, "baseline": {"training": base_train, **base},
+        print("timing the parts of one message, ours then the baseline...", flush=True)
+        ours_parts = breakdown(model_path())
+        base_parts = breakdown(Path(base_train["model"]))
+    results = {"ours": {"training": ours_train, **ours, "parts_ms": ours_parts},
+               "baseline": {"training": base_train, **base, "parts_ms": base_parts},
                "machine": {"cpus": os.cpu_count()}}
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     rows = [("training, cold (s)", ours_train["cold_s"], base_train["cold_s"]),
@@ -148,7 +154,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             rows.append((f"{o['users']} conversation(s), {key}", o[key], b[key]))
     lines = ["| measure | ours | baseline | ours / baseline |", "|---|---|---|---|"]
     lines += [f"| {name} | {o} | {b} | {ratio(o, b)} |" for name, o, b in rows]
-    lines += ["", "Latency percentiles are nearest-rank: each is a measured time, not an interpolation."]
+    lines += ["", "Latency percentiles are nearest-rank: each is a measured time, not an interpolation.", "",
+              "Where the time of one message goes (eval/message_breakdown.py: the model loaded in one process, "
+              "the real action server and SQLite store; milliseconds per message):", "",
+              breakdown_markdown(ours_parts, base_parts)]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -89,3 +89,15 @@ def test_the_classifier_alone_cannot_file_a_message_under_the_log():
     message = guarded('inform{"red_flag": null}', intent="correct_log_entry")
     assert message.get("intent")["name"] != "correct_log_entry"
     assert guarded("pumped 45 ml at 6am", intent="inform").get("intent")["name"] == "log_pumping"
+
+
+@pytest.mark.parametrize("text", ["asdkj qwpoe zzxv", "qqq www eee rrr", "xyzzy plugh"])
+def test_gibberish_is_a_fallback_however_sure_the_classifier_is(text):
+    assert guarded(text, intent="inform", confidence=0.99).get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["👍", "24", "haakaa", "my pmup gvies nothng", "spectra s2", "ok"])
+def test_short_or_misspelt_messages_are_not_gibberish(text):
+    from components.message_guard import looks_like_gibberish
+
+    assert not looks_like_gibberish(text)

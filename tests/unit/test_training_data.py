@@ -41,3 +41,10 @@ def test_no_evaluation_text_is_a_training_example():
                 for item in read_yaml_file(name)["nlu"] for line in (item.get("examples") or "").splitlines()
                 if line.strip().startswith("- ")}
     assert sorted((examples & evaluation_texts()) - allowed) == []
+
+
+def test_no_evaluation_text_trains_the_red_flag_model():
+    from coach.safety_model import load_safety_examples
+
+    written = {norm(text) for text, _ in load_safety_examples()}
+    assert sorted((written & evaluation_texts()) - GENERIC_REPLIES) == []
