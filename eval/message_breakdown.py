@@ -76,7 +76,7 @@ def instrumented(timings: Timings) -> Iterator[None]:
     from rasa.engine.graph import GraphNode
 
     originals = (GraphNode.__call__, RemoteAction.run, SQLTrackerStore.retrieve, SQLTrackerStore.save)
-    node_call, remote_run, retrieve, save = originals
+    node_call = originals[0]
 
     def timed_node(self: Any, *inputs: Any) -> Any:
         start = time.perf_counter()
@@ -85,29 +85,19 @@ def instrumented(timings: Timings) -> Iterator[None]:
         finally:
             timings.add(_node_part(self._node_name), time.perf_counter() - start)
 
-    async def timed_remote(self: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return await remote_run(self, *args, **kwargs)
-        finally:
-            timings.add("action server round trip", time.perf_counter() - start)
+    def timed(method: Any, part: str) -> Any:
+        async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await method(self, *args, **kwargs)
+            finally:
+                timings.add(part, time.perf_counter() - start)
+        return wrapper
 
-    async def timed_retrieve(self: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return await retrieve(self, *args, **kwargs)
-        finally:
-            timings.add("tracker store: read", time.perf_counter() - start)
-
-    async def timed_save(self: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return await save(self, *args, **kwargs)
-        finally:
-            timings.add("tracker store: write", time.perf_counter() - start)
-
-    GraphNode.__call__, RemoteAction.run = timed_node, timed_remote
-    SQLTrackerStore.retrieve, SQLTrackerStore.save = timed_retrieve, timed_save
+    GraphNode.__call__ = timed_node
+    RemoteAction.run = timed(originals[1], "action server round trip")
+    SQLTrackerStore.retrieve = timed(originals[2], "tracker store: read")
+    SQLTrackerStore.save = timed(originals[3], "tracker store: write")
     try:
         yield
     finally:
