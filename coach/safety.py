@@ -542,16 +542,15 @@ def model_flag_is_implausible(text: str) -> bool:
     that is over or someone else's ("no fever, boobs soft and normal").
     """
     clean = normalise(text)
+    if _SIGN_WORDS.search(clean):
+        return classifier_flag_is_implausible(text)
     if asks_in_general(clean):
         return True
-    masked = _set_aside(clean)
-    if not _SIGN_WORDS.search(clean):
-        # With no sign word to weigh, anything that reassures ("7 wet diapers", "wakes for every feed"),
-        # closes an episode ("it passed, I feel like myself again") or answers a screening no, outweighs
-        # the model: it learnt the topic, and these texts are on the topic without the sign.
-        return masked.split() != clean.split() or bool(_FINE_NOW.search(clean) or _SCREENED_NO.search(clean)
-                                                       or _PAST_MOOD.search(clean) or _FEEDS_FINE.search(clean))
-    return all(negated(masked, m.start()) for m in _SIGN_WORDS.finditer(masked))
+    # With no sign word to weigh, anything that reassures ("7 wet diapers", "wakes for every feed"),
+    # closes an episode ("it passed, I feel like myself again") or answers a screening no, outweighs
+    # the model: it learnt the topic, and these texts are on the topic without the sign.
+    return _set_aside(clean).split() != clean.split() or bool(
+        _FINE_NOW.search(clean) or _SCREENED_NO.search(clean) or _PAST_MOOD.search(clean) or _FEEDS_FINE.search(clean))
 
 
 class SuspectedKind(str, Enum):

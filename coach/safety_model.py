@@ -30,11 +30,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import yaml
 
 from coach.negation import BOUNDARY, negated
+from coach.safety import RedFlag, detect_red_flags
+from coach.vocabulary import RED_FLAG_INTENT
 
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY_DATA = ROOT / "safety" / "training"
@@ -155,8 +157,13 @@ def load_safety_examples(directory: Path = SAFETY_DATA) -> List[Tuple[str, str]]
     return examples
 
 
-def nlu_messages(directory: Path = NLU_DATA) -> Iterable[Tuple[str, str]]:
-    """(intent, text) for every training example in Rasa's NLU files, annotations removed."""
+@lru_cache(maxsize=4)
+def nlu_messages(directory: Path = NLU_DATA) -> Tuple[Tuple[str, str], ...]:
+    """(intent, text) for every training example in Rasa's NLU files, annotations removed.
+
+    Read once per process: the model and the guard's list of known words both use it.
+    """
+    messages = []
     for path in sorted(directory.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             if "intent" not in block:
@@ -164,12 +171,17 @@ def nlu_messages(directory: Path = NLU_DATA) -> Iterable[Tuple[str, str]]:
             for line in str(block.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    yield block["intent"], _ANNOTATION.sub(r"\1", line[2:]).strip()
+                    messages.append((block["intent"], _ANNOTATION.sub(r"\1", line[2:]).strip()))
+    return tuple(messages)
+
+
+@lru_cache(maxsize=1)
+def safety_examples() -> Tuple[Tuple[str, str], ...]:
+    """The written examples of ``SAFETY_DATA``, read once per process (the model and the guard use them)."""
+    return tuple(load_safety_examples())
 
 
 def _kind_of_rule_flags(text: str) -> Optional[str]:
-    from coach.safety import RedFlag, detect_red_flags
-
     flags = detect_red_flags(text)
     for flag, kind in ((RedFlag.MENTAL_HEALTH, "mood"), (RedFlag.LOW_MOOD, "mood"), (RedFlag.INFANT, "baby_unwell"),
                        (RedFlag.MASTITIS, "mastitis"), (RedFlag.FEVER, "mastitis"),
@@ -181,8 +193,6 @@ def _kind_of_rule_flags(text: str) -> Optional[str]:
 
 def load_nlu_examples(directory: Path = NLU_DATA) -> List[Tuple[str, str]]:
     """The intent classifier's examples: red flags labelled by the rules' kind, the rest ordinary."""
-    from coach.vocabulary import RED_FLAG_INTENT
-
     examples: List[Tuple[str, str]] = []
     for intent, text in nlu_messages(directory):
         if intent == RED_FLAG_INTENT:
@@ -197,4 +207,4 @@ def load_nlu_examples(directory: Path = NLU_DATA) -> List[Tuple[str, str]]:
 @lru_cache(maxsize=1)
 def default_model() -> SafetyModel:
     """The model every NLU process uses, trained once per process from the files in the repository."""
-    return train(load_safety_examples() + load_nlu_examples())
+    return train(list(safety_examples()) + load_nlu_examples())

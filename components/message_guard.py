@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags, model_flag_is_implausible
-from coach.safety_model import VETO_BELOW, Suspicion, default_model, load_safety_examples, nlu_messages
+from coach.safety_model import VETO_BELOW, Suspicion, default_model, nlu_messages, safety_examples
 from coach.storage import asks_about_stored_milk
 from coach.vocabulary import (
     CHECKIN_INTENTS,
@@ -134,7 +134,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 @lru_cache(maxsize=1)
 def known_words() -> frozenset:
     """Every word of the assistant's training messages and the red-flag model's examples (typos included)."""
-    texts = [text for _, text in nlu_messages()] + [text for text, _ in load_safety_examples()]
+    texts = [text for _, text in nlu_messages()] + [text for text, _ in safety_examples()]
     return frozenset(word for text in texts for word in _WORD.findall(text.lower()))
 
 
@@ -192,8 +192,10 @@ class MessageGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "MessageGuard":
-        # Train the red-flag model now (a second or two), not on a parent's first message.
+        # Train the red-flag model and gather the known words now (a second or two), not on a parent's
+        # first message.
         default_model()
+        known_words()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -210,6 +212,8 @@ class MessageGuard(GraphComponent):
         if not text:
             return
         flags = detect_red_flags(text)
+        # The red-flag model's reading, once per message: both branches below weigh it.
+        suspicion = None if flags else suspected_sign(text)
         if flags:
             _override_intent(message, RED_FLAG_INTENT)
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RED_FLAG_SLOT]
@@ -219,7 +223,7 @@ class MessageGuard(GraphComponent):
             ]
             message.set(ENTITIES, entities, add_to_output=True)
         elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and (
-                (classifier_flag_is_implausible(text) and not suspected_sign(text))
+                (classifier_flag_is_implausible(text) and not suspicion)
                 or default_model().flag_probability(text) < VETO_BELOW):
             # When the red-flag model suspects a sign too, the classifier's suspicion stands even without a
             # sign word (the model learnt "she won't wake up properly"); when the model is sure there is
@@ -227,7 +231,7 @@ class MessageGuard(GraphComponent):
             _demote(message, (RED_FLAG_INTENT,))
             if (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
                 _override_intent(message, LOW_OUTPUT_INTENT)
-        elif (message.get(INTENT) or {}).get("name") not in MODEL_KEEPS and (suspicion := suspected_sign(text)):
+        elif (message.get(INTENT) or {}).get("name") not in MODEL_KEEPS and suspicion:
             # The red-flag model suspects a sign the rules have no words for ("he's like a doll, no
             # strength"): one short safety check follows, worded for the kind it suspects.
             _override_intent(message, RED_FLAG_INTENT)

@@ -63,11 +63,6 @@ class Timings:
         return rows
 
 
-def _node_part(node_name: str) -> str:
-    # Rasa names graph nodes "run_<Component><index>" (NLU), "run_<Policy><index>", "select_prediction", ...
-    return f"graph: {node_name}"
-
-
 @contextmanager
 def instrumented(timings: Timings) -> Iterator[None]:
     """Wrap the methods Rasa calls for each part, for the duration of the block."""
@@ -83,7 +78,8 @@ def instrumented(timings: Timings) -> Iterator[None]:
         try:
             return node_call(self, *inputs)
         finally:
-            timings.add(_node_part(self._node_name), time.perf_counter() - start)
+            # Rasa names graph nodes "run_<Component><index>", "run_<Policy><index>", "select_prediction", ...
+            timings.add(f"graph: {self._node_name}", time.perf_counter() - start)
 
     def timed(method: Any, part: str) -> Any:
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
