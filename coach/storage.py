@@ -101,8 +101,14 @@ FACTS = ("place", "state", "hours")
 
 def _possible_states(place: Optional[str]) -> List[str]:
     """States an unknown batch may be in. Milk in a freezer is frozen milk: "thawed" or "left over" would
-    have been said, so asking about them only delays the answer."""
-    return ["fresh"] if place in ("freezer", "deep_freezer") else list(STATES)
+    have been said, so asking about them only delays the answer. A cooler carries milk from where it
+    was pumped or thawed; what a baby left over is not packed on ice for later, so it is not asked
+    about there (and fresh and thawed milk share the cooler's limits)."""
+    if place in ("freezer", "deep_freezer"):
+        return ["fresh"]
+    if place == "cooler":
+        return ["fresh", "thawed"]
+    return list(STATES)
 
 
 def _verdicts(place: Optional[str], state: Optional[str], hours: Optional[float]) -> FrozenSet[Verdict]:
@@ -140,6 +146,13 @@ def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optiona
     return needed
 
 
+def _either(place: Optional[str]) -> str:
+    """The states a verdict without the milk's state covers, in words ("fresh, thawed or left over")."""
+    words = {"fresh": "fresh", "thawed": "thawed", "leftover": "left over"}
+    names = [words[s] for s in _possible_states(place)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def judge_known(place: Optional[str], state: Optional[str], hours: Optional[float]) -> Optional[StorageAnswer]:
     """A verdict from incomplete facts, when every missing fact would give the same one."""
     if place and state and hours is not None:
@@ -151,7 +164,7 @@ def judge_known(place: Optional[str], state: Optional[str], hours: Optional[floa
         return None
     verdict = next(iter(verdicts))
     where = PLACE_NAMES[place] if place else "wherever it was kept"
-    kind = f"{STATE_NAMES[state].lower()}" if state else "fresh, thawed or left over"
+    kind = f"{STATE_NAMES[state].lower()}" if state else _either(place)
     said = f" for about {describe_hours(hours)}" if hours is not None else ""
     if verdict is Verdict.THROW_AWAY:
         if state:
@@ -226,6 +239,10 @@ _AGE = re.compile(r"\b((my|our|a|her|his|the|she'?s|he'?s|is) (\d+|a|one|two|thr
                   r"(she'?s|he'?s|she is|he is|baby is|lo is|baby'?s) (almost |nearly |about |just )?"
                   r"(\d+|one|two|three|four|five|"
                   r"six|seven|eight|nine|ten|eleven|twelve) (day|week|month|year)s?(?! ago))\b")
+# "since she was born, she's 4 months": the baby's age is then the milk's.
+_SINCE_BORN = re.compile(r"\bsince (she|he|lo|baby|my baby|the baby|they|my son|my daughter) (was |were )?born\b.*?"
+                         r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]"
+                         r"(?P<unit>day|week|month|year)s?\b")
 _AND_A_HALF = re.compile(r"\b(\d+|" + "|".join(k for k in _NUMBER_WORDS if " " not in k) + r") and a half (\w+)")
 
 
@@ -320,6 +337,9 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
     With ``now`` (the parent's local time), a moment in words ("since yesterday morning", "last
     tuesday", "at 6am") is counted to now; without it, rough safe-side guesses are used.
     """
+    born = _SINCE_BORN.search(normalise(text))
+    if born:  # "in the freezer since LO was born, she's 4 months": the milk is as old as the baby
+        return _number_value(born.group("n")) * _UNITS[born.group("unit")]
     clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
     clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
     total = 0.0
@@ -382,8 +402,12 @@ def parse_state(text: str) -> Optional[str]:
         # "safe to thaw?" asks about frozen milk; "thawed", "defrosted" say it was.
         ("thawed", r"(?<!to )(?<!before )(?<!will )(?<!can i )(?<!should i )\b(thawed|thawing|defrost(ed|ing)|unfroze\w*)\b|"
                    r"\bthaw(ed)? (it|them|a bag|the bag|some|out)\b(?<!to thaw it)|\bjust thawed\b"),
+        # "after pumping", "milk from monday", "since i left work": said of milk from a pumping session.
         ("fresh", r"fresh\w*|just pumped|newly pumped|pump(ed|d)\b|expressed|never (been )?frozen|"
-                  r"(pumped|expressed) (breast ?)?milk"),
+                  r"(pumped|expressed) (breast ?)?milk|after (i |my )?pump(ing)?\b|"
+                  r"\b(milk|it|bottle|bag|they|those) (is |was |are |were )?from (monday|tuesday|wednesday|thursday|"
+                  r"friday|saturday|sunday|yesterday|last night|this morning|earlier( today)?|work)\b|"
+                  r"since i left work|(from|at) work today"),
     ):
         if re.search(pattern, clean):
             return state

@@ -223,3 +223,32 @@ def test_more_ways_to_ask_about_one_batch(text):
 def test_the_rest_of_the_time_is_not_the_rest_of_a_bottle():
     from coach.storage import asks_about_stored_milk
     assert not asks_about_stored_milk("i pump once a day and nurse the rest of the time, but the pump went from 5oz to 1oz?")
+
+
+def test_milk_in_a_cooler_is_not_asked_whether_a_baby_left_it_over():
+    # Fresh and thawed milk share the cooler's limits; leftovers are not packed on ice for later.
+    assert facts_that_matter("cooler", None, 12) == []
+    answer = judge_known("cooler", None, 12)
+    assert answer.verdict is Verdict.FINE and "(fresh or thawed, in a cooler" in answer.text
+    assert facts_that_matter("cooler", None, None) == ["hours"]
+    # Out on the counter a leftover is still possible, so the state is still asked there.
+    assert facts_that_matter("room", None, 1.5) == ["state"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i put the milk in the fridge after pumping", "milk from monday in the fridge", "the bottle is from yesterday",
+     "it's been in my bag since i left work"],
+)
+def test_milk_said_to_come_from_a_pumping_session_is_fresh(text):
+    assert parse_state(text) == "fresh"
+
+
+def test_thawed_or_leftover_words_still_win_over_a_time_of_pumping():
+    assert parse_state("thawed the milk from monday") == "thawed"
+    assert parse_state("the bottle from this morning, he didn't finish it") == "leftover"
+
+
+def test_milk_frozen_since_the_baby_was_born_is_as_old_as_the_baby():
+    assert parse_hours("its been in the freezer since LO was born, shes 4 months", NOW) == pytest.approx(4 * 30 * 24)
+    assert parse_hours("in the freezer since he was born and he's two weeks", NOW) == pytest.approx(14 * 24)
