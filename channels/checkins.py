@@ -37,6 +37,7 @@ from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
+from channels.common import sql_engine
 from channels.outbound import channel_of, last_user_at, output_for, send_template
 from coach import checkins as plan
 from coach.replies import CAUSE_LABELS, buttons
@@ -95,16 +96,6 @@ checkin_cursor = sa.Table(
 )
 _events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
                    sa.column("action_name"), sa.column("timestamp"), sa.column("data"))
-
-
-def sql_engine(tracker_store: Any) -> Optional[sa.engine.Engine]:
-    """The SQLAlchemy engine under Rasa's wrappers (fail-safe, awaitable), or None for other stores."""
-    store = tracker_store
-    for _ in range(4):
-        if hasattr(store, "engine"):
-            return store.engine
-        store = getattr(store, "_tracker_store", None)
-    return None
 
 
 class CheckInStore:

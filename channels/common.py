@@ -11,6 +11,7 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Set
 
 import aiohttp
+import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
@@ -58,18 +59,58 @@ def env_settings(names: Mapping[str, str], environ: Optional[Mapping[str, str]] 
     return values
 
 
+def sql_engine(tracker_store: Any) -> Optional[sa.engine.Engine]:
+    """The SQLAlchemy engine under Rasa's wrappers (fail-safe, awaitable), or None for other stores."""
+    store = tracker_store
+    for _ in range(4):
+        if hasattr(store, "engine"):
+            return store.engine
+        store = getattr(store, "_tracker_store", None)
+    return None
+
+
+_seen_metadata = sa.MetaData()
+seen_table = sa.Table(
+    "channel_message_seen", _seen_metadata,
+    sa.Column("message_key", sa.String(255), primary_key=True),
+    sa.Column("seen_at", sa.Float, nullable=False, index=True),
+)
+# Old ids are cleared once in this many first sightings, not on every message.
+_PRUNE_EVERY = 500
+
+
 class SeenIds:
     """Remembers recent message ids so a platform's retry is handled once.
 
-    In memory, per process: enough for retries hitting the same server. Behind a load balancer
-    without sticky routing, put a shared store in front (see README, "Messaging channels").
+    With an SQL tracker store the ids are kept in its database (`channel_message_seen`), so a retry
+    is recognised by whichever worker or server it reaches: `scripts/run` starts one Rasa worker per
+    core, and a retry is not routed back to the worker that saw the first delivery. Without one
+    (Rasa's in-memory store in a quick try-out) they are kept in this process's memory.
     """
 
-    def __init__(self, max_items: int = 10_000, ttl_s: float = 24 * 3600) -> None:
+    def __init__(self, max_items: int = 10_000, ttl_s: float = 24 * 3600, namespace: str = "") -> None:
+        self.namespace = namespace  # the channel's name: one platform's ids may look like another's
         self._seen: "OrderedDict[str, float]" = OrderedDict()
         self.max_items, self.ttl_s = max_items, ttl_s
+        self._engine: Optional[sa.engine.Engine] = None
+        self._looked_up = False
+        self._sightings = 0
 
-    def first_time(self, key: str) -> bool:
+    def _engine_of(self, app: Any) -> Optional[sa.engine.Engine]:
+        if not self._looked_up and app is not None:
+            agent = getattr(app.ctx, "agent", None)
+            if agent is not None:
+                self._engine = sql_engine(agent.tracker_store)
+                if self._engine is not None:
+                    _seen_metadata.create_all(self._engine, checkfirst=True)
+                self._looked_up = True
+        return self._engine
+
+    def first_time(self, key: str, app: Any = None) -> bool:
+        """True the first time ``key`` is seen (``app``: the Sanic app, whose agent names the database)."""
+        engine = self._engine_of(app)
+        if engine is not None:
+            return self._first_time_in_db(engine, f"{self.namespace}:{key}")
         now = time.monotonic()
         while self._seen and (len(self._seen) >= self.max_items or next(iter(self._seen.values())) < now - self.ttl_s):
             self._seen.popitem(last=False)
@@ -78,9 +119,25 @@ class SeenIds:
         self._seen[key] = now
         return True
 
+    def _first_time_in_db(self, engine: sa.engine.Engine, key: str) -> bool:
+        now = time.time()
+        try:
+            with engine.begin() as conn:
+                conn.execute(seen_table.insert().values(message_key=key, seen_at=now))
+        except sa.exc.IntegrityError:
+            return False  # the primary key says another delivery of this message came first
+        self._sightings += 1
+        if self._sightings % _PRUNE_EVERY == 1:
+            with engine.begin() as conn:
+                conn.execute(seen_table.delete().where(seen_table.c.seen_at < now - self.ttl_s))
+        return True
+
     def forget(self, key: str) -> None:
         """Let a retry through: handling the first delivery failed."""
         self._seen.pop(key, None)
+        if self._engine is not None:
+            with self._engine.begin() as conn:
+                conn.execute(seen_table.delete().where(seen_table.c.message_key == f"{self.namespace}:{key}"))
 
 
 def split_text(text: str, limit: int) -> List[str]:
@@ -156,7 +213,7 @@ class VerifiedInputChannel(InputChannel):
 
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
         self.settings = settings
-        self.seen = SeenIds()
+        self.seen = SeenIds(namespace=self.name())
         if not settings:
             needed = ", ".join(name for name in self.ENV.values() if not name.endswith("?"))
             logger.info("%s channel off: set %s to enable it", self.name(), needed)

@@ -169,7 +169,7 @@ class TelegramInput(VerifiedInputChannel):
                 update_id, chat_id, text, is_button = read_update(request.json)
             except Exception:
                 return response.json({"error": "expected a Telegram update (JSON with update_id)"}, status=400)
-            if not self.seen.first_time(update_id):
+            if not self.seen.first_time(update_id, request.app):
                 return response.json({"status": "duplicate"})
             if chat_id is None:
                 return response.json({"status": "ignored"})

@@ -139,7 +139,7 @@ class TwilioWhatsAppInput(VerifiedInputChannel):
             if not sid or not sender:
                 return response.json({"error": "expected MessageSid and From"}, status=400)
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
-            if not self.seen.first_time(sid):
+            if not self.seen.first_time(sid, request.app):
                 return twiml
             body = (form.get("Body") or "").strip()  # empty for media only (photo, voice note, location)
             text = self.options.read(sender, body) if body else None

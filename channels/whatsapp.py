@@ -169,7 +169,7 @@ class WhatsAppCloudInput(VerifiedInputChannel):
             except Exception:
                 return response.json({"error": "expected a WhatsApp webhook payload"}, status=400)
             for message_id, sender, text in messages:
-                if not self.seen.first_time(message_id):
+                if not self.seen.first_time(message_id, request.app):
                     continue
                 if not await self.deliver(on_new_message, WhatsAppOutput(settings), sender, message_id, text):
                     return response.json({"error": "temporary failure"}, status=500)  # Meta retries

@@ -114,6 +114,11 @@ async def _run(model: Path, tmp: Path, conversations: int, action_port: int) -> 
     configure_structlog(logging.INFO)
     timings = Timings()
     store = SQLTrackerStore(dialect="sqlite", db=str(tmp / "rasa.db"))
+    # Each model as it would be served: ours installs its Rasa fix when its pipeline loads, the stock
+    # baseline must not inherit it from an earlier load in this process.
+    from components import rasa_fixes
+
+    rasa_fixes.uninstall()
     agent = Agent.load(str(model), tracker_store=store,
                        action_endpoint=EndpointConfig(url=f"http://127.0.0.1:{action_port}/webhook"))
     # Warm-up: the first message initialises lazily loaded parts.

@@ -8,7 +8,7 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Dict, Iterable, Sequence
+from typing import Dict, Iterable, List, Sequence
 
 
 def percentile(samples: Iterable[float], p: float) -> float:
@@ -35,6 +35,36 @@ def memory_mb(pid: int) -> Dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = round(int(rest.split()[0]) / 1024, 1)
     return {"rss_mb": values.get("VmRSS", 0.0), "peak_rss_mb": values.get("VmHWM", 0.0)}
+
+
+def _children(pid: int) -> List[int]:
+    kids: List[int] = []
+    if not Path(f"/proc/{pid}/task").exists():
+        return kids
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = task / "children"
+        if children.exists():
+            kids += [int(k) for k in children.read_text().split()]
+    return kids
+
+
+def tree_memory_mb(pid: int) -> Dict[str, float]:
+    """Memory of a process and all its descendants (a Rasa server's Sanic workers), in MB: the sum of
+    their RSS (`rss_mb`, pages shared after a fork counted once per process) and of their PSS
+    (`pss_mb`, each shared page split between its sharers, so the sum is what the machine gives)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        pids += _children(pids[i])
+        i += 1
+    rss = pss = 0.0
+    for p in pids:
+        try:
+            rss += memory_mb(p)["rss_mb"]
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except FileNotFoundError:  # a process that ended while we looked
+            continue
+        pss += sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
+    return {"rss_mb": round(rss, 1), "pss_mb": round(pss, 1), "processes": len(pids)}
 
 
 def _busy_ticks() -> int:

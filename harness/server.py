@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -57,7 +58,10 @@ def stop_processes(processes: Iterable[subprocess.Popen], timeout: float = 20) -
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            try:  # the Rasa server runs in its own process group: its Sanic workers go with it
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
             proc.wait()
 
 
@@ -119,11 +123,22 @@ def model_path() -> Path:
     return ROOT / subprocess.check_output([str(ROOT / "scripts" / "model-path")], text=True).strip()
 
 
+def default_workers() -> int:
+    """As scripts/run: one Rasa worker per core, at most 4."""
+    return min(len(os.sched_getaffinity(0)), 4)
+
+
 @contextlib.contextmanager
 def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True,
-                   model: Optional[Path] = None) -> Iterator[Server]:
-    """A real `rasa run` (and action server) on free loopback ports, with its own SQLite store."""
+                   model: Optional[Path] = None, workers: Optional[int] = None) -> Iterator[Server]:
+    """A real `rasa run` (and action server) on free loopback ports, with its own SQLite store.
+
+    ``workers``: Rasa's Sanic workers, by default as `scripts/run` starts them (with the lock store
+    in the same SQLite file, as endpoints.yml has it); 1 gives Rasa's single process and in-memory
+    lock store.
+    """
     model = model or model_path()
+    workers = default_workers() if workers is None else workers
     if not model.exists():
         raise FileNotFoundError(f"no trained model at {model}: run `make train` (make test does it for you)")
     port, action_port = free_port(), free_port()
@@ -133,9 +148,11 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_path}\n"
+        + (f"lock_store:\n  type: channels.sql_lock_store.SQLLockStore\n  dialect: sqlite\n  db: {db_path}\n"
+           if workers > 1 else "")
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-           "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": "65536", **extra_env}
+           "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": "65536", "SANIC_WORKERS": str(workers), **extra_env}
     srv = Server(f"http://127.0.0.1:{port}", db_path, [])
     srv.action_port, srv.env = action_port, env
     try:
@@ -145,7 +162,7 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
         rasa = subprocess.Popen(
             [RASA, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
              str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=srv.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=srv.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         srv.processes.append(rasa)
         wait_until_up(f"{srv.webchat}/", rasa, srv.log, SERVER_START_TIMEOUT_S)

@@ -7,7 +7,8 @@ from channels.common import trouble_text
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
 from harness.conversation import Conversation
-from harness.server import running_server
+from harness.measure import tree_memory_mb
+from harness.server import default_workers, running_server
 
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
 
@@ -37,7 +38,7 @@ def test_odd_input_never_breaks_the_conversation(server):
     assert slots.get("red_flag") is None and slots.get("pump_type") != "manual"
 
 
-def test_fifty_concurrent_messages_to_one_conversation(server):
+def fifty_concurrent_messages_to_one_conversation(server):
     chat = Conversation(server)
     texts = [f"thanks so much {i}" for i in range(50)]
 
@@ -55,6 +56,21 @@ def test_fifty_concurrent_messages_to_one_conversation(server):
     for i, kind in enumerate(kinds):
         if kind == "user":
             assert i + 1 < len(kinds) and kinds[i + 1] == "bot", "a message went unanswered or answers interleaved"
+
+
+def test_the_server_runs_a_worker_per_core_as_scripts_run_does(server):
+    # Otherwise the next test would not be testing the lock store shared by several workers.
+    workers = default_workers()
+    assert tree_memory_mb(server.processes[1].pid)["processes"] == (1 + workers if workers > 1 else 1)
+
+
+def test_fifty_concurrent_messages_to_one_conversation(server):
+    fifty_concurrent_messages_to_one_conversation(server)  # the session server: a worker per core
+
+
+def test_fifty_concurrent_messages_to_one_conversation_in_one_process(tmp_path):
+    with running_server(tmp_path, {}, workers=1) as srv:  # Rasa's own single process and in-memory lock
+        fifty_concurrent_messages_to_one_conversation(srv)
 
 
 def test_action_server_down_gets_a_kind_answer_and_recovers(tmp_path):

@@ -37,6 +37,23 @@ def test_seen_ids_remembers_and_forgets():
     assert seen.first_time("a")
 
 
+def test_with_an_sql_store_a_retry_is_recognised_by_another_worker(tmp_path):
+    # Two workers' channels over one real SQLite file, found as the workers find it: through the
+    # agent's tracker store.
+    from types import SimpleNamespace
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    first, second = SeenIds(namespace="telegram"), SeenIds(namespace="telegram")
+    assert first.first_time("42", app)
+    assert not second.first_time("42", app)  # the platform's retry, reaching the other worker
+    assert SeenIds(namespace="whatsapp").first_time("42", app)  # another platform's id 42 is another message
+    second.forget("42")  # handling failed there: the next retry must get through
+    assert first.first_time("42", app)
+
+
 def test_split_text_respects_the_limit_and_keeps_every_word():
     text = " ".join(f"word{i}" for i in range(3000))
     pieces = split_text(text, 4096)

@@ -1,0 +1,133 @@
+"""A conversation lock shared by several Rasa workers, kept in the tracker's own SQL database.
+
+Rasa handles one message per conversation at a time, in arrival order, through its lock store. Its
+default lock store lives in one process's memory, so Rasa then runs a single Sanic worker; the shared
+alternative is Redis, an extra service. This store keeps the locks in the database the tracker
+already uses (SQLite by default, PostgreSQL too), so `scripts/run` can start one worker per core
+with nothing else to install. Several machines still use Redis (`channels.lock_store`).
+
+How it works: every message takes a ticket, one row in `conversation_ticket`. The row's id is its
+place in line, and a message's turn comes when its ticket is the oldest unexpired ticket of its
+conversation. Handing out tickets is one INSERT, so it needs no read-modify-write of a shared
+record (the race `channels/lock_store.py` describes for Redis cannot happen):
+- on SQLite the INSERT holds the database's write lock until it commits, so ids are committed in
+  the order they are given out;
+- on PostgreSQL a sequence hands out ids before commit, so a transaction-scoped advisory lock on the
+  conversation makes two tickets of one conversation commit in id order.
+A finished message deletes its ticket. A worker that dies mid-message leaves a ticket that expires
+after Rasa's lock lifetime (60 s), so a conversation is never blocked longer than that.
+
+Use it in `endpoints.yml` with `lock_store: {type: channels.sql_lock_store.SQLLockStore, dialect:
+sqlite, db: var/rasa.db}`: the same keys as the SQL tracker store (`url`, `port`, `username`,
+`password` and `db` for PostgreSQL).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from contextlib import asynccontextmanager
+from typing import AsyncGenerator, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.utils.endpoints import EndpointConfig
+
+# How often a waiting message looks whether its turn has come. Rasa's own stores wait a whole second;
+# a parent who sends two lines at once would then see the second answer a second late. A look is
+# one indexed SELECT, so twenty a second cost nothing measurable.
+POLL_SECONDS = 0.05
+
+metadata = sa.MetaData()
+tickets = sa.Table(
+    "conversation_ticket", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sqlite_autoincrement=True,  # ids only grow, even after the newest ticket is deleted
+)
+
+
+def _conversation_key(conversation_id: Text) -> int:
+    """A 32-bit number for PostgreSQL's advisory lock (a collision only serialises two conversations)."""
+    return zlib.crc32(conversation_id.encode()) - 2**31
+
+
+class SQLLockStore(LockStore):
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, engine: Optional[sa.engine.Engine] = None) -> None:
+        if engine is None:
+            settings = dict(endpoint_config.kwargs) if endpoint_config else {}
+            url = SQLTrackerStore.get_db_url(
+                settings.get("dialect", "sqlite"), endpoint_config.url if endpoint_config else None,
+                settings.get("port"), settings.get("db", "rasa.db"), settings.get("username"),
+                settings.get("password"), settings.get("login_db"), settings.get("query"))
+            engine = sa.create_engine(url, **create_engine_kwargs(url))
+        self.engine = engine
+        metadata.create_all(engine, checkfirst=True)
+
+    # --- the ticket book ---------------------------------------------------------------------------
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_conversation_key(conversation_id))))
+                # Tickets left by a worker that died: gone once expired, so the book stays small.
+                conn.execute(tickets.delete().where(tickets.c.conversation_id == conversation_id,
+                                                    tickets.c.expires_at < now))
+                result = conn.execute(tickets.insert().values(conversation_id=conversation_id,
+                                                              expires_at=now + lock_lifetime))
+                return int(result.inserted_primary_key[0])
+        except sa.exc.SQLAlchemyError as error:
+            raise LockError(f"Could not issue a ticket for conversation '{conversation_id}': {error}") from error
+
+    def _first_in_line(self, conversation_id: Text) -> Optional[int]:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.min(tickets.c.id)).where(tickets.c.conversation_id == conversation_id,
+                                                           tickets.c.expires_at >= time.time())
+            ).scalar()
+
+    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(tickets.delete().where(tickets.c.id == ticket_number))
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        self.finish_serving(conversation_id, ticket_number)
+
+    def is_someone_waiting(self, conversation_id: Text) -> bool:
+        return self._first_in_line(conversation_id) is not None
+
+    # --- the lock ------------------------------------------------------------------------------------
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
+        """Wait for this message's turn in its conversation, hold it, and give it up afterwards."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        expires = time.monotonic() + lock_lifetime
+        try:
+            while True:
+                first = self._first_in_line(conversation_id)
+                if first == ticket:
+                    break
+                if first is None or first > ticket or time.monotonic() > expires:
+                    # Our own ticket ran out while waiting: as Rasa's stores do, refuse rather than
+                    # run alongside whoever holds the conversation now.
+                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                await asyncio.sleep(min(wait_time_in_seconds, POLL_SECONDS))
+            yield TicketLock(conversation_id)
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    # Rasa's base class keeps a whole ticket book per conversation in one record; this store has no
+    # such record, so these three are not used by `lock` and say so if anything calls them.
+    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+        raise NotImplementedError("SQLLockStore keeps one row per ticket; use lock()")
+
+    def delete_lock(self, conversation_id: Text) -> None:
+        raise NotImplementedError("SQLLockStore keeps one row per ticket; use lock()")
+
+    def save_lock(self, lock: TicketLock) -> None:
+        raise NotImplementedError("SQLLockStore keeps one row per ticket; use lock()")
