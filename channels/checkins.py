@@ -39,6 +39,7 @@ from sanic import Blueprint
 
 from channels.common import sql_engine
 from channels.outbound import channel_of, last_user_at, output_for, send_template
+from channels.twilio_whatsapp import OFFERED
 from coach import checkins as plan
 from coach.replies import CAUSE_LABELS, buttons
 from coach.vocabulary import (
@@ -408,4 +409,5 @@ async def _start_when_ready(app: Any) -> None:
         logger.warning("check-ins off: they need an SQL tracker store (SQLite or PostgreSQL) to survive restarts")
         return
     store = CheckInStore(engine)
+    OFFERED.use_database(engine)  # a check-in's numbered options, read by whichever worker gets the "1"
     await CheckInScheduler(app.ctx.agent, store).loop()

@@ -156,6 +156,7 @@ class StaffInput(InputChannel):
                 except ValueError as err:
                     return response.json({"error": str(err) or "malformed body"}, status=400)
                 agent = request.app.ctx.agent
+                twilio_whatsapp.OFFERED.bind(request.app)  # a staff reply resets a Twilio parent's menu
                 async with agent.lock_store.lock(body["sender_id"]):
                     tracker = await agent.tracker_store.retrieve(body["sender_id"])
                     if tracker is None:

@@ -6,6 +6,7 @@ has no free-form buttons, so options are sent as a numbered list and a reply "2"
 """
 from __future__ import annotations
 
+import json
 import logging
 import urllib.parse
 from collections import OrderedDict
@@ -13,13 +14,14 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import urlsplit
 
 import aiohttp
+import sqlalchemy as sa
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text
+from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text, sql_engine
 
 logger = logging.getLogger(__name__)
 
@@ -37,30 +39,68 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 class NumberedOptions:
-    """The last options offered to each sender, so a reply "2" can be read as option 2."""
+    """The last options offered to each sender, so a reply "2" can be read as option 2.
+
+    With an SQL tracker store they are kept in its database (`twilio_numbered_options`): the menu may
+    be sent by one Rasa worker (or a check-in, or a staff reply) and the "2" read by another. Without
+    one, in this process's memory.
+    """
 
     def __init__(self, max_senders: int = 10_000) -> None:
         self._options: "OrderedDict[str, List[str]]" = OrderedDict()
         self.max_senders = max_senders
+        self.engine: Optional[sa.engine.Engine] = None
+
+    def use_database(self, engine: Optional[sa.engine.Engine]) -> None:
+        if engine is not None and self.engine is None:
+            _options_metadata.create_all(engine, checkfirst=True)
+            self.engine = engine
+
+    def bind(self, app: Any) -> None:
+        """Use the database of the app's agent, once it has one."""
+        if self.engine is None:
+            agent = getattr(app.ctx, "agent", None)
+            if agent is not None:
+                self.use_database(sql_engine(agent.tracker_store))
 
     def offer(self, sender: str, payloads: List[str]) -> None:
+        if self.engine is not None:
+            with self.engine.begin() as conn:
+                conn.execute(_options_table.delete().where(_options_table.c.sender == sender))
+                conn.execute(_options_table.insert().values(sender=sender, payloads=json.dumps(payloads)))
+            return
         self._options[sender] = payloads
         self._options.move_to_end(sender)
         while len(self._options) > self.max_senders:
             self._options.popitem(last=False)
 
+    def _offered(self, sender: str) -> List[str]:
+        if self.engine is not None:
+            with self.engine.connect() as conn:
+                stored = conn.execute(sa.select(_options_table.c.payloads)
+                                      .where(_options_table.c.sender == sender)).scalar()
+            return json.loads(stored) if stored else []
+        return self._options.get(sender) or []
+
     def read(self, sender: str, text: str) -> str:
-        options = self._options.get(sender) or []
         choice = text.strip().rstrip(".)")
-        if choice.isdigit() and 1 <= int(choice) <= len(options):
+        if not choice.isdigit():
+            return text  # only a number needs the menu (and a database read)
+        options = self._offered(sender)
+        if 1 <= int(choice) <= len(options):
             return options[int(choice) - 1]
         return text
 
 
-# One record per process, shared by the webhook and by what the server sends on its own (a check-in,
-# a staff reply): a "1" typed after a check-in's numbered options must mean its option 1, and a staff
-# message without options must make "1" mean just "1" again. Per process, like the duplicate filter:
-# behind a load balancer, route each sender to one server (docs/deployment.md).
+_options_metadata = sa.MetaData()
+_options_table = sa.Table(
+    "twilio_numbered_options", _options_metadata,
+    sa.Column("sender", sa.String(255), primary_key=True),
+    sa.Column("payloads", sa.Text, nullable=False),
+)
+# One record shared by the webhook and by what the server sends on its own (a check-in, a staff
+# reply): a "1" typed after a check-in's numbered options must mean its option 1, and a staff message
+# without options must make "1" mean just "1" again.
 OFFERED = NumberedOptions()
 
 
@@ -141,6 +181,7 @@ class TwilioWhatsAppInput(VerifiedInputChannel):
             twiml = response.text(EMPTY_TWIML, content_type="text/xml")
             if not self.seen.first_time(sid, request.app):
                 return twiml
+            self.options.bind(request.app)
             body = (form.get("Body") or "").strip()  # empty for media only (photo, voice note, location)
             text = self.options.read(sender, body) if body else None
             if not await self.deliver(on_new_message, TwilioWhatsAppOutput(settings, self.options), sender, sid, text):

@@ -266,6 +266,31 @@ def _clock_hour(text: str) -> Optional[float]:
     return hour + int(match.group(2) or 0) / 60
 
 
+# "finished at 5:30", "around noon": a time without am or pm. Not "at 2 months", "at 5 oz".
+_BARE_CLOCK = re.compile(r"\b(?:at|since|around|about|by)\s+(?:(noon|midday|midnight)|(\d{1,2})(?:[:.](\d{2}))?\b"
+                         r"(?!\s*(?:am|pm|a\.m|p\.m|h\b|hrs?\b|hours?|min|mins|minutes?|ml|oz|ounces?|days?|weeks?|"
+                         r"months?|years?|wks?|mos?|%|times?)))")
+
+
+def _bare_clock_hour(text: str, now: datetime) -> Optional[float]:
+    """The clock time of a bare "at 5:30": of its morning and evening readings, the latest one not
+    after ``now`` (at 9 pm, "at 5:30" is 5:30 pm), since milk questions look back."""
+    match = _BARE_CLOCK.search(text)
+    if not match:
+        return None
+    if match.group(1):
+        return 0.0 if match.group(1) == "midnight" else 12.0
+    hour, minutes = int(match.group(2)), int(match.group(3) or 0) / 60
+    if hour > 23 or minutes >= 1:
+        return None
+    if hour >= 13 or hour == 0:
+        return hour + minutes
+    current = now.hour + now.minute / 60
+    readings = [h + minutes for h in (hour % 12, hour % 12 + 12)]
+    past = [r for r in readings if r <= current]
+    return max(past) if past else max(readings)  # both still ahead today: the evening one, yesterday
+
+
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
            "december")
 _MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
@@ -315,6 +340,8 @@ def hours_since(text: str, now: datetime) -> Optional[float]:
                                  clean):
         day = today
     clock = _clock_hour(clean)
+    if clock is None:
+        clock = _bare_clock_hour(clean, now)
     if day is None and clock is not None:
         day = today if clock <= now.hour + now.minute / 60 else today - timedelta(days=1)
     if day is None:

@@ -255,24 +255,32 @@ class MessageGuard(GraphComponent):
             # "Better", "about the same", "it didn't help": the check-in's answer. A pending
             # troubleshooting question still reads it as an answer first (coach/turns.py).
             _override_intent(message, CHECKIN_OUTCOME_INTENT)
-        elif (message.get(INTENT) or {}).get("name") in CHECKIN_INTENTS and not (
-                (message.get(INTENT) or {}).get("name") == CHECKIN_OUTCOME_INTENT and read_outcome(text)):
+        elif (request := log_request(text, datetime.now())) and (message.get(INTENT) or {}).get("name") not in _LOG_KEEPS:
+            # "pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log" (the time only places a
+            # session, and the action reads it again with the parent's own clock).
+            _override_intent(message, _LOG_INTENT[request])
+        else:
+            MessageGuard._redirect_topic(message, text)
+
+    @staticmethod
+    def _redirect_topic(message: Message, text: str) -> None:
+        """The classifier's topic, corrected where the plain rules know better."""
+        name = (message.get(INTENT) or {}).get("name")
+        if name in CHECKIN_INTENTS and not (name == CHECKIN_OUTCOME_INTENT and read_outcome(text)):
             # The rules above decide bookings and stops; the classifier's guess of an outcome stands only
             # where the words read as one (the action records it only when a check-in asked, or a
             # diagnosis was given and the message plainly reports one).
             _demote(message, CHECKIN_INTENTS)
-        elif (message.get(INTENT) or {}).get("name") in LOG_INTENTS and not log_request(text, datetime.now()):
-            # The plain rules decide what is a log, as they do for red flags: the classifier also files
-            # junk ('inform{"red_flag": null}') under the log intents. Its next guess is taken.
+        elif name in LOG_INTENTS:
+            # The plain rules decide what is a log, as they do for red flags (log_request found none
+            # here): the classifier also files junk ('inform{"red_flag": null}') and stored-milk
+            # questions ("pumped at work at 9, kept it in the fridge...") under the log intents. Its next
+            # guess is taken, and still weighed below.
             _demote(message, LOG_INTENTS)
-        elif (message.get(INTENT) or {}).get("name") not in _LOG_KEEPS and (request := log_request(text, datetime.now())):
-            # "pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log" (the time only places a
-            # session, and the action reads it again with the parent's own clock).
-            _override_intent(message, _LOG_INTENT[request])
-        elif (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
+        name = (message.get(INTENT) or {}).get("name")
+        if name not in KEEP_INTENT and reports_low_output(text):
             _override_intent(message, LOW_OUTPUT_INTENT)
-        elif ((message.get(INTENT) or {}).get("name") not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not reports_low_output(text)
-              and asks_about_stored_milk(text)):
+        elif name not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not reports_low_output(text) and asks_about_stored_milk(text):
             # The classifier also files "pumped at 1am ... ok??" under low output; without an amount or
             # "nothing comes out", a kept batch with a usable-question is the storage question.
             _override_intent(message, STORAGE_INTENT)

@@ -54,6 +54,20 @@ def test_with_an_sql_store_a_retry_is_recognised_by_another_worker(tmp_path):
     assert first.first_time("42", app)
 
 
+def test_numbered_options_offered_by_one_worker_are_read_by_another(tmp_path):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
+    sender, reader = NumberedOptions(), NumberedOptions()
+    sender.use_database(engine)
+    reader.use_database(engine)
+    sender.offer("whatsapp:+1555", ["/affirm", "/deny"])
+    assert reader.read("whatsapp:+1555", "2") == "/deny"
+    assert reader.read("whatsapp:+1555", "3") == "3" and reader.read("whatsapp:+1999", "1") == "1"
+    sender.offer("whatsapp:+1555", [])  # a message without options: "1" means just "1" again
+    assert reader.read("whatsapp:+1555", "1") == "1"
+
+
 def test_split_text_respects_the_limit_and_keeps_every_word():
     text = " ".join(f"word{i}" for i in range(3000))
     pieces = split_text(text, 4096)

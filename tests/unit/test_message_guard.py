@@ -101,3 +101,13 @@ def test_short_or_misspelt_messages_are_not_gibberish(text):
     from components.message_guard import looks_like_gibberish
 
     assert not looks_like_gibberish(text)
+
+
+def test_a_stored_milk_question_the_classifier_filed_as_a_log_reaches_the_storage_form():
+    # The log intent falls (no amount to log), and the question is still weighed as a topic.
+    text = "pumped at the office around 8, it sat in the work fridge all day, home at 5pm now. ok to give it tonight?"
+    message = Message(data={"text": text, "intent": {"name": "log_pumping", "confidence": 0.32},
+                            "intent_ranking": [{"name": "log_pumping", "confidence": 0.32},
+                                               {"name": "ask_power_pumping", "confidence": 0.17}]})
+    MessageGuard.guard(message)
+    assert message.get("intent")["name"] == "ask_milk_storage"

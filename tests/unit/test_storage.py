@@ -252,3 +252,20 @@ def test_thawed_or_leftover_words_still_win_over_a_time_of_pumping():
 def test_milk_frozen_since_the_baby_was_born_is_as_old_as_the_baby():
     assert parse_hours("its been in the freezer since LO was born, shes 4 months", NOW) == pytest.approx(4 * 30 * 24)
     assert parse_hours("in the freezer since he was born and he's two weeks", NOW) == pytest.approx(14 * 24)
+
+
+@pytest.mark.parametrize(
+    "text, now, hours",
+    [
+        ("finished at 5:30, it's 9 now", datetime(2026, 7, 7, 21, 0), 3.5),  # 5:30 pm: the latest past reading
+        ("pumped around noon, in the cooler since then", datetime(2026, 12, 28, 20, 30), 8.5),
+        ("pumped at 7 this morning", datetime(2026, 12, 28, 10, 0), 3),
+        ("out since 11", datetime(2026, 12, 28, 10, 0), 11),  # 11 pm yesterday: 11 am is still ahead
+    ],
+)
+def test_a_time_without_am_or_pm_is_its_latest_past_reading(text, now, hours):
+    assert parse_hours(text, now) == pytest.approx(hours)
+
+
+def test_amounts_and_ages_after_at_are_not_clock_times():
+    assert parse_hours("she feeds at 5 oz now", datetime(2026, 12, 28, 10, 0)) is None
