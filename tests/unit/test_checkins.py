@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from channels.checkins import CheckInStore, checkin
 from coach import checkins as c
 from review.schema import events as events_table
 from review.schema import tracker_metadata
+from tests.fixtures.databases import database_url
 
 NOW = 1_800_000_000.0  # any fixed epoch: the functions take the time as an argument
 
@@ -114,15 +114,7 @@ def test_log_before_and_after_compares_sessions_so_part_days_do_not_mislead():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rasa.db'}"
-    else:
-        url = os.environ.get("TEST_POSTGRES_URL")
-        if not url:
-            if os.environ.get("CI"):
-                pytest.fail("TEST_POSTGRES_URL is not set: make test runs these under scripts/with-postgres")
-            pytest.skip("PostgreSQL runs under make test (scripts/with-postgres)")
-    eng = sa.create_engine(url)
+    eng = sa.create_engine(database_url(request.param, tmp_path))
     # Each test its own tables: drop what a previous PostgreSQL test left.
     from channels.checkins import metadata
     metadata.drop_all(eng)

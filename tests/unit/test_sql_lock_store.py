@@ -2,7 +2,6 @@
 conversation at a time, in arrival order, across processes; a dead holder does not block for ever."""
 import asyncio
 import multiprocessing
-import os
 import time
 
 import pytest
@@ -10,18 +9,15 @@ import sqlalchemy as sa
 from rasa.core.lock_store import LockError
 
 from channels.sql_lock_store import SQLLockStore, metadata, tickets
+from tests.fixtures.databases import database_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
+    url = database_url(request.param, tmp_path)
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rasa.db'}"
+        yield url
         return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set: make test runs these under scripts/with-postgres")
-        pytest.skip("PostgreSQL runs under make test (scripts/with-postgres)")
     eng = sa.create_engine(url)
     metadata.drop_all(eng)
     yield url
