@@ -425,7 +425,11 @@ def parse_state(text: str) -> Optional[str]:
                      r"the rest of (it|the bottle|that bottle|his bottle|her bottle)|give (her|"
                      r"him) the rest|"
                      r"rest of (the|her|his) bottle|(didn'?t|didnt|did not) finish|after (a|the|her|his) feed|"
-                     r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed"),
+                     r"from (a|the|her|his) bottle|he drank from|she drank from|baby drank|already fed|"
+                     # "she took 2 oz and fell asleep ... can I offer her the rest": a feed's leftover.
+                     r"(offer|give|feed) (her|him|the baby|baby|lo) the rest\b|since (she|he|the baby|baby) (stopped|finished)|"
+                     r"(took|drank|had) (like |about |only |maybe )?\d+(\.\d+)? ?(oz|ml|ounces?) and "
+                     r"(fell asleep|stopped|fell off)"),
         # "safe to thaw?" asks about frozen milk; "thawed", "defrosted" say it was.
         ("thawed", r"(?<!to )(?<!before )(?<!will )(?<!can i )(?<!should i )\b(thawed|thawing|defrost(ed|ing)|unfroze\w*)\b|"
                    r"\bthaw(ed)? (it|them|a bag|the bag|some|out)\b(?<!to thaw it)|\bjust thawed\b"),
@@ -470,7 +474,8 @@ _KEEPING = re.compile(
     r"frigde|refrigerat\w*|cooler|ice ?packs?|counter|nigh?t ?stand|nite ?stand|dresser|bedside|(work|diaper|nappy) bag|"
     r"drank (maybe |about |like |only )?(half|some|from|part)|the rest of (it|that bottle|the bottle|his bottle|her bottle|"
     r"the milk|that milk)\b|left ?over|"
-    r"(didn'?t|didnt) finish|what was left|"
+    r"(didn'?t|didnt) finish|what was left|(offer|give|feed) (her|him|the baby|baby|lo) the rest\b|"
+    r"(bottle|bag)('?s| has| have)? been (on|in|sitting|out)\b|"
     r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago)\b"
 )
 # Pump parts kept in the fridge between sessions are a cleaning question, not a batch of milk.

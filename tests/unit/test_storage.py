@@ -1,7 +1,18 @@
 """Stored-milk verdicts: the official (CDC) figure decides, the article's Rule of 6 is shown beside it."""
 import pytest
 
-from coach.storage import LIMITS, PLACES, STATES, Verdict, judge, parse_hours, parse_place, parse_state, wants_verdict
+from coach.storage import (
+    LIMITS,
+    PLACES,
+    STATES,
+    Verdict,
+    asks_about_stored_milk,
+    judge,
+    parse_hours,
+    parse_place,
+    parse_state,
+    wants_verdict,
+)
 
 
 @pytest.mark.parametrize(
@@ -269,3 +280,10 @@ def test_a_time_without_am_or_pm_is_its_latest_past_reading(text, now, hours):
 
 def test_amounts_and_ages_after_at_are_not_clock_times():
     assert parse_hours("she feeds at 5 oz now", datetime(2026, 12, 28, 10, 0)) is None
+
+
+def test_a_feeds_leftover_told_as_a_story_is_read_as_one():
+    text = "he had about 3 oz and fell asleep, the bottle has been on the nightstand for an hour. can i give him the rest?"
+    assert parse_state(text) == "leftover" and parse_place(text) == "room"
+    assert asks_about_stored_milk(text)
+    assert not asks_about_stored_milk("my milk has been in short supply for 2 weeks, what can I do")
