@@ -69,6 +69,12 @@ def sql_engine(tracker_store: Any) -> Optional[sa.engine.Engine]:
     return None
 
 
+def app_sql_engine(app: Any) -> Optional[sa.engine.Engine]:
+    """The SQL engine of a Sanic app's loaded agent; None before the model is loaded or for other stores."""
+    agent = getattr(app.ctx, "agent", None) if app is not None else None
+    return sql_engine(agent.tracker_store) if agent is not None else None
+
+
 _seen_metadata = sa.MetaData()
 seen_table = sa.Table(
     "channel_message_seen", _seen_metadata,
@@ -97,13 +103,11 @@ class SeenIds:
         self._sightings = 0
 
     def _engine_of(self, app: Any) -> Optional[sa.engine.Engine]:
-        if not self._looked_up and app is not None:
-            agent = getattr(app.ctx, "agent", None)
-            if agent is not None:
-                self._engine = sql_engine(agent.tracker_store)
-                if self._engine is not None:
-                    _seen_metadata.create_all(self._engine, checkfirst=True)
-                self._looked_up = True
+        if not self._looked_up and app is not None and getattr(app.ctx, "agent", None) is not None:
+            self._engine = app_sql_engine(app)
+            if self._engine is not None:
+                _seen_metadata.create_all(self._engine, checkfirst=True)
+            self._looked_up = True
         return self._engine
 
     def first_time(self, key: str, app: Any = None) -> bool:

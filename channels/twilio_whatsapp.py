@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text, sql_engine
+from channels.common import VerifiedInputChannel, app_sql_engine, button_titles, post_with_retry, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,7 @@ class NumberedOptions:
     def bind(self, app: Any) -> None:
         """Use the database of the app's agent, once it has one."""
         if self.engine is None:
-            agent = getattr(app.ctx, "agent", None)
-            if agent is not None:
-                self.use_database(sql_engine(agent.tracker_store))
+            self.use_database(app_sql_engine(app))
 
     def offer(self, sender: str, payloads: List[str]) -> None:
         if self.engine is not None:

@@ -364,10 +364,11 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
     With ``now`` (the parent's local time), a moment in words ("since yesterday morning", "last
     tuesday", "at 6am") is counted to now; without it, rough safe-side guesses are used.
     """
-    born = _SINCE_BORN.search(normalise(text))
+    clean = normalise(text)
+    born = _SINCE_BORN.search(clean)
     if born:  # "in the freezer since LO was born, she's 4 months": the milk is as old as the baby
         return _number_value(born.group("n")) * _UNITS[born.group("unit")]
-    clean = _AGE.sub(" ", normalise(text))  # "my 3 month old" is the baby's age, not the milk's
+    clean = _AGE.sub(" ", clean)  # "my 3 month old" is the baby's age, not the milk's
     clean = _AND_A_HALF.sub(lambda m: f"{_number_value(m.group(1)) + 0.5:g} {m.group(2)}", clean)
     total = 0.0
     clean = re.sub(r"\b(an?|one) (hour|day|week|month) and a half\b", r"1.5 \2", clean)

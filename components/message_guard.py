@@ -278,9 +278,10 @@ class MessageGuard(GraphComponent):
             # guess is taken, and still weighed below.
             _demote(message, LOG_INTENTS)
         name = (message.get(INTENT) or {}).get("name")
-        if name not in KEEP_INTENT and reports_low_output(text):
+        low_output = reports_low_output(text)
+        if name not in KEEP_INTENT and low_output:
             _override_intent(message, LOW_OUTPUT_INTENT)
-        elif name not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not reports_low_output(text) and asks_about_stored_milk(text):
+        elif name not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not low_output and asks_about_stored_milk(text):
             # The classifier also files "pumped at 1am ... ok??" under low output; without an amount or
             # "nothing comes out", a kept batch with a usable-question is the storage question.
             _override_intent(message, STORAGE_INTENT)

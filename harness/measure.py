@@ -38,14 +38,11 @@ def memory_mb(pid: int) -> Dict[str, float]:
 
 
 def _children(pid: int) -> List[int]:
-    kids: List[int] = []
-    if not Path(f"/proc/{pid}/task").exists():
-        return kids
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = task / "children"
-        if children.exists():
-            kids += [int(k) for k in children.read_text().split()]
-    return kids
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.exists():
+        return []
+    return [int(k) for task in tasks.iterdir() if (task / "children").exists()
+            for k in (task / "children").read_text().split()]
 
 
 def tree_memory_mb(pid: int) -> Dict[str, float]:
@@ -56,15 +53,17 @@ def tree_memory_mb(pid: int) -> Dict[str, float]:
     while i < len(pids):
         pids += _children(pids[i])
         i += 1
-    rss = pss = 0.0
+    totals = {"Rss:": 0.0, "Pss:": 0.0}
     for p in pids:
         try:
-            rss += memory_mb(p)["rss_mb"]
             rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
         except FileNotFoundError:  # a process that ended while we looked
             continue
-        pss += sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
-    return {"rss_mb": round(rss, 1), "pss_mb": round(pss, 1), "processes": len(pids)}
+        for line in rollup.splitlines():
+            key = line.split(maxsplit=1)[0] if line else ""
+            if key in totals:
+                totals[key] += int(line.split()[1]) / 1024
+    return {"rss_mb": round(totals["Rss:"], 1), "pss_mb": round(totals["Pss:"], 1), "processes": len(pids)}
 
 
 def _busy_ticks() -> int:
