@@ -61,20 +61,26 @@ def looks_like_question(text: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------------
 # pump type
+# Each pattern is matched as whole words: "usb" inside "husband" or "in bra" inside "15 min brake" is
+# no pump (both misread parents' answers on eval/corpus, 2026-11-29).
 _PUMP_TYPES = (
-    ("hospital_grade", _c(r"hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|\brent\b|symphony|"
-                          r"ameda platinum|"
-                          r"lactina|from the hospital|multi[- ]?user")),
-    ("wearable", _c(r"wearable|hands[- ]?free|in[- ]?bra|in my bra|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|"
-                    r"cups? (that )?(go|sit|fit)s? in|s12|s9|m5|tsrete|bellababy wearable")),
-    ("manual", _c(r"manual|hand pump|hand[- ]?held|handheld|haakaa|haaka|harmony|squeez\w*|lever|by hand|silicone pump|"
-                  r"hand[- ]?operated|pump by hand")),
-    ("battery", _c(r"battery|batteries|rechargeable|cordless|portable|usb|baby buddha|babybuddha|zomee fit|"
-                   r"freestyle|mini electric|spectra ?s?9")),
-    ("electric", _c(r"electric|plug(ged)? in|plugs in(to)?|wall|spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|"
-                    r"hand))|pump in style|pis\b|lansinoh|motif|ameda|"
-                    r"bellababy|double pump|zomee|evenflo|tommee|philips|avent|unimom|cimilre|insurance pump")),
+    ("hospital_grade", _c(r"\b(hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|rent|symphony|"
+                          r"ameda platinum|lactina|from the hospital|multi[- ]?user)\b")),
+    ("wearable", _c(r"\b(wearables?|hands[- ]?free|in[- ]?bra|in my bra|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|"
+                    r"cups? (that )?(go|sit|fit)s? in|s12|s9|m5|tsrete|bellababy wearable)\b")),
+    ("manual", _c(r"\b(manual|hand pump|hand[- ]?held|handheld|haakaa|haaka|harmony|squeez\w*|lever|by hand|silicone pump|"
+                  r"hand[- ]?operated|pump by hand)\b")),
+    ("battery", _c(r"\b(battery|batteries|rechargeable|cordless|portable|usb|no (cable|cord|plug)|baby buddha|babybuddha|"
+                   r"zomee fit|freestyle|mini electric|spectra ?s?9|mya( joy)?)\b")),
+    ("electric", _c(r"\b(electric|plug(ged)?[- ]?in|plugs in(to)?|plug (it|them) in|wall|pump in style|pis|motif|double pump|"
+                    r"insurance pump)\b")),
 )
+# A maker's name alone says "electric" only when no kind of pump is named: Medela, Lansinoh and Spectra
+# sell hand, battery and wearable pumps too ("ameda mya joy ... on battery" is a battery pump).
+_ELECTRIC_BRANDS = _c(r"\b(spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|hand))|lansinoh|ameda|"
+                      r"bellababy|zomee|evenflo|tommee( tippee)?|philips|avent|unimom|cimilre)\b")
+# "electric" said of a pump that runs on a battery ("small electric, no cable, charges by usb").
+_GENERIC_ELECTRIC = _c(r"\b(electric)\b")
 
 
 def pump_type(text: str) -> Optional[str]:
@@ -82,7 +88,14 @@ def pump_type(text: str) -> Optional[str]:
     clean = normalise(text)
     found = [(match.start(), rank, value) for rank, (value, pattern) in enumerate(_PUMP_TYPES)
              for match in [pattern.search(clean)] if match]
-    return min(found)[2] if found else None
+    if not found:
+        return "electric" if _ELECTRIC_BRANDS.search(clean) else None
+    kinds = {value for _, _, value in found}
+    first = min(found)[2]
+    if first == "electric" and "battery" in kinds and _GENERIC_ELECTRIC.search(clean) \
+            and not _PUMP_TYPES[4][1].search(_GENERIC_ELECTRIC.sub(" ", clean)):
+        return "battery"
+    return first
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -106,9 +119,30 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+# Pain somewhere else: a hand pump's "my hand is killing me", a sore back from hunching. A clause that
+# names another body part and no breast word says nothing about the flange or the suction.
+_ELSEWHERE = _c(r"\b(hands?|wrists?|arms?|back|neck|shoulders?|head|thumbs?|fingers?|fingertips|legs?|feet|knees?|"
+                r"c-?section|incision|stitches|scar|tooth|teeth)\b")
+_BREAST_WORD = _c(r"\b(nipples?|breasts?|boobs?|areolas?|chest|flanges?|tunnel|suction)\b")
+# "burning through my stash" spends milk, it does not hurt.
+_NOT_PAIN = _c(r"\bburn\w* (through|thru) ")
+
+
+def _breast_pain(clean: str) -> "Optional[re.Match[str]]":
+    """The first affirmed pain word that is about pumping, not about a hand, a back or a freezer stash."""
+    for match in _PAIN.finditer(clean):
+        if negated(clean, match.start()) or _NOT_PAIN.match(clean, match.start()):
+            continue
+        near = _clause(clean, match.start(), match.end())
+        if _ELSEWHERE.search(near) and not _BREAST_WORD.search(near):
+            continue
+        return match
+    return None
+
+
 def pumping_pain(text: str) -> Optional[str]:
     clean = normalise(text)
-    pain = find_affirmed(_PAIN, clean)
+    pain = _breast_pain(clean)
     if pain:
         # Grade from the words around the pain word. Pinching, rubbing and burning are the flange's
         # own signs and count as real pain; a plain "hurts" or "sore" is some pain unless stressed.
@@ -304,24 +338,32 @@ def _flange_size_reply(text: str) -> Optional[str]:
 _POOR_FIT = _c(r"\b(rubs?|rubbing|rubbed|red (rings?|marks?|circles?|lines?)|rings?|marks?|pinch\w*|blanch\w*|white (tip|nipple)|"
                r"swell\w*|swollen|too (small|big|large|tight|loose)|(does|do)n'?t fit|dont fit|doesnt fit|not fit|bad fit|"
                r"poor fit|wrong size|too much (areola|of the areola)|pulls? (in )?too much|sucks in too much|"
-               r"hits the (sides?|walls?)|scrap\w*|chaf\w*|squish\w*|hurts?|painful|sore|goes white|turns white|went white)\b")
+               r"hits the (sides?|walls?)|scrap\w*|chaf\w*|squish\w*|hurts?|painful|sore|goes white|turns white|went white|"
+               r"puffy)\b")
+# Areola drawn into the tunnel. The article (section "Pump parts need adjustments", and its tips) says
+# that is fine as long as it does not hurt: it counts as a poor fit only beside pain or swelling.
+_AREOLA_DRAWN = _c(r"\b(areolas? (\w+ ){0,3}(pulled|sucked|drawn|dragged|pulls|sucks|goes|go|gets) (\w+ )?(in|into|down)|"
+                   r"(pulled|sucked|drawn) (way |right |all the way )?(in|into|down) (the )?(tunnel|flange)|"
+                   r"(way|far|all the way|almost to the end) (down|into|in) the tunnel)\b")
 _GOOD_FIT = _c(r"\b(fits? (fine|well|ok|okay|good|great|perfect\w*)|good fit|centered|centred|moves freely|no rub\w*|perfect fit|"
-               r"comfortable|comfy)\b")
+               r"comfortable|comfy|no (problems?|issues?|trouble|marks?|red\w*)|nothing (red|wrong|rubs))\b")
 
 
 def flange_fit(text: str) -> Optional[str]:
+    """A sign of a poor fit anywhere wins: "my nipple doesn't rub, but lots of areola gets pulled in" is poor."""
     clean = normalise(text)
-    if find_affirmed(_POOR_FIT, clean):
+    if find_affirmed(_POOR_FIT, clean) or find_affirmed(_AREOLA_DRAWN, clean) and _breast_pain(clean):
         return "poor"
     if find_negated(_POOR_FIT, clean) or find_affirmed(_GOOD_FIT, clean):
         return "fine"
     return None
 
 
-_FIT_IN_PASSING = _c(r"\b(flange|flanges|shield|shields|tunnel|nipple|nipples)\b[^.?!]{0,40}\b(rubs?|rubbing|red (rings?|marks?)|"
-                     r"rings?|marks?|pinch\w*|too (small|big|tight)|(does|do)n'?t fit|doesnt fit|dont fit|swell\w*|blanch\w*|"
-                     r"too much (areola|of the areola)|pulls? (in )?too much)|\b(red (rings?|marks?)|rubs?|rubbing|"
-                     r"too much areola)\b"
+_FIT_IN_PASSING = _c(r"\b(flange|flanges|shield|shields|tunnel|nipple|nipples|areola|areolas)\b[^.?!]{0,40}\b("
+                     r"rubs?|rubbing|red (rings?|marks?)|rings?|marks?|pinch\w*|too (small|big|tight)|(does|do)n'?t fit|"
+                     r"doesnt fit|dont fit|swell\w*|swollen|puffy|blanch\w*|too much (areola|of the areola)|"
+                     r"pulls? (in )?too much)|"
+                     r"\b(red (rings?|marks?)|rubs?|rubbing|too much areola)\b"
                      r"[^.?!]{0,25}\b(flange|flanges|shield|tunnel|nipple)")
 
 
@@ -557,8 +599,10 @@ SHORT_ANSWERS: Mapping[str, Parser] = {
     "pumping_feelings": _calm_reply,
     "suction_level": _unsure_reply,
     "flange_size": _flange_size_reply,
-    "flange_fit": lambda text: (_yes_no_reply(partly="poor", hedged_yes="fine", yes="fine", no="poor")(text)
-                                or ("fine" if find_affirmed(_FINE, normalise(text)) else None)),
+    # The question asks whether the nipple rubs or the flange leaves marks: "yes" is a poor fit, "no" (or
+    # "nothing") a good one, and "ok" or "fine" answers the fit itself.
+    "flange_fit": lambda text: ("fine" if find_affirmed(_FINE, normalise(text)) and hedge(normalise(text)) != "unsure"
+                                else _yes_no_reply(partly="poor", hedged_yes="poor", yes="poor", no="fine")(text)),
     "away_from_baby": _yes_no_reply(partly="yes"),  # away some of the time: pumping apart from the baby
     "breasts_ever_full": _yes_no_reply(partly="yes"),
 }
@@ -672,7 +716,7 @@ def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = Tr
             continue
         if slot == "flange_size" and not _FLANGE_CONTEXT.search(clean):
             continue
-        if slot == "pumping_pain" and not re.search(r"\b(pump\w*|flange|nipple|suction|it|sore|hurts?)\b", clean):
+        if slot == "pumping_pain" and not re.search(r"\b(pump\w*|flanges?|nipples?|suction|it|sore|hurts?)\b", clean):
             continue
         value = parse(text)
         if value in (None, UNSURE):

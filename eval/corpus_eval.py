@@ -36,6 +36,7 @@ import yaml
 
 from coach import replies as reply_texts
 from coach.clinic import clinic
+from coach.diagnosis import QUESTION_SLOTS
 from coach.prompts import SLOT_BY_TEXT
 from coach.safety import advice_for
 from coach.vocabulary import FALLBACK_INTENT
@@ -161,6 +162,8 @@ def run_persona(chat: Conversation, persona: Dict[str, Any]) -> Dict[str, Any]:
         "not_caught": turns.not_caught, "safety_checks": turns.safety_checks, "escalations": turns.escalations,
         "asked_already_said": sorted({SLOT_TO_KEY.get(s, s) for s in turns.questions} & already_said),
         "tapped_low_output": tapped, "last_reply": chat.text[:200],
+        # What the assistant took from the parent, so a wrong cause can be traced to the answer misread.
+        "answers": {slot: slots.get(slot) for slot in QUESTION_SLOTS if slots.get(slot) is not None},
     }
 
 

@@ -71,6 +71,12 @@ PERSONAS = [
      {"nursing_goes_well": "I only pump", "baby_gaining_well": "not sure", "breasts_feel_full": "never feel full",
       "milk_flow_starts": "not sure", "pumping_pain": "no", "pump_type": "hospital grade", "pumping_feelings": "fine",
       "suction_level": "medium", "flange_size": "24mm"}),
+    # The pain here is the hand's, not the flange's; and a "no" to the rub-or-marks question is a good fit.
+    ("pump", "half an hour squeezing my hand pump for 15ml and my wrist is killing me. she feeds great from me",
+     {"flange_fit": "no", "pumping_pain": "not on my boobs no", "breasts_feel_full": "yes still heavy after",
+      "milk_flow_starts": "a couple of squirts then drips", "pumping_feelings": "meh its fine",
+      "baby_gaining_well": "yes", "breasts_ever_full": "yes most mornings", "away_from_baby": "no im home",
+      "suction_level": "as hard as i can squeeze", "flange_size": "24"}),
 ]
 
 
@@ -261,6 +267,13 @@ def test_hedges_mid_troubleshooting_are_answers_not_alarms(chat):
             break
         assert chat.asked_question() != first  # moved on
     assert chat.slots().get("red_flag") is None
+
+
+def test_pain_in_the_hand_is_not_read_as_pumping_pain(chat):
+    chat.say("after 20 min on my manual pump my hand is killing me and i get barely 10ml")
+    slots = chat.slots()
+    assert slots["pump_type"] == "manual" and slots.get("pumping_pain") is None
+    assert chat.asked_question() is not None  # not settled on flange or suction trouble from the hand's pain
 
 
 def test_what_the_opening_says_fills_answers_before_the_first_question(chat):

@@ -214,3 +214,63 @@ def test_a_weight_worry_asked_and_denied_is_not_poor_gain():
     assert read_answers("dropping percentiles? no, she's steady on the 50th", requested="baby_gaining_well") != {
         "baby_gaining_well": "no"}
     assert read_answers("losing weight? no, gaining fine", requested="baby_gaining_well")["baby_gaining_well"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband thinks i should just use formula",  # "usb" inside "husband"
+        "i get a 10 min break and have to rush",  # "in b..." is no in-bra pump
+        "the cups were on sale at the supermarket",
+    ],
+)
+def test_pump_names_are_whole_words(text):
+    assert "pump_type" not in read_answers(text, requested="pumping_feelings")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("a little electric one that charges off usb, no cord", "battery"),  # electric, but on a battery
+        ("lansinoh, the wearable kind", "wearable"),  # a maker's name yields to the kind of pump named
+        ("medela, i plug it in next to the couch", "electric"),
+        ("lansinoh", "electric"),  # a maker's name alone: their usual plug-in pump
+        ("the big electric one, it plugs into the wall, the battery died years ago", "electric"),
+    ],
+)
+def test_kind_of_pump_outweighs_the_makers_name(text, value):
+    assert parse_requested("pump_type", text) == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("20 minutes on the hand pump and my wrist is killing me", None),  # pain, but not from the flange
+        ("my back aches from sitting hunched over it", None),
+        ("we are burning through the freezer milk", None),
+        ("my wrist aches and my nipples are really sore", "painful"),
+        ("it burns", "painful"),
+    ],
+)
+def test_pain_elsewhere_is_not_pumping_pain(text, value):
+    assert read_answers(text).get("pumping_pain") == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # The question asks whether the nipple rubs or the flange leaves marks.
+        ("no", "fine"),
+        ("nothing like that, no redness", "fine"),
+        ("no problems there", "fine"),
+        ("yes", "poor"),
+        ("yeah a bit", "poor"),
+        ("seems ok", "fine"),
+        # The article: areola drawn into the tunnel is fine unless it hurts.
+        ("a fair bit of my areola goes down the tunnel but it's comfortable", "fine"),
+        ("nipple is centred but my areola gets dragged right in and it aches after", "poor"),
+        ("afterwards my areolas are puffy", "poor"),
+    ],
+)
+def test_flange_fit_replies(text, value):
+    assert parse_requested("flange_fit", text) == value
