@@ -1,12 +1,12 @@
 """`make bench`: how fast and how much, ours beside Rasa's default pipeline on the same data.
 
-Both models are served by a real `rasa run` with our action server and a SQLite tracker store,
-driven through the web chat webhook. Ours runs as `scripts/run` starts it (one Sanic worker per core,
-the conversation locks in the SQLite file); the baseline as stock Rasa runs (one process, in-memory
-locks). Memory is summed over every process of the Rasa server, as RSS and as PSS (shared pages
-split). Absolute times drift on shared machines, so the table also gives our figure as a ratio to
-the baseline measured in the same run. Latency percentiles are nearest-rank (harness/measure.py),
-as in eval/review_bench.py. Results: results/bench/.
+Both models are served by a real Rasa server with our action server and a SQLite tracker store,
+driven through the web chat webhook. Ours runs as `scripts/run` starts it (`serving.supervisor`: one
+worker process per core without TensorFlow, the conversation locks in the SQLite file); the baseline
+as stock Rasa runs (`rasa run`: one process, in-memory locks). Memory is summed over every process
+of the Rasa server, as RSS and as PSS (shared pages split). Absolute times drift on shared machines,
+so the table also gives our figure as a ratio to the baseline measured in the same run. Latency
+percentiles are nearest-rank (harness/measure.py), as in eval/review_bench.py. Results: results/bench/.
 """
 from __future__ import annotations
 
@@ -110,18 +110,18 @@ def drive(server: Server, users: int, per_user: int) -> Dict[str, Any]:
             "msgs_per_s": round(len(all_latencies) / wall, 1)}
 
 
-def serve_and_measure(model: Path, tmp: Path, workers: Optional[int] = None) -> Dict[str, Any]:
-    """Serve ``model`` as `scripts/run` would (``workers`` None) or with Rasa's defaults (1: one
-    process, in-memory lock store) and measure it."""
+def serve_and_measure(model: Path, tmp: Path, stock: bool = False) -> Dict[str, Any]:
+    """Serve ``model`` as `scripts/run` would, or (``stock``) as `rasa run` does by default (one
+    process, in-memory lock store), and measure it."""
     start = time.monotonic()
-    with running_server(tmp, {}, model=model, workers=workers) as srv:
+    with running_server(tmp, {}, model=model, workers=1 if stock else None, stock=stock) as srv:
         ready = time.monotonic() - start
         # Warm-up: a process's first message initialises lazily loaded parts. Eight conversations at
-        # once reach every Sanic worker (the kernel spreads connections between them), so no worker's
+        # once reach every worker (they share one listening socket), so no worker's
         # first message is timed; both sides get the same warm-up.
         drive(srv, 8, 3)
         scenarios = [drive(srv, users, per_user) for users, per_user in SCENARIOS]
-        rasa = tree_memory_mb(srv.processes[1].pid)  # the main process and every Sanic worker
+        rasa = tree_memory_mb(srv.processes[1].pid)  # the supervisor (or stock main process) and every worker
         memory = {"action_server_mb": memory_mb(srv.processes[0].pid)["rss_mb"],
                   "rasa_server_mb": rasa["rss_mb"], "rasa_server_pss_mb": rasa["pss_mb"],
                   "rasa_processes": rasa["processes"]}
@@ -146,7 +146,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         print("serving ours...", flush=True)
         ours = serve_and_measure(model_path(), tmp_path / "serve-ours")
         print("serving the baseline...", flush=True)
-        base = serve_and_measure(Path(base_train["model"]), tmp_path / "serve-baseline", workers=1)
+        base = serve_and_measure(Path(base_train["model"]), tmp_path / "serve-baseline", stock=True)
         print("timing the parts of one message, ours then the baseline...", flush=True)
         ours_parts = breakdown(model_path())
         base_parts = breakdown(Path(base_train["model"]))
@@ -157,7 +157,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     rows = [("training, cold (s)", ours_train["cold_s"], base_train["cold_s"]),
             ("training, nothing changed (s)", ours_train["unchanged_s"], base_train["unchanged_s"]),
             ("start until ready (s)", ours["start_until_ready_s"], base["start_until_ready_s"]),
-            ("Rasa processes (main and Sanic workers)", ours["rasa_processes"], base["rasa_processes"]),
+            ("Rasa processes (supervisor or main, and workers)", ours["rasa_processes"], base["rasa_processes"]),
             ("Rasa server RSS, all its processes (MB)", ours["rasa_server_mb"], base["rasa_server_mb"]),
             ("Rasa server PSS, all its processes (MB)", ours["rasa_server_pss_mb"], base["rasa_server_pss_mb"]),
             ("action server RSS (MB)", ours["action_server_mb"], base["action_server_mb"])]

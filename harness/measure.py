@@ -37,7 +37,7 @@ def memory_mb(pid: int) -> Dict[str, float]:
     return {"rss_mb": values.get("VmRSS", 0.0), "peak_rss_mb": values.get("VmHWM", 0.0)}
 
 
-def _children(pid: int) -> List[int]:
+def child_pids(pid: int) -> List[int]:
     tasks = Path(f"/proc/{pid}/task")
     if not tasks.exists():
         return []
@@ -46,12 +46,12 @@ def _children(pid: int) -> List[int]:
 
 
 def tree_memory_mb(pid: int) -> Dict[str, float]:
-    """Memory of a process and all its descendants (a Rasa server's Sanic workers), in MB: the sum of
+    """Memory of a process and all its descendants (a Rasa server and its workers), in MB: the sum of
     their RSS (`rss_mb`, pages shared after a fork counted once per process) and of their PSS
     (`pss_mb`, each shared page split between its sharers, so the sum is what the machine gives)."""
     pids, i = [pid], 0
     while i < len(pids):
-        pids += _children(pids[i])
+        pids += child_pids(pids[i])
         i += 1
     totals = {"Rss:": 0.0, "Pss:": 0.0}
     for p in pids:

@@ -58,7 +58,7 @@ def stop_processes(processes: Iterable[subprocess.Popen], timeout: float = 20) -
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            try:  # the Rasa server runs in its own process group: its Sanic workers go with it
+            try:  # the Rasa server runs in its own process group: its workers go with it
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 proc.kill()
@@ -130,12 +130,13 @@ def default_workers() -> int:
 
 @contextlib.contextmanager
 def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True,
-                   model: Optional[Path] = None, workers: Optional[int] = None) -> Iterator[Server]:
-    """A real `rasa run` (and action server) on free loopback ports, with its own SQLite store.
+                   model: Optional[Path] = None, workers: Optional[int] = None, stock: bool = False) -> Iterator[Server]:
+    """A real Rasa server (and action server) on free loopback ports, with its own SQLite store.
 
-    ``workers``: Rasa's Sanic workers, by default as `scripts/run` starts them (with the lock store
-    in the same SQLite file, as endpoints.yml has it); 1 gives Rasa's single process and in-memory
-    lock store.
+    Served as `scripts/run` serves it: `serving.supervisor` with ``workers`` worker processes (by
+    default one per core, with the lock store in the same SQLite file, as endpoints.yml has it; 1
+    gives one worker and Rasa's in-memory lock store). ``stock`` serves it with Rasa's own `rasa run`
+    instead (one process, TensorFlow loaded), as the bench serves the baseline.
     """
     model = model or model_path()
     workers = default_workers() if workers is None else workers
@@ -159,11 +160,13 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
         if with_actions:
             srv.start_action_server(tmp / "actions.log")
         srv.log = tmp / "rasa.log"
-        rasa = subprocess.Popen(
-            [RASA, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
-             str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=srv.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        run_args = ["run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
+                    str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)]
+        command = [RASA, *run_args] if stock else [
+            sys.executable, "-m", "serving.supervisor", "--workers", str(workers), "--host", "127.0.0.1",
+            "--port", str(port), "--", *run_args]
+        rasa = subprocess.Popen(command, cwd=ROOT, env=env, stdout=srv.log.open("w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
         srv.processes.append(rasa)
         wait_until_up(f"{srv.webchat}/", rasa, srv.log, SERVER_START_TIMEOUT_S)
         yield srv

@@ -1,13 +1,16 @@
 """Hostile input, concurrency, a dead action server and a restart: nothing is lost, no 5xx."""
 import json
+import os
+import signal
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from channels.common import trouble_text
 from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
 from harness.conversation import Conversation
-from harness.measure import tree_memory_mb
+from harness.measure import child_pids, tree_memory_mb
 from harness.server import default_workers, running_server
 
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
@@ -58,10 +61,34 @@ def fifty_concurrent_messages_to_one_conversation(server):
             assert i + 1 < len(kinds) and kinds[i + 1] == "bot", "a message went unanswered or answers interleaved"
 
 
+def _workers(server) -> "list[int]":
+    return child_pids(server.processes[1].pid)  # the supervisor's children
+
+
 def test_the_server_runs_a_worker_per_core_as_scripts_run_does(server):
     # Otherwise the next test would not be testing the lock store shared by several workers.
-    workers = default_workers()
-    assert tree_memory_mb(server.processes[1].pid)["processes"] == (1 + workers if workers > 1 else 1)
+    assert tree_memory_mb(server.processes[1].pid)["processes"] == 1 + default_workers()
+    assert len(_workers(server)) == default_workers()
+
+
+def test_no_worker_loads_tensorflow(server):
+    # What makes a worker 300 MB instead of 640 (serving/no_tensorflow.py): no TensorFlow library is
+    # mapped into any process of the server, yet it answers (the whole suite runs against it).
+    for pid in [server.processes[1].pid, *_workers(server)]:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "libtensorflow" not in maps and "_pywrap_tensorflow" not in maps, pid
+
+
+def test_a_dead_worker_stops_the_whole_server(tmp_path):
+    # Half a server would hide the failure from whoever watches the process; the supervisor exits.
+    with running_server(tmp_path, {}, with_actions=False) as srv:
+        supervisor = srv.processes[-1]  # no action server here: the Rasa server is the only process
+        workers = child_pids(supervisor.pid)
+        os.kill(workers[0], signal.SIGKILL)
+        assert supervisor.wait(timeout=60) != 0
+        assert "exited" in srv.log.read_text()
+        for pid in workers[1:]:  # the others were stopped, not left serving
+            assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
 
 
 def test_fifty_concurrent_messages_to_one_conversation(server):
@@ -69,7 +96,7 @@ def test_fifty_concurrent_messages_to_one_conversation(server):
 
 
 def test_fifty_concurrent_messages_to_one_conversation_in_one_process(tmp_path):
-    with running_server(tmp_path, {}, workers=1) as srv:  # Rasa's own single process and in-memory lock
+    with running_server(tmp_path, {}, workers=1) as srv:  # one worker, Rasa's in-memory lock store
         fifty_concurrent_messages_to_one_conversation(srv)
 
 

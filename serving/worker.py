@@ -1,0 +1,60 @@
+"""One Rasa server worker: `python -m serving.worker --fd N -- run --model M ...` (started by
+`serving.supervisor`, not by hand).
+
+It serves Rasa's own `rasa run` on the listening socket it inherited as file descriptor N, so every
+worker accepts from the same queue, and it does so without TensorFlow (`serving.no_tensorflow`).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from typing import List, Optional
+
+from serving import no_tensorflow
+
+# A model that needs TensorFlow cannot be served here; the supervisor reports this exit code.
+EXIT_NEEDS_TENSORFLOW = 3
+
+
+def serve_on(sock: socket.socket) -> None:
+    """Make Rasa's `app.run(host=..., port=...)` accept on ``sock`` instead of binding its own."""
+    from sanic import Sanic
+
+    original_run = Sanic.run
+
+    def run(self: Sanic, *args: object, **kwargs: object) -> None:
+        kwargs.pop("host", None)
+        kwargs.pop("port", None)
+        kwargs.update(sock=sock, workers=1)
+        original_run(self, **kwargs)  # Rasa passes everything by keyword
+
+    Sanic.run = run  # type: ignore[method-assign]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fd", type=int, required=True, help="the inherited listening socket")
+    parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
+    args = parser.parse_args(argv)
+    rasa_args = args.rasa_args[1:] if args.rasa_args[:1] == ["--"] else args.rasa_args
+    no_tensorflow.install()
+    model = no_tensorflow.model_argument(rasa_args)
+    if model is not None:
+        needing = no_tensorflow.components_needing_tensorflow(model)
+        if needing:
+            print(f"{model} has components that run TensorFlow ({', '.join(needing)}); serve it with "
+                  f"`rasa run` instead of serving.supervisor.", file=sys.stderr)
+            return EXIT_NEEDS_TENSORFLOW
+    serve_on(socket.socket(fileno=args.fd))
+    os.environ["SANIC_WORKERS"] = "1"  # this process is one worker; the supervisor runs the others
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *rasa_args]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

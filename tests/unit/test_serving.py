@@ -1,0 +1,68 @@
+"""The supervisor and the TensorFlow placeholder, each in a fresh interpreter (the placeholder must be
+installed before Rasa is imported, and this test process has imported it already)."""
+import socket
+import subprocess
+import sys
+import textwrap
+
+from harness import ROOT
+from harness.server import model_path
+
+
+def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+                                                "PATH": "/usr/bin:/bin"})
+
+
+def test_rasa_loads_without_tensorflow_and_tells_which_components_need_it():
+    result = run_python(f"""
+        import sys
+        from serving import no_tensorflow
+        no_tensorflow.install()
+        import spacy, thinc.compat
+        from rasa.core.agent import Agent
+        from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+        from rasa.core.policies.ted_policy import TEDPolicy
+        from rasa.core.policies.rule_policy import RulePolicy
+        from components.diet import PortableDIETClassifier
+        assert isinstance(sys.modules["tensorflow"], no_tensorflow.PlaceholderModule)
+        assert thinc.compat.has_tensorflow is False  # spaCy took its plain code paths
+        assert no_tensorflow.uses_tensorflow(DIETClassifier) and no_tensorflow.uses_tensorflow(TEDPolicy)
+        assert not no_tensorflow.uses_tensorflow(RulePolicy)
+        assert not no_tensorflow.uses_tensorflow(PortableDIETClassifier)  # it predicts with numpy
+        assert no_tensorflow.components_needing_tensorflow("{model_path()}") == []
+        print("ok")
+    """)
+    assert result.stdout.strip().endswith("ok"), result.stderr[-3000:]
+
+
+def test_installing_after_tensorflow_was_imported_is_refused():
+    result = run_python("""
+        import tensorflow
+        from serving import no_tensorflow
+        try:
+            no_tensorflow.install()
+        except RuntimeError as err:
+            print("refused:", err)
+    """, timeout=180)
+    assert "refused: TensorFlow is already imported" in result.stdout, result.stderr[-3000:]
+
+
+def test_model_argument():
+    from serving.no_tensorflow import model_argument
+    assert str(model_argument(["run", "--model", "m.tar.gz", "--port", "1"])) == "m.tar.gz"
+    assert str(model_argument(["run", "-m", "x.tar.gz"])) == "x.tar.gz"
+    assert str(model_argument(["run", "--model=y.tar.gz"])) == "y.tar.gz"
+    assert model_argument(["run"]) is None
+
+
+def test_supervisor_says_so_when_the_port_is_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "serving.supervisor", "--port", str(port), "--", "run"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
