@@ -76,6 +76,12 @@ class NumpyDIET:
         self.units = int(self.w["embedding.kernel"].shape[1])
         self.heads = int(self.w["num_heads"])
         self.layers = int(self.w["num_layers"])
+        self._position_table = positional_encoding(64, self.units)
+
+    def _positions(self, length: int) -> np.ndarray:
+        if length > len(self._position_table):  # computed once for the longest message seen so far
+            self._position_table = positional_encoding(max(length, 2 * len(self._position_table)), self.units)
+        return self._position_table[:length]
 
     @classmethod
     def from_file(cls, path: Path) -> "NumpyDIET":
@@ -88,7 +94,7 @@ class NumpyDIET:
         whole = np.asarray(sentence @ w["sparse_to_dense.sentence.kernel"]) + w["sparse_to_dense.sentence.bias"]
         x = np.concatenate([tokens, whole], axis=0)  # the sentence is the last position
         x = x @ w["embedding.kernel"] + w["embedding.bias"]
-        x = x * math.sqrt(self.units) + positional_encoding(len(x), self.units)
+        x = x * math.sqrt(self.units) + self._positions(len(x))
         depth = self.units // self.heads
         for i in range(self.layers):
             p = f"layer{i}."

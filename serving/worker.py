@@ -39,6 +39,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
     args = parser.parse_args(argv)
     rasa_args = args.rasa_args[1:] if args.rasa_args[:1] == ["--"] else args.rasa_args
+    # One BLAS thread per worker: the matrices of one message are tiny, and BLAS threads that spin
+    # while waiting for work take the CPU from the other workers (set before numpy is imported).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     no_tensorflow.install()
     model = no_tensorflow.model_argument(rasa_args)
     if model is not None:
