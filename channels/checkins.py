@@ -37,7 +37,7 @@ from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
-from channels.common import sql_engine
+from channels.common import create_missing_tables, sql_engine
 from channels.outbound import channel_of, last_user_at, output_for, send_template
 from channels.twilio_whatsapp import OFFERED
 from coach import checkins as plan
@@ -104,15 +104,7 @@ class CheckInStore:
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        for attempt in range(3):
-            try:
-                metadata.create_all(engine, checkfirst=True)
-                break
-            except sa.exc.SQLAlchemyError:
-                # Two servers starting at once can both try to create the table; the loser looks again.
-                if attempt == 2:
-                    raise
-                time.sleep(1)
+        create_missing_tables(metadata, engine)  # several servers and workers start at once
 
     def sync_all(self, now: float) -> int:
         """Copy until the cursor reaches the newest event, or SYNC_BATCHES_PER_ROUND batches."""

@@ -69,6 +69,27 @@ def sql_engine(tracker_store: Any) -> Optional[sa.engine.Engine]:
     return None
 
 
+def create_missing_tables(metadata: sa.MetaData, engine: sa.engine.Engine, attempts: int = 3) -> None:
+    """Create the tables of ``metadata`` that the database lacks.
+
+    Every Rasa worker does this at start, and workers start together: two may both see a table
+    missing and both create it, and the second gets "already exists" (on PostgreSQL, sometimes a
+    duplicate key in its catalogue). That is success once the table is there; anything else is retried,
+    then raised.
+    """
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except sa.exc.SQLAlchemyError:
+            inspector = sa.inspect(engine)
+            if all(inspector.has_table(table.name) for table in metadata.sorted_tables):
+                return
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
 def app_sql_engine(app: Any) -> Optional[sa.engine.Engine]:
     """The SQL engine of a Sanic app's loaded agent; None before the model is loaded or for other stores."""
     agent = getattr(app.ctx, "agent", None) if app is not None else None
@@ -106,7 +127,7 @@ class SeenIds:
         if not self._looked_up and app is not None and getattr(app.ctx, "agent", None) is not None:
             self._engine = app_sql_engine(app)
             if self._engine is not None:
-                _seen_metadata.create_all(self._engine, checkfirst=True)
+                create_missing_tables(_seen_metadata, self._engine)
             self._looked_up = True
         return self._engine
 

@@ -35,6 +35,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.utils.endpoints import EndpointConfig
 
+from channels.common import create_missing_tables
+
 # How often a waiting message looks whether its turn has come. Rasa's own stores wait a whole second;
 # a parent who sends two lines at once would then see the second answer a second late. A look is
 # one indexed SELECT, so twenty a second cost nothing measurable.
@@ -65,7 +67,7 @@ class SQLLockStore(LockStore):
                 settings.get("password"), settings.get("login_db"), settings.get("query"))
             engine = sa.create_engine(url, **create_engine_kwargs(url))
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        create_missing_tables(metadata, engine)  # several workers start at once
 
     # --- the ticket book ---------------------------------------------------------------------------
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:

@@ -21,7 +21,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.common import VerifiedInputChannel, app_sql_engine, button_titles, post_with_retry, split_text
+from channels.common import (
+    VerifiedInputChannel,
+    app_sql_engine,
+    button_titles,
+    create_missing_tables,
+    post_with_retry,
+    split_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +60,7 @@ class NumberedOptions:
 
     def use_database(self, engine: Optional[sa.engine.Engine]) -> None:
         if engine is not None and self.engine is None:
-            _options_metadata.create_all(engine, checkfirst=True)
+            create_missing_tables(_options_metadata, engine)
             self.engine = engine
 
     def bind(self, app: Any) -> None:

@@ -140,3 +140,4 @@ def test_a_message_whose_own_ticket_runs_out_while_waiting_is_refused(url):
         asyncio.run(late())
     with store.engine.connect() as conn:  # the refused message's ticket is gone, the holder's kept
         assert conn.execute(sa.select(sa.func.count()).select_from(tickets)).scalar() == 1
+
