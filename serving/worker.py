@@ -7,15 +7,23 @@ worker accepts from the same queue, and it does so without TensorFlow (`serving.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 from serving import no_tensorflow
 
 # A model that needs TensorFlow cannot be served here; the supervisor reports this exit code.
 EXIT_NEEDS_TENSORFLOW = 3
+
+
+async def _freeze_loaded_objects(app: object, loop: object) -> None:
+    """Once the model is loaded, keep its objects out of the garbage collector's full passes."""
+    gc.collect()
+    gc.freeze()
 
 
 def serve_on(sock: socket.socket) -> None:
@@ -25,12 +33,25 @@ def serve_on(sock: socket.socket) -> None:
     original_run = Sanic.run
 
     def run(self: Sanic, *args: object, **kwargs: object) -> None:
+        self.register_listener(_freeze_loaded_objects, "after_server_start")
         kwargs.pop("host", None)
         kwargs.pop("port", None)
         kwargs.update(sock=sock, workers=1)
         original_run(self, **kwargs)  # Rasa passes everything by keyword
 
     Sanic.run = run  # type: ignore[method-assign]
+
+
+def _latest_model() -> Optional[Path]:
+    """The model `rasa run` picks without --model (the newest in models/), or None if there is none:
+    then Rasa says so itself."""
+    from rasa.exceptions import ModelNotFound
+    from rasa.model import get_local_model
+
+    try:
+        return Path(get_local_model())
+    except ModelNotFound:
+        return None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -44,7 +65,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
     no_tensorflow.install()
-    model = no_tensorflow.model_argument(rasa_args)
+    model = no_tensorflow.model_argument(rasa_args) or _latest_model()
     if model is not None:
         needing = no_tensorflow.components_needing_tensorflow(model)
         if needing:
