@@ -132,8 +132,9 @@ def export_weights(model: Any, config: Mapping[str, Any]) -> Dict[str, np.ndarra
         raise UnsupportedDIET(f"NumpyDIET does not compute this DIET configuration: {wrong or 'hidden layers'}")
     sequence_layer = model._tf_layers[f"sequence_layer.{TEXT}"]
     combining = sequence_layer._tf_layers["feature_combining"]._tf_layers
-    if any(key.startswith("unify_dims") for key in combining):
-        raise UnsupportedDIET("NumpyDIET expects sequence and sentence features of one size")
+    if any(key.startswith("unify_dims") for key in combining) or any(
+            combining[f"sparse_dense.{kind}"].output_units != config["dense_dimension"][TEXT] for kind in (SEQUENCE, SENTENCE)):
+        raise UnsupportedDIET("NumpyDIET expects sparse input features only (no word vectors)")
     transformer = sequence_layer._tf_layers["transformer"]
 
     def dense(layer: Any) -> Dict[str, np.ndarray]:
