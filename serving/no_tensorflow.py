@@ -3,14 +3,15 @@
 Why: Rasa 3.6 imports TensorFlow in every process that loads a model, whether a component uses it or
 not (`rasa.core.policies.policy` -> ... -> `rasa.utils.train_utils` -> `rasa.utils.tensorflow`), and
 spaCy's thinc probes for it as well. On 2026-11-29 that import alone was 330 of a worker's 554 MB of
-RSS and 2 of its 3.6 s of imports. The project's model has no component that runs TensorFlow (the
-intent classifier is a logistic regression, the policy is RulePolicy), so the serving processes
-import a placeholder in its place. Training (`rasa train`) and the terminal shell import the real one.
+RSS and 2 of its 3.6 s of imports. The project's model has no component that runs TensorFlow when it
+predicts (DIET is trained by Rasa but run with numpy, `components/diet.py`; the policy is RulePolicy),
+so the serving processes import a placeholder in its place. Training (`rasa train`), `rasa test` and
+the terminal shell import the real one.
 
 The placeholder stands in for what Rasa's modules do with TensorFlow while they are imported: look up
 names (`tf.keras.layers.Layer`), subclass them, use them as decorators and in type hints. It computes
 nothing, and `components_needing_tensorflow` refuses a model in which anything would ask it to: a
-model with DIET, TED or another TensorFlow component must be served by `rasa run` itself.
+model with Rasa's own DIET, TED or another TensorFlow component must be served by `rasa run` itself.
 """
 from __future__ import annotations
 
