@@ -243,6 +243,11 @@ _CALM = _c(r"\b(calm|relaxed|relaxing|chill|no problem|don'?t mind|dont mind|do 
            r"fine with (it|me)|ok with it|okay with it)\b")
 
 
+# Feelings strong enough to outweigh a reply that opens with "ok" or "fine".
+_STRONG_FEELING = _c(r"\b(anxious|anxiety|stress\w*|nervous|scared|afraid|panic\w*|hate\w*|hating|dread\w*|"
+                     r"overwhelm\w*|can'?t stand|cant stand|miserable)\b")
+
+
 def pumping_feelings(text: str) -> Optional[str]:
     clean = normalise(text)
     if find_affirmed(_HATE, clean):
@@ -659,8 +664,10 @@ def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str
             mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b",
                              normalise(text))
             return "some" if mild else "painful"
-        if slot == "pumping_feelings" and re.match(r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b",
-                                                   normalise(text)):
+        # "fine", "ok" first is calm ("fine, just frustrating how little there is"), unless what follows
+        # names a strong feeling: "okay, I said it wasn't a big deal but honestly I'm anxious" is not.
+        if slot == "pumping_feelings" and not find_affirmed(_STRONG_FEELING, normalise(text)) and re.match(
+                r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b", normalise(text)):
             return "calm"
         lead = leading_answer(slot, text)
         if lead is not None:

@@ -274,3 +274,16 @@ def test_pain_elsewhere_is_not_pumping_pain(text, value):
 )
 def test_flange_fit_replies(text, value):
     assert parse_requested("flange_fit", text) == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("ok i guess", "calm"),
+        ("fine, its just boring", "calm"),
+        ("ok honestly? it stresses me out, i watch the clock the whole time", "stressed"),
+        ("okay so i kind of hate it", "hate"),
+    ],
+)
+def test_a_leading_ok_is_calm_only_when_no_stress_follows(text, value):
+    assert parse_requested("pumping_feelings", text) == value
