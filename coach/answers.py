@@ -61,6 +61,8 @@ def looks_like_question(text: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------------
 # pump type
+_ELECTRIC = _c(r"\b(electric|plug(ged)?[- ]?in|plugs in(to)?|plug (it|them) in|wall|pump in style|pis|motif|double pump|"
+               r"insurance pump)\b")
 # Each pattern is matched as whole words: "usb" inside "husband" or "in bra" inside "15 min brake" is
 # no pump (both misread parents' answers on eval/corpus, 2026-11-29).
 _PUMP_TYPES = (
@@ -72,8 +74,7 @@ _PUMP_TYPES = (
                   r"hand[- ]?operated|pump by hand)\b")),
     ("battery", _c(r"\b(battery|batteries|rechargeable|cordless|portable|usb|no (cable|cord|plug)|baby buddha|babybuddha|"
                    r"zomee fit|freestyle|mini electric|spectra ?s?9|mya( joy)?)\b")),
-    ("electric", _c(r"\b(electric|plug(ged)?[- ]?in|plugs in(to)?|plug (it|them) in|wall|pump in style|pis|motif|double pump|"
-                    r"insurance pump)\b")),
+    ("electric", _ELECTRIC),
 )
 # A maker's name alone says "electric" only when no kind of pump is named: Medela, Lansinoh and Spectra
 # sell hand, battery and wearable pumps too ("ameda mya joy ... on battery" is a battery pump).
@@ -92,9 +93,8 @@ def pump_type(text: str) -> Optional[str]:
         return "electric" if _ELECTRIC_BRANDS.search(clean) else None
     kinds = {value for _, _, value in found}
     first = min(found)[2]
-    if first == "electric" and "battery" in kinds and _GENERIC_ELECTRIC.search(clean) \
-            and not _PUMP_TYPES[4][1].search(_GENERIC_ELECTRIC.sub(" ", clean)):
-        return "battery"
+    if first == "electric" and "battery" in kinds and not _ELECTRIC.search(_GENERIC_ELECTRIC.sub(" ", clean)):
+        return "battery"  # the only electric word is "electric" itself, and a battery is named
     return first
 
 
@@ -580,6 +580,18 @@ def _yes_no_reply(partly: Optional[str] = UNSURE, hedged_yes: Optional[str] = "y
     return read
 
 
+_rubs_or_marks_reply = _yes_no_reply(partly="poor", hedged_yes="poor", yes="poor", no="fine")
+
+
+def _fit_reply(text: str) -> Optional[str]:
+    """The question asks whether the nipple rubs or the flange leaves marks: "yes" is a poor fit, "no"
+    (or "nothing") a good one, and "ok" or "fine" answers the fit itself."""
+    clean = normalise(text)
+    if find_affirmed(_FINE, clean) and hedge(clean) != "unsure":
+        return "fine"
+    return _rubs_or_marks_reply(text)
+
+
 def _calm_reply(text: str) -> Optional[str]:
     clean = normalise(text)
     kind = hedge(clean)
@@ -604,10 +616,7 @@ SHORT_ANSWERS: Mapping[str, Parser] = {
     "pumping_feelings": _calm_reply,
     "suction_level": _unsure_reply,
     "flange_size": _flange_size_reply,
-    # The question asks whether the nipple rubs or the flange leaves marks: "yes" is a poor fit, "no" (or
-    # "nothing") a good one, and "ok" or "fine" answers the fit itself.
-    "flange_fit": lambda text: ("fine" if find_affirmed(_FINE, normalise(text)) and hedge(normalise(text)) != "unsure"
-                                else _yes_no_reply(partly="poor", hedged_yes="poor", yes="poor", no="fine")(text)),
+    "flange_fit": _fit_reply,
     "away_from_baby": _yes_no_reply(partly="yes"),  # away some of the time: pumping apart from the baby
     "breasts_ever_full": _yes_no_reply(partly="yes"),
 }
@@ -649,7 +658,8 @@ def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str
     readings count. A reply that corrects itself ("24... wait no, 21") is read from the correction on.
     """
     text = after_correction(text)
-    if is_reply and slot in _HEDGE_FIRST and hedge(normalise(text)) == "unsure" and len(normalise(text).split()) <= 4:
+    clean = normalise(text)
+    if is_reply and slot in _HEDGE_FIRST and hedge(clean) == "unsure" and len(clean.split()) <= 4:
         return UNSURE
     specific = PARSERS[slot](text)
     if is_reply:
@@ -659,15 +669,14 @@ def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str
                 return number  # "24, came with it": the number, not the "came with"
         if slot == "nursing_goes_well" and specific == "not_nursing":
             return specific
-        if slot == "pumping_pain" and _LEADING_YES.search(normalise(text)):
+        if slot == "pumping_pain" and _LEADING_YES.search(clean):
             # "yes hurts": a plain yes to "Does pumping hurt?" is real pain unless they soften it.
-            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b",
-                             normalise(text))
+            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b", clean)
             return "some" if mild else "painful"
         # "fine", "ok" first is calm ("fine, just frustrating how little there is"), unless what follows
         # names a strong feeling: "okay, I said it wasn't a big deal but honestly I'm anxious" is not.
-        if slot == "pumping_feelings" and not find_affirmed(_STRONG_FEELING, normalise(text)) and re.match(
-                r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b", normalise(text)):
+        if slot == "pumping_feelings" and not find_affirmed(_STRONG_FEELING, clean) and re.match(
+                r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b", clean):
             return "calm"
         lead = leading_answer(slot, text)
         if lead is not None:

@@ -172,6 +172,28 @@ def test_output_dropping_is_not_about_the_babys_weight():
         ("nursing_goes_well", "yes nursing is good, no issus", "yes"),
         ("nursing_goes_well", "not yet, he gets my milk through a tube", "not_nursing"),
         ("baby_gaining_well", "i think so, following his line more or less", "yes"),
+        # Outsiders' answers misread on eval/corpus (2026-11-29), in new words.
+        ("pump_type", "a little electric one that charges off usb, no cord", "battery"),  # electric, on a battery
+        ("pump_type", "lansinoh, the wearable kind", "wearable"),  # a maker's name yields to the kind named
+        ("pump_type", "medela, i plug it in next to the couch", "electric"),
+        ("pump_type", "lansinoh", "electric"),  # a maker's name alone: their usual plug-in pump
+        ("pump_type", "the big electric one, it plugs into the wall, the battery died years ago", "electric"),
+        # The flange question asks whether the nipple rubs or the flange leaves marks.
+        ("flange_fit", "no", "fine"),
+        ("flange_fit", "nothing like that, no redness", "fine"),
+        ("flange_fit", "no problems there", "fine"),
+        ("flange_fit", "yes", "poor"),
+        ("flange_fit", "yeah a bit", "poor"),
+        ("flange_fit", "seems ok", "fine"),
+        # The article: areola drawn into the tunnel is fine unless it hurts.
+        ("flange_fit", "a fair bit of my areola goes down the tunnel but it's comfortable", "fine"),
+        ("flange_fit", "nipple is centred but my areola gets dragged right in and it aches after", "poor"),
+        ("flange_fit", "afterwards my areolas are puffy", "poor"),
+        # A leading "ok" is calm only when no strong feeling follows.
+        ("pumping_feelings", "ok i guess", "calm"),
+        ("pumping_feelings", "fine, its just boring", "calm"),
+        ("pumping_feelings", "ok honestly? it stresses me out, i watch the clock the whole time", "stressed"),
+        ("pumping_feelings", "okay so i kind of hate it", "hate"),
     ],
 )
 def test_replies_as_people_type_them(slot, text, value):
@@ -231,20 +253,6 @@ def test_pump_names_are_whole_words(text):
 @pytest.mark.parametrize(
     "text, value",
     [
-        ("a little electric one that charges off usb, no cord", "battery"),  # electric, but on a battery
-        ("lansinoh, the wearable kind", "wearable"),  # a maker's name yields to the kind of pump named
-        ("medela, i plug it in next to the couch", "electric"),
-        ("lansinoh", "electric"),  # a maker's name alone: their usual plug-in pump
-        ("the big electric one, it plugs into the wall, the battery died years ago", "electric"),
-    ],
-)
-def test_kind_of_pump_outweighs_the_makers_name(text, value):
-    assert parse_requested("pump_type", text) == value
-
-
-@pytest.mark.parametrize(
-    "text, value",
-    [
         ("20 minutes on the hand pump and my wrist is killing me", None),  # pain, but not from the flange
         ("my back aches from sitting hunched over it", None),
         ("we are burning through the freezer milk", None),
@@ -254,36 +262,3 @@ def test_kind_of_pump_outweighs_the_makers_name(text, value):
 )
 def test_pain_elsewhere_is_not_pumping_pain(text, value):
     assert read_answers(text).get("pumping_pain") == value
-
-
-@pytest.mark.parametrize(
-    "text, value",
-    [
-        # The question asks whether the nipple rubs or the flange leaves marks.
-        ("no", "fine"),
-        ("nothing like that, no redness", "fine"),
-        ("no problems there", "fine"),
-        ("yes", "poor"),
-        ("yeah a bit", "poor"),
-        ("seems ok", "fine"),
-        # The article: areola drawn into the tunnel is fine unless it hurts.
-        ("a fair bit of my areola goes down the tunnel but it's comfortable", "fine"),
-        ("nipple is centred but my areola gets dragged right in and it aches after", "poor"),
-        ("afterwards my areolas are puffy", "poor"),
-    ],
-)
-def test_flange_fit_replies(text, value):
-    assert parse_requested("flange_fit", text) == value
-
-
-@pytest.mark.parametrize(
-    "text, value",
-    [
-        ("ok i guess", "calm"),
-        ("fine, its just boring", "calm"),
-        ("ok honestly? it stresses me out, i watch the clock the whole time", "stressed"),
-        ("okay so i kind of hate it", "hate"),
-    ],
-)
-def test_a_leading_ok_is_calm_only_when_no_stress_follows(text, value):
-    assert parse_requested("pumping_feelings", text) == value
