@@ -209,6 +209,13 @@ class CheckInStore:
         with self.engine.begin() as conn:
             conn.execute(checkin.update().where(checkin.c.id == row_id).values(**values))
 
+    def close(self, row: Any, status: str, reason: str = "") -> bool:
+        """Close a sent check-in as answered or no_reply. True for exactly one caller: the UPDATE only
+        matches the row while it is still open as this caller read it (every worker sweeps)."""
+        with self.engine.begin() as conn:
+            return conn.execute(checkin.update().where(checkin.c.id == row.id, checkin.c.status == row.status)
+                                .values(status=status, reason=reason[:255] or None)).rowcount == 1
+
     def answered_since(self, sender_id: str, since: float) -> bool:
         """Did the parent answer (an `outcome` slot event) after the check-in was sent? Read from the
         events, not the tracker: a tracker holds only its last session, and the answer may be older."""
@@ -339,13 +346,17 @@ class CheckInScheduler:
 
     async def _no_reply(self, row: Any, now: float) -> int:
         if self.store.answered_since(row.sender_id, row.sent_at):
-            self.store.finish(row.id, "answered", row.sent_at, row.channel)
+            self.store.close(row, "answered")
             return 0
+        # The row is closed before the conversation is written: two workers sweeping at once would
+        # otherwise both record no_reply, and the second would then take the first's no_reply slot for
+        # the parent's answer and mark the row answered (seen in CI with two workers).
+        if not self.store.close(row, "no_reply", "no answer within 48 h"):
+            return 0  # another worker or server closed it first
         async with self.agent.lock_store.lock(row.sender_id):
             tracker = await self.agent.tracker_store.retrieve(row.sender_id)
             if tracker is not None and tracker.events:
                 await self._record(tracker, [SlotSet(OUTCOME_SLOT, "no_reply"), SlotSet(CHECKIN_OPEN_SLOT, False)])
-        self.store.finish(row.id, "no_reply", row.sent_at, row.channel, "no answer within 48 h")
         return 1
 
     async def _record(self, tracker: DialogueStateTracker, events: list) -> None:

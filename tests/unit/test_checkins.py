@@ -175,6 +175,20 @@ def test_a_due_row_is_claimed_by_one_server_only(engine):
     assert stale and stores[1].claim(stale[0], "late", NOW + 1000) and not stores[2].claim(stale[0], "later", NOW + 1000)
 
 
+def test_a_sent_check_in_is_closed_by_one_server_only(engine):
+    add_slot(engine, "s", NOW)
+    first, second = CheckInStore(engine), CheckInStore(engine)
+    first.sync(NOW)
+    row = first.due(NOW)[0]
+    assert first.claim(row, "one", NOW)
+    first.finish(row.id, "sent", NOW, "webchat")
+    seen_by_first, seen_by_second = first.unanswered(NOW + 3 * 86400), second.unanswered(NOW + 3 * 86400)
+    assert [r.id for r in seen_by_first] == [r.id for r in seen_by_second] == [row.id]  # both sweep it
+    assert first.close(seen_by_first[0], "no_reply", "no answer within 48 h")
+    assert not second.close(seen_by_second[0], "answered")  # too late: the first closed it
+    assert [(r.status, r.reason) for r in second.rows()] == [("no_reply", "no answer within 48 h")]
+
+
 def test_a_long_events_table_is_copied_in_batches_and_the_cursor_never_goes_back(engine, monkeypatch):
     import channels.checkins as module
     monkeypatch.setattr(module, "SYNC_BATCH", 5)
