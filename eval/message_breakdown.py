@@ -1,14 +1,17 @@
 """Where the time of one message goes: each NLU component, each policy, the action server round trip,
-and the tracker store's read and write.
+the tracker store's read and write, and the conversation's lock.
 
     .venv/bin/python -m eval.message_breakdown [--model models/x.tar.gz] [--conversations 20]
 
 The model is loaded in this process (Rasa's own Agent, the real SQLite tracker store, the real action
 server started beside it), and the parts are timed by wrapping the methods Rasa calls for them:
 ``GraphNode.__call__`` for every node of the model's graph (NLU components and policies),
-``RemoteAction.run`` for each call to the action server, and the tracker store's ``retrieve`` and
-``save``. One message is one ``Agent.handle_message``; the table gives milliseconds per message
-(median over messages, and the mean, which is what adds up), so a part that runs several times per
+``RemoteAction.run`` for each call to the action server, the tracker store's ``retrieve`` and
+``save``, and taking and giving back the conversation's lock. Ours runs with the stores `scripts/run`
+gives its workers (channels/sql_tracker_store.py, channels/sql_lock_store.py on the same SQLite
+file); the baseline with Rasa's defaults (its SQL tracker store, the in-memory lock store).
+One message is one ``Agent.handle_message``; the table gives milliseconds per message (median over
+messages, and the mean, which is what adds up), so a part that runs several times per
 message (a policy predicts once per action) is summed within the message first. `make bench` prints
 it for ours and the baseline; docs/results.md keeps the last figures.
 """
@@ -23,9 +26,9 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, AsyncIterator, Dict, Iterator, List, Optional
 
 from harness import ROOT
 from harness.server import Server, free_port, model_path, stop_processes
@@ -64,14 +67,13 @@ class Timings:
 
 
 @contextmanager
-def instrumented(timings: Timings) -> Iterator[None]:
+def instrumented(timings: Timings, tracker_store: type, lock_store: type) -> Iterator[None]:
     """Wrap the methods Rasa calls for each part, for the duration of the block."""
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.engine.graph import GraphNode
 
-    originals = (GraphNode.__call__, RemoteAction.run, SQLTrackerStore.retrieve, SQLTrackerStore.save)
-    node_call = originals[0]
+    originals = (GraphNode.__call__, RemoteAction.run, tracker_store.retrieve, tracker_store.save, lock_store.lock)
+    node_call, held_lock = originals[0], originals[4]
 
     def timed_node(self: Any, *inputs: Any) -> Any:
         start = time.perf_counter()
@@ -90,19 +92,35 @@ def instrumented(timings: Timings) -> Iterator[None]:
                 timings.add(part, time.perf_counter() - start)
         return wrapper
 
+    @asynccontextmanager
+    async def timed_lock(self: Any, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        part = "lock store: take and give back"
+        held = held_lock(self, *args, **kwargs)
+        start = time.perf_counter()
+        lock = await held.__aenter__()
+        timings.add(part, time.perf_counter() - start)
+        try:
+            yield lock
+        finally:
+            start = time.perf_counter()
+            await held.__aexit__(None, None, None)
+            timings.add(part, time.perf_counter() - start)
+
     GraphNode.__call__ = timed_node
     RemoteAction.run = timed(originals[1], "action server round trip")
-    SQLTrackerStore.retrieve = timed(originals[2], "tracker store: read")
-    SQLTrackerStore.save = timed(originals[3], "tracker store: write")
+    tracker_store.retrieve = timed(originals[2], "tracker store: read")
+    tracker_store.save = timed(originals[3], "tracker store: write")
+    lock_store.lock = timed_lock
     try:
         yield
     finally:
-        GraphNode.__call__, RemoteAction.run, SQLTrackerStore.retrieve, SQLTrackerStore.save = originals
+        GraphNode.__call__, RemoteAction.run, tracker_store.retrieve, tracker_store.save, lock_store.lock = originals
 
 
-async def _run(model: Path, tmp: Path, conversations: int, action_port: int) -> List[Dict[str, Any]]:
+async def _run(model: Path, tmp: Path, conversations: int, action_port: int, stock: bool) -> List[Dict[str, Any]]:
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.lock_store import InMemoryLockStore
     from rasa.core.tracker_store import SQLTrackerStore
 
     # Rasa logs every policy state at debug level; a server runs at info, and so does this measurement.
@@ -110,20 +128,26 @@ async def _run(model: Path, tmp: Path, conversations: int, action_port: int) -> 
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.log_utils import configure_structlog
 
+    from channels.sql_lock_store import SQLLockStore
+    from channels.sql_tracker_store import PlainSQLTrackerStore
+
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
     timings = Timings()
-    store = SQLTrackerStore(dialect="sqlite", db=str(tmp / "rasa.db"))
+    db = str(tmp / "rasa.db")
+    tracker_store = SQLTrackerStore if stock else PlainSQLTrackerStore
+    store = tracker_store(dialect="sqlite", db=db)
+    lock_store = InMemoryLockStore() if stock else SQLLockStore(EndpointConfig(dialect="sqlite", db=db))
     # Each model as it would be served: ours installs its Rasa fix when its pipeline loads, the stock
     # baseline must not inherit it from an earlier load in this process.
     from components import rasa_fixes
 
     rasa_fixes.uninstall()
-    agent = Agent.load(str(model), tracker_store=store,
+    agent = Agent.load(str(model), tracker_store=store, lock_store=lock_store,
                        action_endpoint=EndpointConfig(url=f"http://127.0.0.1:{action_port}/webhook"))
     # Warm-up: the first message initialises lazily loaded parts.
     await agent.handle_message(UserMessage("hi", CollectingOutputChannel(), uuid.uuid4().hex))
-    with instrumented(timings):
+    with instrumented(timings, type(store), type(lock_store)):
         for i in range(conversations):
             sender = uuid.uuid4().hex
             for k in range(len(MESSAGES)):
@@ -134,15 +158,16 @@ async def _run(model: Path, tmp: Path, conversations: int, action_port: int) -> 
     return timings.table()
 
 
-def breakdown(model: Path, conversations: int = 10) -> List[Dict[str, Any]]:
-    """Per-part milliseconds per message, the model served in this process with a real action server."""
+def breakdown(model: Path, conversations: int = 10, stock: bool = False) -> List[Dict[str, Any]]:
+    """Per-part milliseconds per message, the model served in this process with a real action server
+    (``stock``: with Rasa's default stores, as the baseline is served)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
         server = Server("", tmp_path / "rasa.db", [], action_port=free_port(), env=env)
         try:
             server.start_action_server(tmp_path / "actions.log")
-            return asyncio.run(_run(model, tmp_path, conversations, server.action_port))
+            return asyncio.run(_run(model, tmp_path, conversations, server.action_port, stock))
         finally:
             stop_processes(server.processes)
 

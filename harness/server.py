@@ -148,7 +148,8 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db_path}\n"
+        f"tracker_store:\n  type: {'SQL' if stock else 'channels.sql_tracker_store.PlainSQLTrackerStore'}\n"
+        f"  dialect: sqlite\n  db: {db_path}\n"
         + (f"lock_store:\n  type: channels.sql_lock_store.SQLLockStore\n  dialect: sqlite\n  db: {db_path}\n"
            if workers > 1 else "")
     )

@@ -194,3 +194,57 @@ def test_a_table_that_cannot_be_created_still_fails(tmp_path, monkeypatch):
     monkeypatch.setattr("channels.common.time.sleep", lambda s: None)
     with pytest.raises(sa.exc.OperationalError):
         create_missing_tables(metadata, engine)
+
+
+def test_a_sqlite_file_for_the_workers_is_kept_open_and_write_ahead_logged(tmp_path):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from channels.common import sqlite_for_workers
+
+    path = tmp_path / "workers.db"
+    engine = sqlite_for_workers(sa.create_engine(f"sqlite:///{path}"))
+    connections = []
+    for n in range(3):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (n INTEGER)")
+            conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})")
+            connections.append(conn.connection.dbapi_connection)
+    assert connections[0] is connections[1] is connections[2]  # one connection, kept open
+    # Another process sees every committed row, and the file itself is in write-ahead-log mode.
+    other = sqlite3.connect(path)
+    assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert other.execute("SELECT n FROM t ORDER BY n").fetchall() == [(0,), (1,), (2,)]
+    other.close()
+
+
+def test_other_databases_are_left_as_they_are():
+    import sqlalchemy as sa
+
+    from channels.common import sqlite_for_workers
+
+    for url in ("sqlite://", "sqlite:///:memory:", "postgresql://user:secret@127.0.0.1:1/none"):
+        engine = sa.create_engine(url)
+        assert sqlite_for_workers(engine) is engine, url
+
+
+def test_a_database_held_by_another_process_keeps_its_mode_and_still_works(tmp_path, caplog):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from channels.common import sqlite_for_workers
+
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (n INTEGER)")
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
+    engine = sqlite_for_workers(sa.create_engine(f"sqlite:///{path}?timeout=0.2"))
+    assert "left in its journal mode" in caplog.text
+    holder.execute("COMMIT")
+    holder.close()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
