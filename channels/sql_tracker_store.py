@@ -85,4 +85,3 @@ def _row(sender_id: Text, type_name: Text, data: Dict[str, Any]) -> Dict[str, An
         "action_name": data.get("name"),
         "data": json.dumps(data),
     }
-

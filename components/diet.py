@@ -5,7 +5,7 @@ process, and every worker of the server loaded its own (2026-11-29). Prediction 
 small arithmetic: two sparse-to-dense projections, a two-layer transformer over a dozen tokens and a
 dot product with each intent's embedding. So training stays Rasa's own and unchanged, `persist`
 also writes the trained weights as a numpy archive, and loading builds `NumpyDIET`, which computes
-the same intent scores (`tests/unit/test_diet.py` compares them with TensorFlow's on every held-out
+the same intent scores (`tests/integration/test_diet_numpy.py` compares them with TensorFlow's on every held-out
 NLU example). The serving processes then never import TensorFlow (`serving.no_tensorflow`).
 
 What `NumpyDIET` computes is DIET's intent path for the configuration in config.yml (Rasa's
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Text
+from typing import Any, Dict, List, Mapping, Text
 
 import numpy as np
 import scipy.sparse
@@ -115,7 +115,7 @@ class NumpyDIET:
         text_embed = self.sentence_vector(sequence, sentence) @ self.w["embed_text.kernel"] + self.w["embed_text.bias"]
         return _softmax(self.w["all_labels_embed"] @ text_embed)
 
-    def run_inference(self, model_data: RasaModelData) -> Optional[Dict[str, Any]]:
+    def run_inference(self, model_data: RasaModelData) -> Dict[str, Any]:
         """What `RasaModel.run_inference` returns for one message: {"i_scores": (1, intents)}."""
         text = model_data.data[TEXT]
         if len(text.get(SEQUENCE, [])) != 1 or len(text.get(SENTENCE, [])) != 1:
@@ -188,7 +188,12 @@ class PortableDIETClassifier(DIETClassifier):
             return
         weights = export_weights(self.model, self.component_config)
         with self._model_storage.write_to(self._resource) as model_path:
-            np.savez(model_path / f"{self.__class__.__name__}{ARCHIVE_SUFFIX}", **weights)
+            np.savez(self.weights_file(model_path), **weights)
+
+    @classmethod
+    def weights_file(cls, directory: Path) -> Path:
+        """Where `persist` writes the numpy weights: beside Rasa's own `<class>.tf_model` files."""
+        return directory / f"{cls.__name__}{ARCHIVE_SUFFIX}"
 
     @classmethod
     def _load_model_class(
@@ -203,4 +208,4 @@ class PortableDIETClassifier(DIETClassifier):
         if finetune_mode:  # further training needs Rasa's TensorFlow model
             return super()._load_model_class(tf_model_file, model_data_example, label_data, entity_tag_specs,
                                              config, finetune_mode)
-        return NumpyDIET.from_file(Path(str(tf_model_file).replace(".tf_model", ARCHIVE_SUFFIX)))
+        return NumpyDIET.from_file(cls.weights_file(Path(tf_model_file).parent))

@@ -116,7 +116,7 @@ def serve_and_measure(model: Path, tmp: Path, stock: bool = False) -> Dict[str, 
     """Serve ``model`` as `scripts/run` would, or (``stock``) as `rasa run` does by default (one
     process, in-memory lock store), and measure it."""
     start = time.monotonic()
-    with running_server(tmp, {}, model=model, workers=1 if stock else None, stock=stock) as srv:
+    with running_server(tmp, {}, model=model, stock=stock) as srv:
         ready = time.monotonic() - start
         # Warm-up: a process's first message initialises lazily loaded parts. Eight conversations at
         # once reach every worker (they share one listening socket), so no worker's

@@ -136,10 +136,11 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
     Served as `scripts/run` serves it: `serving.supervisor` with ``workers`` worker processes (by
     default one per core, with the lock store in the same SQLite file, as endpoints.yml has it; 1
     gives one worker and Rasa's in-memory lock store). ``stock`` serves it with Rasa's own `rasa run`
-    instead (one process, TensorFlow loaded), as the bench serves the baseline.
+    instead (one process, TensorFlow loaded, Rasa's own stores), as the bench serves the baseline;
+    ``workers`` does not apply then.
     """
     model = model or model_path()
-    workers = default_workers() if workers is None else workers
+    workers = 1 if stock else default_workers() if workers is None else workers
     if not model.exists():
         raise FileNotFoundError(f"no trained model at {model}: run `make train` (make test does it for you)")
     port, action_port = free_port(), free_port()

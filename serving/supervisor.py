@@ -19,6 +19,8 @@ import sys
 import time
 from typing import List, Optional
 
+from serving import after_separator
+
 # Rasa's own default for its listening queue (rasa.core.run, SANIC_BACKLOG).
 DEFAULT_BACKLOG = 100
 # A worker asked to stop gets this long to finish its messages before it is killed.
@@ -59,7 +61,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=5005)
     parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
     args = parser.parse_args(argv)
-    rasa_args = args.rasa_args[1:] if args.rasa_args[:1] == ["--"] else args.rasa_args
+    rasa_args = after_separator(args.rasa_args)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     try:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from serving import no_tensorflow
+from serving import after_separator, no_tensorflow
 
 # A model that needs TensorFlow cannot be served here; the supervisor reports this exit code.
 EXIT_NEEDS_TENSORFLOW = 3
@@ -59,7 +59,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--fd", type=int, required=True, help="the inherited listening socket")
     parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
     args = parser.parse_args(argv)
-    rasa_args = args.rasa_args[1:] if args.rasa_args[:1] == ["--"] else args.rasa_args
+    rasa_args = after_separator(args.rasa_args)
     # One BLAS thread per worker: the matrices of one message are tiny, and BLAS threads that spin
     # while waiting for work take the CPU from the other workers (set before numpy is imported).
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -10,7 +10,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.nlu.classifiers.diet_classifier import LABEL_KEY, LABEL_SUB_KEY, DIETClassifier
 from rasa.utils.tensorflow.model_data import RasaModelData
 
-from components.diet import ARCHIVE_SUFFIX, NumpyDIET, PortableDIETClassifier, export_weights
+from components.diet import NumpyDIET, PortableDIETClassifier, export_weights
 from harness import ROOT
 from harness.server import model_path
 
@@ -39,7 +39,7 @@ def agent_and_tensorflow_model(tmp_path_factory):
         tf_model = DIETClassifier._load_model_class.__func__(
             PortableDIETClassifier, str(directory / "PortableDIETClassifier.tf_model"), example, label_data, specs,
             component.component_config, False)
-        archive = directory / f"PortableDIETClassifier{ARCHIVE_SUFFIX}"
+        archive = PortableDIETClassifier.weights_file(directory)
         exported_again = export_weights(tf_model, component.component_config)
         with np.load(archive) as saved:
             saved_weights = dict(saved)

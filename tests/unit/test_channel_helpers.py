@@ -1,10 +1,20 @@
 """Channel helpers that need no server: settings, duplicates, splitting, platform limits."""
 import asyncio
+import sqlite3
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
-from channels.common import SeenIds, env_settings, post_with_retry, split_text, user_text
+from channels.common import (
+    SeenIds,
+    create_missing_tables,
+    env_settings,
+    post_with_retry,
+    split_text,
+    sqlite_for_workers,
+    user_text,
+)
 from channels.telegram import MAX_CALLBACK_BYTES, TelegramInput, TelegramOutput, callback_data
 from channels.twilio_whatsapp import NumberedOptions, TwilioWhatsAppInput
 from channels.whatsapp import interactive_for
@@ -55,8 +65,6 @@ def test_with_an_sql_store_a_retry_is_recognised_by_another_worker(tmp_path):
 
 
 def test_numbered_options_offered_by_one_worker_are_read_by_another(tmp_path):
-    import sqlalchemy as sa
-
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
     sender, reader = NumberedOptions(), NumberedOptions()
     sender.use_database(engine)
@@ -159,10 +167,6 @@ def test_whatsapp_skips_messages_without_id_and_odd_text_types():
 
 
 def test_losing_the_race_to_create_a_table_is_not_an_error(tmp_path, monkeypatch):
-    import sqlalchemy as sa
-
-    from channels.common import create_missing_tables
-
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'race.db'}")
     metadata = sa.MetaData()
     sa.Table("raced", metadata, sa.Column("id", sa.Integer, primary_key=True))
@@ -178,11 +182,6 @@ def test_losing_the_race_to_create_a_table_is_not_an_error(tmp_path, monkeypatch
 
 
 def test_a_table_that_cannot_be_created_still_fails(tmp_path, monkeypatch):
-    import pytest
-    import sqlalchemy as sa
-
-    from channels.common import create_missing_tables
-
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'broken.db'}")
     metadata = sa.MetaData()
     sa.Table("never", metadata, sa.Column("id", sa.Integer, primary_key=True))
@@ -197,12 +196,6 @@ def test_a_table_that_cannot_be_created_still_fails(tmp_path, monkeypatch):
 
 
 def test_a_sqlite_file_for_the_workers_is_kept_open_and_write_ahead_logged(tmp_path):
-    import sqlite3
-
-    import sqlalchemy as sa
-
-    from channels.common import sqlite_for_workers
-
     path = tmp_path / "workers.db"
     engine = sqlite_for_workers(sa.create_engine(f"sqlite:///{path}"))
     connections = []
@@ -220,22 +213,12 @@ def test_a_sqlite_file_for_the_workers_is_kept_open_and_write_ahead_logged(tmp_p
 
 
 def test_other_databases_are_left_as_they_are():
-    import sqlalchemy as sa
-
-    from channels.common import sqlite_for_workers
-
     for url in ("sqlite://", "sqlite:///:memory:", "postgresql://user:secret@127.0.0.1:1/none"):
         engine = sa.create_engine(url)
         assert sqlite_for_workers(engine) is engine, url
 
 
 def test_a_database_held_by_another_process_keeps_its_mode_and_still_works(tmp_path, caplog):
-    import sqlite3
-
-    import sqlalchemy as sa
-
-    from channels.common import sqlite_for_workers
-
     path = tmp_path / "held.db"
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("CREATE TABLE t (n INTEGER)")

@@ -13,7 +13,7 @@ from channels.checkins import CheckInStore, checkin
 from coach import checkins as c
 from review.schema import events as events_table
 from review.schema import tracker_metadata
-from tests.fixtures.databases import database_url
+from tests.fixtures.databases import clean_database_url
 
 NOW = 1_800_000_000.0  # any fixed epoch: the functions take the time as an argument
 
@@ -114,16 +114,13 @@ def test_log_before_and_after_compares_sessions_so_part_days_do_not_mislead():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    eng = sa.create_engine(database_url(request.param, tmp_path))
-    # Each test its own tables: drop what a previous PostgreSQL test left.
     from channels.checkins import metadata
-    metadata.drop_all(eng)
-    tracker_metadata.drop_all(eng)
-    tracker_metadata.create_all(eng)
-    yield eng
-    metadata.drop_all(eng)
-    tracker_metadata.drop_all(eng)
-    eng.dispose()
+
+    with clean_database_url(request.param, tmp_path, metadata, tracker_metadata) as url:
+        eng = sa.create_engine(url)
+        tracker_metadata.create_all(eng)
+        yield eng
+        eng.dispose()
 
 
 def add_slot(eng, sender: str, value) -> None:

@@ -9,20 +9,13 @@ import sqlalchemy as sa
 from rasa.core.lock_store import LockError
 
 from channels.sql_lock_store import SQLLockStore, metadata, tickets
-from tests.fixtures.databases import database_url
+from tests.fixtures.databases import clean_database_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
-    url = database_url(request.param, tmp_path)
-    if request.param == "sqlite":
+    with clean_database_url(request.param, tmp_path, metadata) as url:
         yield url
-        return
-    eng = sa.create_engine(url)
-    metadata.drop_all(eng)
-    yield url
-    metadata.drop_all(eng)
-    eng.dispose()
 
 
 def store_for(url: str) -> SQLLockStore:

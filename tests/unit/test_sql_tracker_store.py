@@ -12,19 +12,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.sql_tracker_store import PlainSQLTrackerStore
 from harness import ROOT
-from tests.fixtures.databases import database_url
+from tests.fixtures.databases import clean_database_url
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
-    url = database_url(request.param, tmp_path)
-    if request.param == "postgresql":
-        engine = sa.create_engine(url)
-        SQLTrackerStore.Base.metadata.drop_all(engine)
-        engine.dispose()
-    return url
+    with clean_database_url(request.param, tmp_path, SQLTrackerStore.Base.metadata) as url:
+        yield url
 
 
 def store(kind, url):
