@@ -86,8 +86,12 @@ test: train lint ## Run every test: lint, data validation, unit, actions, conver
 eval: train ## Measure understanding and decisions (cross-validation, typos, stories, personas): results/eval/
 	$(PY) eval/run_eval.py
 
-bench: train ## Measure speed and memory against Rasa's default pipeline: results/bench/
+bench: train ## Measure speed and memory against Rasa's default pipeline, and long conversations: results/bench/
 	$(PY) eval/bench.py
+	$(PY) eval/long_conversation.py
+
+long-bench: train ## Only the long conversations: latency and action-server bytes at message 10, 100, 500 and over 8 weeks
+	$(PY) eval/long_conversation.py
 
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze | grep -v '^-e ' | sed '1i # Exact versions of everything `make install` puts in .venv (pip freeze of a working install).\n# Regenerate after changing requirements*.txt: make lock' > constraints.txt
@@ -95,4 +99,4 @@ lock: ## Re-pin constraints.txt from the current .venv
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run review review-bench alert-bench check shell validate lint test eval bench lock clean
+.PHONY: help install spacy train run review review-bench alert-bench check shell validate lint test eval bench long-bench lock clean

@@ -23,6 +23,7 @@ from coach.pumping_log import (
     from_entry,
     log_request,
     read_sessions,
+    recent,
     to_entry,
     week_summary,
 )
@@ -35,9 +36,14 @@ from coach.vocabulary import (
     SHOW_LOG_INTENT,
 )
 
-# A log kept for months is still one slot; only this many newest entries are kept (about 3 months of
-# 8 sessions a day), so the tracker stays small.
-MAX_ENTRIES = 800
+# The slot is posted to the action server with every custom action and repeated in full by every entry
+# and every new session, so its size is paid on each message: eight weeks at six entries a day made the
+# last week's messages 2.75 times slower than the first's (eval/long_conversation.py, 2026-12-07). What
+# reads it looks back at most 7 days ("show my log", the chart, the review app's panel, a check-in's
+# before-and-after), so the slot keeps the last 28 days, and at most 400 entries (14 sessions a day).
+# Older entries stay in the stored conversation (each earlier value of the slot is an event).
+KEEP_DAYS = 28
+MAX_ENTRIES = 400
 
 
 class ActionPumpingLog(Action):
@@ -84,7 +90,7 @@ class ActionPumpingLog(Action):
                                           "\"pumped 60 ml\" or \"2 oz left and 1.5 right at 6am\".")
             return []
         new = [to_entry(s, now) for s in sessions]
-        entries = (entries + new)[-MAX_ENTRIES:]
+        entries = recent(entries + new, now, KEEP_DAYS)[-MAX_ENTRIES:]
         said = "\n".join(f"- {describe(e, now)}" for e in new)
         dispatcher.utter_message(
             text=f"Logged:\n{said}\nIf something is off, tell me (\"sorry, 40 not 45\") or delete it.",

@@ -1,8 +1,9 @@
 """A person from the clinic in the parent's own chat: take over, reply, hand back.
 
-The review app calls these routes on the Rasa server (loopback only, each body signed with
-STAFF_API_SECRET). A takeover adds Rasa's own ConversationPaused event, so the tracker shows it and
-Rasa stores every message but predicts nothing; a hand-back adds ConversationResumed. Staff replies
+The review app calls these routes on the Rasa server directly: loopback only, never through the
+clinic's proxy, each request signed with STAFF_API_SECRET and usable once (``StaffInput._verify``).
+A takeover adds Rasa's own ConversationPaused event, so the tracker shows it and Rasa stores every
+message but predicts nothing; a hand-back adds ConversationResumed. Staff replies
 are stored as the assistant's messages with ``metadata.staff`` (the name the parent sees) and sent on
 the channel the parent used; the web chat shows them by polling its history.
 
@@ -18,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -30,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import twilio_whatsapp, whatsapp
-from channels.common import HELD_WITHOUT_ANSWER, env_settings
+from channels.common import HELD_WITHOUT_ANSWER, SeenIds, env_settings
 from channels.outbound import PLATFORM_CHANNELS, channel_of, last_user_at, output_for, send_template
 from coach import checkins
 from coach.vocabulary import RED_FLAG_INTENT, RED_FLAG_SLOT
@@ -39,9 +41,20 @@ logger = logging.getLogger(__name__)
 
 ENV = {"secret": "STAFF_API_SECRET"}
 SIGNATURE_HEADER = "X-Staff-Signature"
-# A signed request older than this is refused, so a captured one cannot be replayed later.
+# A random 128-bit value per request (review/handoff.py, secrets.token_hex(16)), signed with the body.
+NONCE_HEADER = "X-Staff-Nonce"
+NONCE_RE = re.compile(r"[0-9a-f]{32}")
+# A signed request older than this is refused, and within it each nonce is taken once, so a captured
+# request cannot be replayed. Five minutes covers clocks a little apart on two hosts sharing one database.
 MAX_AGE_S = 300
 LOOPBACK = ("127.0.0.1", "::1")
+# Headers a reverse proxy adds. Behind the clinic's proxy every request comes from loopback, so the
+# address check alone lets the internet in; the review app calls these routes directly, never through a
+# proxy, so a request carrying any of these came from outside.
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
+# The seen-ids store the messaging channels use for platform retries, so a nonce taken by one worker or
+# server is refused by every other one sharing the tracker store's database.
+NONCE_NAMESPACE = "staff-nonce"
 
 JOINED = ("{name} from {clinic} has joined this chat, so you are talking to a person now. "
           "Write here as usual; I'll stay quiet until they hand you back to me.")
@@ -75,8 +88,10 @@ def _handle_while_paused(tracker: DialogueStateTracker) -> bool:
 MessageProcessor._should_handle_message = staticmethod(_handle_while_paused)
 
 
-def signature(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(body: bytes, secret: str, nonce: str) -> str:
+    """What review/handoff.py sends: the nonce is signed with the body (which holds the time), so a
+    captured request cannot be sent again under a new nonce."""
+    return "sha256=" + hmac.new(secret.encode(), nonce.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def window_open(tracker: DialogueStateTracker, now: float) -> bool:
@@ -126,18 +141,30 @@ class StaffInput(InputChannel):
 
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
         self.settings = settings
+        # Kept as long as the platforms' ids (SeenIds' default, a day), not MAX_AGE_S: its clean-up clears
+        # every channel's old ids at once, so a shorter time here would forget theirs too early. A nonce
+        # only needs 2 x MAX_AGE_S (a time up to MAX_AGE_S ahead is still accepted).
+        self.nonces = SeenIds(namespace=NONCE_NAMESPACE)
         if not settings:
             logger.info("staff channel off: set STAFF_API_SECRET (make run does) to let staff take over chats")
 
     def _verify(self, request: Request) -> Dict[str, Any]:
         if request.ip not in LOOPBACK:
             raise PermissionError("staff routes answer on loopback only")
+        if any(name in request.headers for name in PROXY_HEADERS):
+            raise PermissionError("staff routes are not served through a proxy")
+        nonce = request.headers.get(NONCE_HEADER, "")
         given = request.headers.get(SIGNATURE_HEADER, "")
-        if not hmac.compare_digest(given.encode(), signature(request.body, self.settings["secret"]).encode()):
+        expected = signature(request.body, self.settings["secret"], nonce)
+        if not NONCE_RE.fullmatch(nonce) or not hmac.compare_digest(given.encode(), expected.encode()):
             raise PermissionError("bad signature")
         body = json.loads(request.body or b"{}")
-        if not isinstance(body, dict) or abs(time.time() - float(body.get("ts", 0))) > MAX_AGE_S:
+        # Written as "not within", so a time of NaN (which JSON lets through) is stale too.
+        if not isinstance(body, dict) or not abs(time.time() - float(body.get("ts", 0))) <= MAX_AGE_S:
             raise PermissionError("stale or malformed request")
+        # Only now, signed and fresh: nobody without the secret can fill the store with nonces.
+        if not self.nonces.first_time(nonce, request.app):
+            raise PermissionError("this request was already used")
         if not isinstance(body.get("sender_id"), str) or not body["sender_id"]:
             raise ValueError("sender_id is needed")
         return body

@@ -2,7 +2,7 @@
 
 Served by the Rasa server under /webhooks/webchat/, so the page and its API share one origin and the
 page needs nothing from any other host. A clinic embedding the widget on its own site lists that
-site in ``allowed_origins`` (credentials.yml).
+site in ``allowed_origins`` (credentials.yml); only those sites may frame the chat page.
 
 The sender id is a random 128-bit id the browser makes and keeps in localStorage; it is the only key
 to a conversation, so it is checked for shape and length and never derived from anything guessable.
@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
+import time
+from collections import OrderedDict
+from datetime import date
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -22,16 +26,49 @@ from sanic.response import HTTPResponse
 
 from channels.common import HELD_WITHOUT_ANSWER, trouble_text, user_text
 from coach.clinic import clinic
-from coach.log_chart import parse_chart_path, week_chart_png
+from coach.log_chart import chart_path, parse_chart_path, week_chart_png
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "webchat"
 STATIC_FILES = {"widget.js": "application/javascript", "widget.css": "text/css", "index.html": "text/html"}
-SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Always checked with fullmatch (valid_sender): with .match, "$" also matches before a trailing newline.
+SENDER_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A parent's message is a few sentences; 4,000 characters is generous and keeps a pasted essay or an
 # attack from tying up the NLU pipeline.
 MAX_MESSAGE_CHARS = 4000
+
+
+# On every answer: the browser takes each body as the type it is sent as (a stored message is never run
+# as a script or a page), and no page address leaks to other hosts in a Referer.
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# A site in allowed_origins as a CSP source: scheme, host, optional port, nothing that could end the
+# directive (";", spaces) and add another.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
+# Drawing one chart takes 0.08-0.12 s of a core (matplotlib, measured 2026-12-07). Four a second keeps a
+# flood of made-up chart addresses under half a core per worker, and is far above real use: a parent
+# gets one chart per log summary they ask for, and the browser keeps it a day.
+CHART_RENDERS_PER_S = 4
+# Enough to draw a reloaded conversation's few charts at once instead of refusing some.
+CHART_BURST = 8
+# About 22 kB a chart, so under 3 MB per worker, for the charts parents are looking at now.
+CHART_CACHE_SIZE = 128
+
+
+def valid_sender(sender: Any) -> bool:
+    return isinstance(sender, str) and SENDER_RE.fullmatch(sender) is not None
+
+
+def page_policy(frame_origins: Iterable[str]) -> str:
+    """The chat page's Content-Security-Policy.
+
+    Its own script and style only: index.html has no inline code and widget.js sets no inline styles.
+    Images (the charts) and requests only to this server. Framed only by this site and the clinics'
+    sites (allowed_origins); the widget script on a clinic's page is not governed by this.
+    """
+    ancestors = " ".join(["'self'", *sorted(o for o in frame_origins if _ORIGIN.fullmatch(o))])
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            f"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
 
 
 class BadRequest(ValueError):
@@ -58,7 +95,7 @@ def parse_message_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> "tuple[
     if not isinstance(body, dict):
         raise BadRequest("Expected a JSON object with 'sender' and 'message'.")
     sender, text = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER_RE.match(sender):
+    if not valid_sender(sender):
         raise BadRequest("'sender' must be 16-64 letters, digits, '-' or '_'.")
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("The message is empty. Please type something.")
@@ -95,6 +132,66 @@ def trouble_message() -> Dict[str, Any]:
     return {"recipient_id": None, "text": trouble_text()}
 
 
+Week = List[Tuple[date, float]]
+
+
+def chart_week(end: str, values: str) -> Optional[Week]:
+    """The week a chart address stands for, or None if it is not one or cannot be drawn.
+
+    parse_chart_path counts the week back from its last day: a last day in the first six days of year 1
+    has days before the calendar starts (OverflowError, which was an HTTP 500).
+    """
+    try:
+        return parse_chart_path(f"{end}/{values}")
+    except (OverflowError, ValueError):
+        return None
+
+
+def draw_chart(week: Week) -> Optional[bytes]:
+    """The PNG, or None for a week the chart code cannot draw (answered 404, like any other non-chart)."""
+    try:
+        return week_chart_png(week)
+    except (OverflowError, ValueError) as err:
+        logger.warning("webchat: chart not drawn: %s", type(err).__name__)
+        return None
+
+
+class ChartRenders:
+    """This process's chart drawing: recent charts kept (LRU), new ones at most `rate` a second across all
+    clients (a token bucket holding up to `burst`).
+
+    Used from the server's event loop only (the drawing itself runs in a thread), so it needs no lock.
+    """
+
+    def __init__(self, rate: float = CHART_RENDERS_PER_S, burst: int = CHART_BURST, size: int = CHART_CACHE_SIZE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.size, self.clock = rate, burst, size, clock
+        self.tokens, self.updated = float(burst), clock()
+        self.kept: "OrderedDict[str, bytes]" = OrderedDict()
+
+    def cached(self, key: str) -> Optional[bytes]:
+        png = self.kept.get(key)
+        if png is not None:
+            self.kept.move_to_end(key)
+        return png
+
+    def keep(self, key: str, png: bytes) -> None:
+        self.kept[key] = png
+        self.kept.move_to_end(key)
+        while len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+
+    def wait_s(self) -> float:
+        """0 (and one drawing counted) if a chart may be drawn now, else the seconds until one may."""
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
 class WebChatInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -107,8 +204,16 @@ class WebChatInput(InputChannel):
 
     def __init__(self, allowed_origins: Optional[List[str]] = None) -> None:
         self.allowed_origins = set(allowed_origins or [])
+        for origin in self.allowed_origins:
+            if not _ORIGIN.fullmatch(origin):
+                logger.warning("webchat: allowed_origins entry %r is not an origin like https://clinic.example; "
+                               "it may not frame the chat page", origin)
+        self.policy = page_policy(self.allowed_origins)
+        self.charts = ChartRenders()
 
     def _cors(self, request: Request, resp: HTTPResponse) -> HTTPResponse:
+        """Every answer passes here: CORS for the clinics' sites, and the headers every answer carries."""
+        resp.headers.update(COMMON_HEADERS)
         origin = request.headers.get("origin")
         if origin and origin in self.allowed_origins:
             resp.headers["Access-Control-Allow-Origin"] = origin
@@ -116,6 +221,12 @@ class WebChatInput(InputChannel):
             resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
         return resp
+
+    def _page_headers(self, resp: HTTPResponse, content_type: str) -> None:
+        resp.headers["Content-Security-Policy"] = self.policy
+        if content_type == "text/html":
+            # For browsers without frame-ancestors; those with it follow the policy, which adds the clinics.
+            resp.headers["X-Frame-Options"] = "SAMEORIGIN"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("webchat_webhook", __name__)
@@ -127,10 +238,11 @@ class WebChatInput(InputChannel):
         @bp.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES:
-                return response.json({"error": "not found"}, status=404)
+                return self._cors(request, response.json({"error": "not found"}, status=404))
             body = (STATIC_DIR / name).read_bytes()
             resp = response.raw(body, content_type=f"{STATIC_FILES[name]}; charset=utf-8")
             resp.headers["Cache-Control"] = "no-cache"
+            self._page_headers(resp, STATIC_FILES[name])
             return self._cors(request, resp)
 
         @bp.route("/webhook", methods=["POST", "OPTIONS"])
@@ -160,10 +272,21 @@ class WebChatInput(InputChannel):
         @bp.route("/chart/<end>/<values>", methods=["GET"])
         async def chart(request: Request, end: str, values: str) -> HTTPResponse:
             # The week's pumping log as a PNG drawn here (coach/log_chart.py): no chart script in the page.
-            week = parse_chart_path(f"{end}/{values}")
+            week = chart_week(end, values)
             if week is None:
                 return self._cors(request, response.json({"error": "not a chart"}, status=404))
-            png = await asyncio.get_running_loop().run_in_executor(None, week_chart_png, week)
+            key = chart_path(week)  # one spelling per chart ("007" and "7" are one chart)
+            png = self.charts.cached(key)
+            if png is None:
+                wait = self.charts.wait_s()
+                if wait:
+                    busy = response.json({"error": "too many charts at once, try again shortly"}, status=429)
+                    busy.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+                    return self._cors(request, busy)
+                png = await asyncio.get_running_loop().run_in_executor(None, draw_chart, week)
+                if png is None:
+                    return self._cors(request, response.json({"error": "not a chart"}, status=404))
+                self.charts.keep(key, png)
             resp = response.raw(png, content_type="image/png")
             resp.headers["Cache-Control"] = "private, max-age=86400"
             return self._cors(request, resp)
@@ -172,7 +295,7 @@ class WebChatInput(InputChannel):
         async def history(request: Request, sender: str) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return self._cors(request, response.empty())
-            if not SENDER_RE.match(sender):
+            if not valid_sender(sender):
                 return self._cors(request, response.json({"error": "unknown conversation"}, status=400))
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             events = [e.as_dict() for e in tracker.events] if tracker else []

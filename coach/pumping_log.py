@@ -379,6 +379,13 @@ def from_entry(entry: Dict[str, object]) -> Session:
     return Session(float(entry["ml"]), entry.get("side") or None, datetime.fromisoformat(str(entry["at"])))
 
 
+def recent(entries: Sequence[Dict[str, object]], now: datetime, days: int) -> List[Dict[str, object]]:
+    """The entries pumped within ``days`` days before ``now`` (or after it: a clock that is off by a
+    little must not lose today's entry), in their order."""
+    since = now - timedelta(days=days)
+    return [e for e in entries if from_entry(e).at is None or from_entry(e).at >= since]
+
+
 def corrected(last: Dict[str, object], text: str, now: datetime) -> Dict[str, object]:
     """The last entry with what a correction says changed: "sorry that was 40 not 45", "it was the left
     side", "i meant 4am". An amount said after "not" is the wrong one."""

@@ -64,7 +64,7 @@ from coach.vocabulary import (
     STORAGE_INTENT,
     SUSPECTED_KIND_ENTITY,
 )
-from components import rasa_fixes
+from components import in_process_actions, rasa_fixes, session_size
 
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
 # touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
@@ -198,8 +198,12 @@ class MessageGuard(GraphComponent):
         default_model()
         known_words()
         # Loading the project's pipeline is what makes a Rasa server ours: Rasa's per-call schema
-        # re-check is replaced here (components/rasa_fixes.py says why).
+        # re-check is replaced here (components/rasa_fixes.py says why), the safety actions run in
+        # this process (components/in_process_actions.py) and a long session ends when it is full
+        # (components/session_size.py).
         rasa_fixes.install()
+        in_process_actions.install()
+        session_size.install()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

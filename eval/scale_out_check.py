@@ -13,8 +13,6 @@ were sent (for the alternating case), and each answered before the next is proce
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import os
 import sys
@@ -26,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List
 
 import sqlalchemy as sa
+
+from review.handoff import signed_headers
 
 BURST = 20
 MESSAGES = ["hi", "my pump gives almost nothing", "yes she nurses fine", "a bit sore", "how long can milk stay in the fridge",
@@ -56,9 +56,8 @@ def answered_in_turn(events: List[Dict]) -> bool:
 
 def staff(server: str, route: str, sender: str) -> Dict:
     body = json.dumps({"sender_id": sender, "ts": time.time(), "name": "Scale check"}).encode()
-    sig = "sha256=" + hmac.new(os.environ["STAFF_API_SECRET"].encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(f"{server}/webhooks/staff/{route}", data=body,
-                                     headers={"Content-Type": "application/json", "X-Staff-Signature": sig})
+                                     headers=signed_headers(os.environ["STAFF_API_SECRET"], body))
     with urllib.request.urlopen(request, timeout=60) as resp:
         return json.loads(resp.read())
 

@@ -25,6 +25,9 @@ from harness import ROOT
 # Loading a Rasa model takes 20-40 s on 2 cores; allow for a slow CI machine.
 SERVER_START_TIMEOUT_S = 300
 RASA = str(Path(sys.executable).parent / "rasa")
+# scripts/run's body limits: 64 KB on the public webhooks, Sanic's default 100 MB on the action server.
+PUBLIC_REQUEST_MAX_SIZE = "65536"
+ACTION_REQUEST_MAX_SIZE = "104857600"
 
 
 def free_port() -> int:
@@ -82,9 +85,11 @@ class Server:
     env: Dict[str, str] = field(default_factory=dict)
 
     def start_action_server(self, log: Path) -> subprocess.Popen:
+        # As scripts/run: the public webhooks' body limit does not apply to the action server.
+        env = {**self.env, "SANIC_REQUEST_MAX_SIZE": self.env.get("ACTION_REQUEST_MAX_SIZE", ACTION_REQUEST_MAX_SIZE)}
         proc = subprocess.Popen(
             [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         self.processes.append(proc)
         wait_until_up(f"http://127.0.0.1:{self.action_port}/health", proc, log, SERVER_START_TIMEOUT_S)
         return proc
@@ -155,7 +160,8 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
            if workers > 1 else "")
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-           "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": "65536", "SANIC_WORKERS": str(workers), **extra_env}
+           "TF_CPP_MIN_LOG_LEVEL": "3", "SANIC_REQUEST_MAX_SIZE": PUBLIC_REQUEST_MAX_SIZE, "SANIC_WORKERS": str(workers),
+           **extra_env}
     srv = Server(f"http://127.0.0.1:{port}", db_path, [])
     srv.action_port, srv.env = action_port, env
     try:

@@ -52,15 +52,35 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
+# Checked against when the name is unknown, so a wrong name costs the same scrypt work as a wrong
+# password. Made with hash_password, so it carries the same parameters as the accounts' hashes; the
+# password is fixed because nobody can log in through this hash anyway (the name is unknown).
+DUMMY_PASSWORD = "no account has this password"
 _DUMMY_HASH: Optional[str] = None
+_dummy_lock = threading.Lock()
 
 
-def _dummy_hash() -> str:
+def prepare_dummy_hash() -> str:
+    """The dummy hash, made once per process: the app factory calls this at start, so the first unknown
+    name is not slower than the rest (making a hash costs more than checking one)."""
     global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_hex(16))
+    with _dummy_lock:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(DUMMY_PASSWORD)
     return _DUMMY_HASH
+
+
+def unknown_name_key(username: str, key: bytes) -> str:
+    """What the audit log and the lock-out count hold for a name with no account.
+
+    Each typed name gets its own counter, as a real name does, so locking one unknown name does not
+    lock the others and an unknown name locks after exactly as many tries as a real one. The name
+    itself is not stored, because people type their password into the name field by mistake: a keyed
+    hash (the app's secret lives outside the database), cut to 64 bits. ':' is not allowed in account
+    names, so it never equals one.
+    """
+    digest = hmac.new(key, b"unknown-login-name\x00" + username.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"unknown:{digest[:16]}"
 
 
 def check_new_password(password: str, settings: Settings, username: str = "") -> None:
@@ -163,25 +183,28 @@ BLOCKED_RECORD_EVERY_S = 60
 password_check_lock = threading.Lock()
 
 
-def log_in(conn: Connection, username: str, password: str, settings: Settings, address: str) -> "tuple[Staff, str]":
+def log_in(conn: Connection, username: str, password: str, settings: Settings, address: str,
+           name_key: bytes) -> "tuple[Staff, str]":
     """Check the password and open a session; returns the account and the cookie token.
 
+    Every refusal looks the same whether the name exists or not: the same message and status, the same
+    scrypt work, and a lock-out counted per typed name (``name_key`` keys `unknown_name_key`).
     Hold `password_check_lock` around the call and its transaction.
     """
     username = (username or "").replace("\x00", "").strip().lower()[:64]
     row = conn.execute(sa.select(staff).where(staff.c.username == username)).first()
-    # An unknown name is not stored: people type their password into the name field by mistake.
-    logged_name = username if row is not None else ""
-    if too_many_failures(conn, logged_name, address, settings):
-        if not audit.count_since(conn, "login_blocked", time.time() - BLOCKED_RECORD_EVERY_S, target=logged_name,
+    target = username if row is not None else unknown_name_key(username, name_key)
+    actor = username if row is not None else "-"
+    if too_many_failures(conn, target, address, settings):
+        if not audit.count_since(conn, "login_blocked", time.time() - BLOCKED_RECORD_EVERY_S, target=target,
                                  address=address):
-            audit.record(conn, logged_name or "-", "login_blocked", logged_name, "too many failed attempts", address)
+            audit.record(conn, actor, "login_blocked", target, "too many failed attempts", address)
         raise LoginRefused(f"Too many failed attempts. Please wait {settings.login_window_minutes} minutes and try "
                            "again, or ask an admin to reset your password.", blocked=True)
-    ok = check_password(password or "", row.password_hash if row else _dummy_hash())
+    ok = check_password(password or "", row.password_hash if row is not None else prepare_dummy_hash())
     if row is None or not ok or not row.active:
         reason = "unknown name" if row is None else ("wrong password" if not ok else "account disabled")
-        audit.record(conn, logged_name or "-", "login_failed", logged_name, reason, address)
+        audit.record(conn, actor, "login_failed", target, reason, address)
         raise LoginRefused("That name and password do not match an active account.")
     token = secrets.token_urlsafe(32)
     now = time.time()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +24,10 @@ from review.conversations import InvalidInput
 from review.schema import conversation, hold
 from review.settings import Settings
 
-SIGNATURE_HEADER = "X-Staff-Signature"  # channels/staff.py checks it
+# channels/staff.py checks both: the signature covers the nonce and the body (with its time), and the
+# server takes each nonce once, so a captured request cannot be sent again.
+SIGNATURE_HEADER = "X-Staff-Signature"
+NONCE_HEADER = "X-Staff-Nonce"
 TIMEOUT_S = 30  # a platform retry inside the Rasa server can take a while; the page waits for it
 MAX_REPLY_CHARS = 2000
 # A person types a few replies a minute; more than this from one account is a stuck key or a script.
@@ -42,16 +46,27 @@ class State:
     last_user_at: Optional[float]
 
 
+# No proxy, even if the environment names one (http_proxy): the staff routes refuse any request that
+# passed through a proxy.
+_direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def signed_headers(secret: str, body: bytes) -> Dict[str, str]:
+    """The headers that let channels/staff.py accept ``body`` once: a fresh nonce and the signature."""
+    nonce = secrets.token_hex(16)
+    sig = "sha256=" + hmac.new(secret.encode(), nonce.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", NONCE_HEADER: nonce, SIGNATURE_HEADER: sig}
+
+
 def call(settings: Settings, route: str, sender_id: str, **fields: Any) -> "tuple[int, Dict[str, Any]]":
     """POST one signed request to the Rasa server's staff routes."""
     if not settings.staff_api_secret:
         raise HandoffError("Taking over conversations is not set up: STAFF_API_SECRET is missing (make run sets it).")
     body = json.dumps({"sender_id": sender_id, "ts": time.time(), **fields}).encode()
-    sig = "sha256=" + hmac.new(settings.staff_api_secret.encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(f"{settings.rasa_url}/webhooks/staff/{route}", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", SIGNATURE_HEADER: sig})
+                                     headers=signed_headers(settings.staff_api_secret, body))
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as resp:
+        with _direct.open(request, timeout=TIMEOUT_S) as resp:
             return resp.status, json.loads(resp.read() or b"{}")
     except urllib.error.HTTPError as err:
         try:

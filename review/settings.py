@@ -115,7 +115,9 @@ class Settings:
     # off for a plain-HTTP test host that is not loopback.
     cookie_secure: bool = True
     # Five wrong passwords for one name in 15 minutes locks that name for the rest of the window;
-    # twenty from one address locks the address (guessing across many names).
+    # twenty from one address locks the address (guessing across many names). A name with no account
+    # is counted and locked the same way, on its own (review/accounts.py, unknown_name_key), so the
+    # lock-out does not tell which names exist.
     login_failures_per_name: int = 5
     login_failures_per_address: int = 20
     login_window_minutes: int = 15

@@ -50,6 +50,8 @@ def create_app(settings: Optional[Settings] = None) -> Flask:
     # Views read these through review.views.common (flask.current_app), never from this function's scope.
     app.extensions["review"] = {"settings": settings, "own": own_engine(settings.database_url),
                                 "tracker": tracker_engine(settings.tracker_url), "secret": settings.secret()}
+    # Made now, not on the first unknown name, so that name's answer takes no longer than any other.
+    accounts.prepare_dummy_hash()
     app.jinja_env.filters.update(when=common.fmt_time, wait=common.fmt_wait, csv_list=csv_values)
     app.jinja_env.globals.update(TOPICS=TOPICS, CAUSES=CAUSES, zip=zip, OUTCOME_LABELS=OUTCOME_LABELS,
                                  OUTCOME_CHOICES=list(OUTCOME_LABELS.items()) + [("none", "no check-in answer")])

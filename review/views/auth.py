@@ -7,7 +7,16 @@ import secrets
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from review import accounts
-from review.views.common import LOGIN_CSRF_COOKIE, SESSION_COOKIE, address, own_db, safe_next, set_cookie, settings
+from review.views.common import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    address,
+    own_db,
+    safe_next,
+    secret,
+    set_cookie,
+    settings,
+)
 
 bp = Blueprint("auth", __name__)
 # Endpoints the session check in review/web.py lets through without a session, and the ones it still
@@ -28,7 +37,8 @@ def login():
             with accounts.password_check_lock, own_db().begin() as conn:
                 try:
                     member, token = accounts.log_in(conn, request.form.get("username", ""),
-                                                    request.form.get("password", ""), settings(), address())
+                                                    request.form.get("password", ""), settings(), address(),
+                                                    name_key=secret())
                 except accounts.LoginRefused as refused:
                     error, status, member = str(refused), 429 if refused.blocked else 401, None
             if member is not None:

@@ -181,3 +181,30 @@ async def test_a_wearable_question_gets_the_wearable_answer(dispatcher):
     tracker = make_tracker("is a willow worth the money", intent="ask_pump_choice", latest_action="action_listen")
     await ActionAnswerTopic().run(dispatcher, tracker, {})
     assert "Willow" in texts(dispatcher) and "plug" in texts(dispatcher)
+
+
+SESSION_DOMAIN = {"session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}}
+
+
+@pytest.mark.parametrize("minutes_ago, continuing", [(0.5, True), (59, True), (61, False), (24 * 60, False)])
+async def test_a_session_started_while_the_parent_writes_keeps_everything(dispatcher, minutes_ago, continuing):
+    # A long chat's session ends when it is full (components/session_size.py): the form and its answers
+    # go on. After an hour of silence only the durable facts carry over.
+    import time
+
+    slots = {"privacy_notice_shown": True, "pump_type": "manual", "pumping_pain": "some",
+             "requested_slot": "flange_size", "session_started_metadata": {"local_time": "2026-12-07T09:00"}}
+    earlier = [{"event": "user", "text": "it hurts a bit", "timestamp": time.time() - minutes_ago * 60}]
+    tracker = make_tracker(slots=slots, events=earlier, active_loop="troubleshoot_form")
+    tracker.events.pop(-2)  # make_tracker's own user turn has no time: the timed one is the last
+    events = await ActionSessionStart().run(dispatcher, tracker, SESSION_DOMAIN)
+    carried = slot_events(events)
+    loops = [e["name"] for e in events if e["event"] == "active_loop"]
+    if continuing:
+        assert carried == {"privacy_notice_shown": True, "pump_type": "manual", "pumping_pain": "some",
+                           "requested_slot": "flange_size"}
+        assert loops == ["troubleshoot_form"]
+    else:
+        assert carried == {"privacy_notice_shown": True, "pump_type": "manual"} and loops == []
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    assert dispatcher.messages == []  # the privacy notice was shown already

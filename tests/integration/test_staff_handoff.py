@@ -2,8 +2,6 @@
 the real Rasa server (channels/staff.py), with Telegram, Meta and Twilio faked on loopback."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import sqlite3
 import time
@@ -11,19 +9,29 @@ import uuid
 
 import pytest
 
-from channels.staff import JOINED, LEFT
+from channels.staff import JOINED, LEFT, PROXY_HEADERS
 from coach.clinic import clinic
 from harness.conversation import Conversation
 from harness.platforms import CHANNEL_ENV
+from review.handoff import signed_headers
 from tests.integration.test_channels import phone, tg_post, tg_update, tw_params, tw_post, tw_sender, wa_payload, wa_post
 
 SECRET = CHANNEL_ENV["STAFF_API_SECRET"]
 
 
-def staff(server, route, sender, secret=SECRET, ts=None, **fields):
+def signed(sender, secret=SECRET, ts=None, **fields):
+    """A request as the review app signs it (review/handoff.py): (body, headers)."""
     body = json.dumps({"sender_id": sender, "ts": time.time() if ts is None else ts, **fields}).encode()
-    sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return server.post(body, path=f"/webhooks/staff/{route}", headers={"X-Staff-Signature": sig})
+    return body, signed_headers(secret, body)
+
+
+def send(server, route, request, extra_headers=None):
+    body, headers = request
+    return server.post(body, path=f"/webhooks/staff/{route}", headers={**headers, **(extra_headers or {})})
+
+
+def staff(server, route, sender, secret=SECRET, ts=None, **fields):
+    return send(server, route, signed(sender, secret, ts, **fields))
 
 
 def history(server, sender):
@@ -126,3 +134,28 @@ def test_unsigned_stale_or_unknown_requests_are_refused(server):
     assert staff(server, "takeover", "nobody-" + uuid.uuid4().hex)[0] == 404
     assert staff(server, "reply", chat.sender, text="hello?")[0] == 409  # not taken over
     assert staff(server, "state", chat.sender)[1]["paused"] is False
+
+
+def test_a_replayed_or_proxied_request_is_refused(server):
+    chat = Conversation(server, sender=f"replay-{uuid.uuid4().hex[:12]}")
+    chat.say("hello")
+    takeover = signed(chat.sender, name="Amy")
+    assert send(server, "takeover", takeover)[0] == 200
+    assert staff(server, "release", chat.sender, name="Amy")[0] == 200
+    # The captured takeover, sent again within its five minutes, several times so it reaches other workers
+    # (the nonces are in the tracker's database). 403, not 409: a replay is refused as not coming from the
+    # review app, like a bad signature; 409 means "the conversation is not in a state for that", which the
+    # review app reads as such (review/handoff.py).
+    for _ in range(4):
+        status, answer = send(server, "takeover", takeover)
+        assert status == 403 and "already used" in answer["error"]
+    # Nor under a new nonce: the signature covers it.
+    body, headers = takeover
+    renamed = {**headers, "X-Staff-Nonce": "0" * 32}
+    assert send(server, "takeover", (body, renamed))[1]["error"] == "bad signature"
+    assert staff(server, "state", chat.sender)[1]["paused"] is False
+    # Through a proxy (where every request comes from loopback) nothing is served, however well signed.
+    for header in PROXY_HEADERS:
+        status, answer = send(server, "state", signed(chat.sender), {header: "203.0.113.9"})
+        assert status == 403 and "proxy" in answer["error"], header
+    assert staff(server, "state", chat.sender)[0] == 200  # a fresh, direct request still works

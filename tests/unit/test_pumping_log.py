@@ -177,3 +177,13 @@ def test_an_address_that_is_not_a_chart_is_refused(path):
 ])
 def test_a_worry_with_an_amount_is_neither_a_log_nor_a_correction(text):
     assert log_request(text, LOCAL_NOW) is None
+
+
+def test_the_log_keeps_only_the_recent_days_in_order():
+    from coach.pumping_log import recent
+
+    now = datetime(2026, 12, 7, 9, 0)
+    entries = [{"ml": 40.0, "side": None, "at": "2026-11-08T08:00"}, {"ml": 50.0, "side": None, "at": "2026-11-09T09:30"},
+               {"ml": 60.0, "side": "left", "at": "2026-12-07T06:00"}, {"ml": 70.0, "side": None, "at": "2026-12-07T10:00"}]
+    assert [e["ml"] for e in recent(entries, now, 28)] == [50.0, 60.0, 70.0]
+    assert recent(entries, now, 0) == entries[3:]
