@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from actions.pumping_log import KEEP_DAYS
 from harness import long_conversation as lc
 from harness.conversation import Conversation
 from harness.platforms import CHANNEL_ENV
@@ -61,7 +62,10 @@ def test_eight_weeks_of_logs_questions_and_checkins(server):
     answered = [t for t in run.turns if t.kind == "checkin_answer"]
     assert len(answered) == 18  # one every three days
     slots = Conversation(server, sender=sender).slots()
-    assert len(slots["pumping_log"]) == 8 * 7 * len(lc.LOG_HOURS)
+    # The slot keeps the 28 days before the last entry was recorded (at 21:20 of the last day).
+    last_entry_clock = datetime.combine(last_day, datetime.min.time()).replace(hour=lc.LOG_HOURS[-1], minute=20)
+    kept = [ml for at, ml in run.logged if at >= last_entry_clock - timedelta(days=KEEP_DAYS)]
+    assert [e["ml"] for e in slots["pumping_log"]] == kept and len(kept) == KEEP_DAYS * len(lc.LOG_HOURS)
     assert slots["outcome"] in ("better", "same")
     assert lc.action_bytes(server, sender) < MAX_SESSION_BYTES
 
