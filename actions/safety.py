@@ -16,6 +16,7 @@ from coach.replies import (
     CHECK_YES,
     CONTINUE_QUESTIONS,
     LOW_OUTPUT,
+    NON_ENGLISH,
     SAFETY_CHECK,
     SAFETY_CHECK_CLEAR,
     SAFETY_CHECK_CLEAR_MOOD,
@@ -26,6 +27,7 @@ from coach.replies import (
 from coach.safety import RedFlag, advice_for, decide, escalation_flag, read_check_reply, sort_by_urgency
 from coach.vocabulary import (
     HANDOFF_ACTION,
+    NON_ENGLISH_ACTION,
     RED_FLAG_ACTION,
     RED_FLAG_SLOT,
     REQUESTED_SLOT,
@@ -117,6 +119,20 @@ class ActionHandoff(Action):
             )
         )
         return [SlotSet("handoff_requested", True)]
+
+
+class ActionNonEnglish(Action):
+    """A message in a language the assistant cannot read yet: it may be a red flag, so the reply gives
+    the clinic's, the emergency and the crisis numbers, in English and in Spanish."""
+
+    def name(self) -> Text:
+        return NON_ENGLISH_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        c = clinic()
+        dispatcher.utter_message(text=NON_ENGLISH.format(clinic=c.name, phone=c.phone, hours=c.hours,
+                                                         emergency=c.emergency_number, crisis=c.crisis_line))
+        return []
 
 
 # Read the clinic file when the action server starts, so a broken file stops it with a clear

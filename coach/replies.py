@@ -51,6 +51,18 @@ PRIVACY_NOTICE = (
     "medical professional and can't replace one. Our conversation is stored and may be read by the "
     "clinic's staff to check and improve my answers."
 )
+# The reply to a message in a language the assistant does not read yet. It may be a red flag told in
+# Spanish, so it carries every number a parent could need, and says so in Spanish too (the clinic's
+# most common other language; issue 25). {clinic}, {phone}, {hours}, {emergency}, {crisis}: clinic.yml.
+NON_ENGLISH = (
+    "Sorry, for now I can only understand English. If you need help now, contact {clinic}: {phone} ({hours}). "
+    "In an emergency, or if you are worried about your baby, call {emergency}. If you are having thoughts of "
+    "harming yourself or your baby, call {crisis}.\n\n"
+    "Lo siento, por ahora solo entiendo inglés. Si necesita ayuda ahora, llame a la clínica: {phone} ({hours}). "
+    "En una emergencia, o si le preocupa su bebé, llame al {emergency}. Si tiene pensamientos de hacerse daño "
+    "o de hacerle daño a su bebé, llame al {crisis}.\n\n"
+    "Désolée, pour l'instant je ne comprends que l'anglais. En cas d'urgence, appelez le {emergency}."
+)
 DID_NOT_CATCH = "Sorry, I didn't catch that. You can tap one of the options or answer in your own words."
 # A parent who cannot say where the milk was or how long: the verdict turns on it, so the limits for
 # every case follow instead of the question again.

@@ -6,7 +6,7 @@ custom actions like any other: Rasa posted the whole conversation to the action 
 When that process was down, slow, or refused the request (it did, for every conversation past about
 20 messages, when its body limit was the public webhooks' 64 KB), the parent with a fever and a red,
 hot breast got "I'm having trouble answering right now". A new conversation fared worse: its session
-start failed, so no rule could match its first message at all. Those four actions are plain rasa_sdk
+start failed, so no rule could match its first message at all. These actions are plain rasa_sdk
 classes over `coach/` (no database, no network), so here the Rasa server runs them itself with
 rasa_sdk's own executor: the same request Rasa would post, the same answer the action server would
 give, read back by Rasa's own `RemoteAction` code. Every other custom action still goes to the action
@@ -24,13 +24,15 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events
 from rasa_sdk.executor import ActionExecutor
 
-from actions.safety import ActionHandleRedFlag, ActionHandoff, ActionResolveSafetyCheck
+from actions.safety import ActionHandleRedFlag, ActionHandoff, ActionNonEnglish, ActionResolveSafetyCheck
 from actions.session import ActionSessionStart
 
 # The actions a parent's safety depends on: the red-flag answer (or its one check), the check's
-# answer and the way to a person; and the session start, without which a new conversation's first
+# answer, the way to a person, the reply to a language the assistant cannot read (it may hide a red
+# flag, so it carries the numbers); and the session start, without which a new conversation's first
 # message matches no rule (Rasa logs no action_listen before it).
-IN_PROCESS_ACTIONS = (ActionHandleRedFlag, ActionResolveSafetyCheck, ActionHandoff, ActionSessionStart)
+IN_PROCESS_ACTIONS = (ActionHandleRedFlag, ActionResolveSafetyCheck, ActionHandoff, ActionNonEnglish,
+                      ActionSessionStart)
 
 _stock_action_for_name_or_text = rasa_actions.action_for_name_or_text
 _executor: Optional[ActionExecutor] = None

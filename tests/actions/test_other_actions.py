@@ -208,3 +208,15 @@ async def test_a_session_started_while_the_parent_writes_keeps_everything(dispat
         assert carried == {"privacy_notice_shown": True, "pump_type": "manual"} and loops == []
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     assert dispatcher.messages == []  # the privacy notice was shown already
+
+
+async def test_a_message_the_assistant_cannot_read_still_gets_every_number_in_english_and_spanish(dispatcher):
+    # "Mi bebé tiene 10 días y solo 2 pañales mojados": a red flag the assistant cannot read yet.
+    from actions.safety import ActionNonEnglish
+
+    tracker = make_tracker("mi bebé tiene 10 días y solo 2 pañales mojados hoy", intent="non_english")
+    assert await ActionNonEnglish().run(dispatcher, tracker, {}) == []
+    text, c = texts(dispatcher), clinic()
+    assert all(number in text for number in (c.phone, c.emergency_number, c.crisis_line))
+    spanish = next(p for p in text.split("\n\n") if p.startswith("Lo siento"))
+    assert c.phone in spanish and c.emergency_number in spanish and c.crisis_line in spanish

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from actions.pumping_log import KEEP_DAYS
+from coach.clinic import clinic
 from harness import long_conversation as lc
 from harness.conversation import Conversation
 from harness.platforms import CHANNEL_ENV
@@ -122,3 +123,10 @@ def test_without_the_action_server_a_request_for_a_person_is_answered_and_other_
     assert lc.reaches_a_person(chat.text), chat.text
     chat.say("how long can milk stay in the fridge")  # needs the action server: the honest "try again"
     assert lc.TROUBLE_MARK in chat.text
+
+
+def test_a_red_flag_in_spanish_gets_every_number_even_without_the_action_server(server_without_actions):
+    chat = Conversation(server_without_actions)
+    chat.say("mi bebé tiene 10 días, solo 2 pañales mojados hoy y casi no despierta para comer")
+    assert lc.reaches_a_person(chat.text), chat.text
+    assert clinic().crisis_line in chat.text and "Lo siento" in chat.text

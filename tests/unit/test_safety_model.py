@@ -51,7 +51,7 @@ def test_ordinary_messages_are_not_suspected(text):
 
 
 def test_training_gives_the_same_model_every_time():
-    examples = load_safety_examples()[:400]
+    examples = load_safety_examples()[::5]  # every kind and ordinary messages, whatever the files' order
     first, second = train(examples), train(examples)
     text = "she sleeps through her feeds and i can hardly wake her"
     assert first.flag_probability(text) == second.flag_probability(text)
