@@ -30,9 +30,8 @@ PARSERS = {"storage_place": storage.parse_place, "milk_state": storage.parse_sta
 
 
 def storage_facts(text: str, now: Optional[datetime] = None) -> Dict[str, Any]:
-    facts = {"storage_place": storage.parse_place(text), "milk_state": storage.parse_state(text),
-             "storage_hours": storage.parse_hours(text, now)}
-    return {slot: value for slot, value in facts.items() if value is not None}
+    slot_of = {fact: slot for slot, fact in FACT_OF_SLOT.items()}
+    return {slot_of[fact]: value for fact, value in storage.read_facts(text, now).items()}
 
 
 def missing_slots_that_matter(place: Optional[str], state: Optional[str], hours: Optional[float]) -> List[str]:
@@ -97,7 +96,7 @@ class ValidateStorageForm(FormValidationAction):
 
 def storage_reply(place: Optional[str], state: Optional[str], hours: Optional[float]) -> "tuple[Optional[str], str]":
     """(verdict or None, text): a verdict when the facts known settle it, else the general guidance."""
-    place = place if place in storage.PLACES else None
+    place = place if place in storage.PLACE_NAMES else None
     state = state if state in storage.STATES else None
     answer = storage.judge_known(place, state, float(hours) if hours is not None else None)
     if answer is not None and (place or state or hours is not None):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from itertools import product
-from typing import FrozenSet, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
 
+from coach import milk_clock
 from coach.negation import find_affirmed
 from coach.safety import normalise
 
@@ -23,6 +24,9 @@ MONTH = 30 * DAY
 YEAR = 365 * DAY
 
 PLACES = ("room", "fridge", "freezer", "deep_freezer", "cooler")
+# Somewhere hotter than the CDC's room figure covers (a hot car, a heat wave, over 77 °F / 25 °C). Read
+# from the parent's words (coach/milk_clock.py), never asked: a parent in the heat says so.
+HOT = "hot"
 STATES = ("fresh", "thawed", "leftover")
 PLACE_NAMES = {
     "room": "at room temperature",
@@ -30,6 +34,7 @@ PLACE_NAMES = {
     "freezer": "in the freezer",
     "deep_freezer": "in a deep freezer",
     "cooler": "in a cooler with ice packs",
+    HOT: "somewhere hot (over 77 °F / 25 °C)",
 }
 STATE_NAMES = {"fresh": "Freshly pumped milk", "thawed": "Thawed milk", "leftover": "Milk left over from a feed"}
 
@@ -46,6 +51,7 @@ class Limit:
     use_by: float  # hours: the official outer limit
     official: str  # the official figure, as said to the parent
     article: Optional[str]  # the article's figure, where it gives one
+    authority: str = "the CDC says"  # who gives the figure, as said before it
 
 
 _LEFTOVER = Limit(1 * HOUR, 2 * HOUR, "use within 2 hours after your baby finished feeding", None)
@@ -64,6 +70,13 @@ LIMITS: Mapping[Tuple[str, str], Limit] = {
     ("thawed", "fridge"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours from when it finished thawing", None),
     ("thawed", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours, treated like the fridge", None),
     **{("leftover", place): _LEFTOVER for place in PLACES},
+    # The CDC's 4 hours assume 77 °F / 25 °C or cooler and it gives no figure for more; food-safety
+    # guidance (FoodSafety.gov) keeps perishable food out at most 1 hour above 90 °F / 32 °C. That is
+    # the safer figure, so it is used for any heat, whatever the milk's state.
+    **{(state, HOT): Limit(0.5 * HOUR, 1 * HOUR, "at most 1 hour above 90 °F / 32 °C, the figure used here for any heat",
+                           None, "the CDC gives no figure above 77 °F / 25 °C (its 4 hours assume a cooler room); "
+                                 "food-safety guidance keeps perishable food out")
+       for state in STATES},
 }
 
 
@@ -88,10 +101,10 @@ def judge(place: str, state: str, hours: float) -> StorageAnswer:
         verdict, lead = Verdict.USE_SOON, "It's still within the official limit, so use it soon (or move it somewhere colder)."
     else:
         verdict, lead = Verdict.THROW_AWAY, "To be safe, throw it away, I'm sorry. It's past the official limit."
-    figures = f"{STATE_NAMES[state]} {PLACE_NAMES[place]}: the CDC says {limit.official}."
+    figures = f"{STATE_NAMES[state]} {PLACE_NAMES[place]}: {limit.authority} {limit.official}."
     if limit.article:
         figures += f" The article's informal Rule of 6 allows {limit.article}, but the CDC figure is the safer one."
-    return StorageAnswer(verdict, f"{lead} You said about {describe_hours(hours)}.\n\n{figures}")
+    return StorageAnswer(verdict, f"{lead} By my count, that's about {describe_hours(hours)}.\n\n{figures}")
 
 
 # Durations tried for an unknown time: enough points to cross every limit above once.
@@ -189,6 +202,11 @@ OFFICIAL_SUMMARY = (
 
 
 def describe_hours(hours: float) -> str:
+    """How long, as a parent would say it: "4 hours 15 minutes", "3.5 days", "2 months"."""
+    if HOUR <= hours < DAY:  # a clock time read back to the minute the parent can check ("pumped at 8:45")
+        whole, minutes = divmod(round(hours * 60), 60)
+        text = f"{whole} hour{'' if whole == 1 else 's'}"
+        return f"{text} {minutes} minutes" if minutes else text
     for unit, size in (("month", MONTH), ("week", WEEK), ("day", DAY), ("hour", HOUR)):
         if hours >= size:
             count = round(hours / size, 1)
@@ -267,7 +285,8 @@ def _clock_hour(text: str) -> Optional[float]:
 
 
 # "finished at 5:30", "around noon": a time without am or pm. Not "at 2 months", "at 5 oz".
-_BARE_CLOCK = re.compile(r"\b(?:at|since|around|about|by)\s+(?:(noon|midday|midnight)|(\d{1,2})(?:[:.](\d{2}))?\b"
+_BARE_CLOCK = re.compile(r"\b(?:at|since|around|about|by)\s+(?:like |about |around |maybe |approx\w* |~\s*)?"
+                         r"(?:(noon|midday|midnight)|(\d{1,2})(?:[:.](\d{2}))?\b"
                          r"(?!\s*(?:am|pm|a\.m|p\.m|h\b|hrs?\b|hours?|min|mins|minutes?|ml|oz|ounces?|days?|weeks?|"
                          r"months?|years?|wks?|mos?|%|times?)))")
 
@@ -299,14 +318,15 @@ _MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MO
 
 
 def _months_ago(clean: str, now: datetime) -> Optional[float]:
-    """Hours since the middle of a named month ("from march", "last december", "january 2025")."""
+    """Hours since the start of a named month ("from march", "last december", "january 2025"): with no
+    day said, from its first day, so a bag near the 12-month line is never called fine on a guess."""
     match = _MONTH.search(clean)
     if not match:
         return None
     name = match.group(3)
     month = next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name))
     year = int(match.group(5)) if match.group(5) else (now.year if month < now.month else now.year - 1)
-    moment = datetime(year, month, 15)
+    moment = datetime(year, month, 1)
     return max((now - moment).total_seconds() / 3600, 0.0) if moment <= now else None
 
 
@@ -378,9 +398,11 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
     if total:
         return total
     if now is not None:
-        since = hours_since(clean, now)
-        if since is not None:
-            return since
+        now, clean = milk_clock.said_now(clean, now)
+        for reader in (milk_clock.hours_since_month_of_year, milk_clock.hours_since_day_of_month, hours_since):
+            since = reader(clean, now)
+            if since is not None:
+                return since
     for pattern, hours in _RELATIVE:
         if re.search(pattern, clean):
             return hours
@@ -388,12 +410,18 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
 
 
 def parse_place(text: str) -> Optional[str]:
-    clean = normalise(text)
+    clean = NOT_THAWED.sub(" still frozen ", normalise(text))
     # "left it on the nightstand instead of the fridge", "forgot to put it in the fridge": not the fridge.
     clean = re.sub(r"\b(instead of|rather than|forgot to put it in|forgot to put them in|never made it (in)?to) "
                    r"(the |their |our |a |my )?(putting it in the )?(fridge|frige|freezer|refrigerator)\b", " left out ", clean)
-    # "forgot the ice pack": no cooler.
+    # "forgot the ice pack", "the ice pack had melted": a cooler bag without cold is room temperature.
+    if re.search(r"\b(forgot|forgotten|no|without|left)( the| my| an?| its| her| his| our| any| their)? ice ?packs?\b|"
+                 r"\bice ?packs? (had |has |was |were |all )?(melted|gone warm|warm)\b", clean):
+        clean = re.sub(r"\b(ice ?packs?|cooler( bag)?|cool(er)? bag|insulated( bag)?)\b", " bag ", clean)
     clean = re.sub(r"\b(forgot|forgotten|no|without)( the| my| an?)? (ice ?packs?|cooler( bag)?|cool bag)\b", " ", clean)
+    # "the freezer on top of the fridge", "fridge freezer", "the freezer part of the fridge": a freezer.
+    clean = re.sub(r"\bfreezer (on top of|above|in|part of|section of|compartment of|drawer of|bit of) (the |my |our )?"
+                   r"(fridge|refrigerator)\b|\b(fridge|refrigerator)[ -]freezer\b|\btop freezer\b", " freezer ", clean)
     # "thawed a bag of frozen milk": "frozen" names what it was, not where it is now.
     if parse_state(clean) == "thawed":
         clean = re.sub(r"\b(frozen|froze)\b(?! (in|since|for))", " ", clean)
@@ -419,8 +447,13 @@ def parse_place(text: str) -> Optional[str]:
     return None
 
 
+# "frozen solid, never thawed", "hasn't thawed yet": still frozen, neither thawed nor refrozen.
+NOT_THAWED = re.compile(r"\b(never|not|hasn'?t|has not|hadn'?t|had not|wasn'?t|was not|didn'?t|did not|isn'?t|is not) "
+                        r"(been |yet |even )?(thawed|defrosted|thaw|defrost)\b( yet)?|\bfrozen solid\b")
+
+
 def parse_state(text: str) -> Optional[str]:
-    clean = normalise(text)
+    clean = NOT_THAWED.sub(" still frozen ", normalise(text))
     for state, pattern in (
         ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (maybe |about |like |only )?(half|some|part)|"
                      r"the rest of (it|the bottle|that bottle|his bottle|her bottle)|give (her|"
@@ -505,3 +538,21 @@ def asks_about_stored_milk(text: str) -> bool:
     # "how do I build a freezer stash pumping once a day" holds a time but asks how, not about a batch.
     asks_how = re.match(r"\W*(how|what|why|which|should|when|where)\b", clean)
     return bool(asks_if_usable or (parse_hours(clean) is not None and not asks_how))
+
+
+def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
+    """Place, state and hours from one message, as far as it says them: against the parent's clock
+    (her own "it's 1pm" first), with heat read as the hot place, and a feed's leftover counted to when
+    she plans to give it."""
+    place, state = parse_place(text), parse_state(text)
+    if now is None:
+        hours = parse_hours(text)
+    else:
+        reading = milk_clock.read(normalise(text), now)
+        hours = parse_hours(reading.text, reading.now)
+        if hours is not None and state == "leftover":
+            hours += reading.until_given
+    if place in (None, "room") and milk_clock.is_hot(normalise(text)):
+        place = HOT
+    facts = {"place": place, "state": state, "hours": hours}
+    return {key: value for key, value in facts.items() if value is not None}
