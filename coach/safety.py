@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from coach.negation import NEGATION_CUE, negated, without_denied_questions
+from coach.newborn_numbers import baby_sign_in_numbers
 
 
 class RedFlag(str, Enum):
@@ -440,6 +441,9 @@ def detect_red_flags(text: str) -> List[RedFlag]:
         found.add(RedFlag.NIPPLE_DAMAGE)
     # "we've had maybe 4 today" after asking about wet diapers: a count under 6 in a day.
     if _DIAPER_WORD.search(body) and _affirmed(_LOW_DAY_COUNT, body):
+        found.add(RedFlag.INFANT)
+    # Weight lost, breaths a minute, a temperature: computed, not matched (coach/newborn_numbers.py).
+    if baby_sign_in_numbers(body):
         found.add(RedFlag.INFANT)
     # A baby who refuses the bottle but nurses well or gains well is a bottle problem, not a warning sign.
     if _affirmed(_BOTTLE_REFUSAL, body) and not _FEEDS_FINE.search(body):
