@@ -218,8 +218,22 @@ _SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? 
              r"tingl\w*|pins and needles|speeds? up|picks? up|starts (flowing|spraying|coming)|comes faster|faster)\b")
 
 
+# A let-down that comes with the baby or by hand but not with the pump answers the pump question "no"
+# (the article's reason 4): "only lets down when she nurses", "with the pump alone i don't think it
+# happens", "hand expressing gets milk, the pump nothing".
+_ONLY_WITHOUT_PUMP = _c(
+    r"\b((only|just|mostly)( \w+){0,3} (when|while|if|with) (she|he|baby|the baby|lo|my baby|bub|my son|my daughter) "
+    r"(is )?(nurs\w*|latch\w*|feed\w*|breastfe\w*|on the breast|suck\w*|cries|crying)|"
+    r"(only|just|mostly) (with|for|when nursing|at the breast|on the breast|by hand|when i hand express)|"
+    r"(with|on|using) (the )?pump (alone|only|by itself)|pump alone|"
+    r"(not|never|doesn'?t|doesnt|don'?t|dont|won'?t|wont)( \w+){0,4} (with|on|from|using) (the|my) pump|"
+    r"(hand express\w*|by hand)( \w+){0,4} (works|gets|get|sprays|flows)[^.?!]{0,40}\bpump\b)")
+
+
 def milk_flow_starts(text: str) -> Optional[str]:
     clean = normalise(text)
+    if _ONLY_WITHOUT_PUMP.search(clean) and re.search(r"\b(pump\w*|baby|nurs\w*|latch\w*|hand)\b", clean):
+        return "no"
     spray = find_affirmed(_SPRAYS, clean)
     drips = find_affirmed(_DRIPS, clean)
     # Any spray counts ("sprays at first then drips": a let-down came), unless it is "only a spray or two".

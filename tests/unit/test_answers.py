@@ -262,3 +262,15 @@ def test_pump_names_are_whole_words(text):
 )
 def test_pain_elsewhere_is_not_pumping_pain(text, value):
     assert read_answers(text).get("pumping_pain") == value
+
+
+@pytest.mark.parametrize("text", [
+    "it only lets down when she nurses", "with the pump alone i dont think it happens",
+    "hand expressing gets milk, the pump nothing", "it sprays with the baby but never with the pump",
+    "sprays when baby latches, with pump only drops",
+])
+def test_a_let_down_that_comes_only_with_the_baby_or_by_hand_is_no_for_the_pump(text):
+    # Issue 25's class: milk that lets down for the baby but not for the pump is the article's reason 4.
+    from coach.answers import milk_flow_starts
+
+    assert milk_flow_starts(text) == "no"
