@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 import time
-from typing import List, Optional, Text
+from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import last_user_at
 from coach.replies import PRIVACY_NOTICE
 from coach.sessions import carried_slots, continues_conversation
-
-
-def _last_user_at(tracker: Tracker) -> Optional[float]:
-    return next((e.get("timestamp") for e in reversed(tracker.events or []) if e.get("event") == "user"), None)
 
 
 class ActionSessionStart(Action):
@@ -23,7 +20,7 @@ class ActionSessionStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         expiration = (domain.get("session_config") or {}).get("session_expiration_time")
-        continuing = continues_conversation(_last_user_at(tracker), time.time(), expiration)
+        continuing = continues_conversation(last_user_at(tracker), time.time(), expiration)
         events: List[EventType] = [SessionStarted()]
         events += [SlotSet(slot, value) for slot, value in carried_slots(tracker.slots, continuing).items()]
         form = (tracker.active_loop or {}).get("name") if continuing else None

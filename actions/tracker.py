@@ -87,6 +87,11 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
     return [e.get("value") for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == entity]
 
 
+def last_user_at(tracker: Tracker) -> Optional[float]:
+    """When the parent's latest message arrived (Rasa's timestamp), or None before any."""
+    return next((e.get("timestamp") for e in reversed(tracker.events or []) if e.get("event") == "user"), None)
+
+
 def local_now(tracker: Tracker) -> datetime:
     """The parent's local time for the latest message (naive datetime).
 
@@ -98,7 +103,7 @@ def local_now(tracker: Tracker) -> datetime:
         return datetime.fromisoformat(str(metadata["local_time"]))
     except (KeyError, ValueError):
         pass
-    stamp = next((e.get("timestamp") for e in reversed(tracker.events or []) if e.get("event") == "user"), None)
+    stamp = last_user_at(tracker)
     moment = datetime.fromtimestamp(stamp, timezone.utc) if stamp else datetime.now(timezone.utc)
     try:
         zone = ZoneInfo(clinic().timezone)

@@ -135,18 +135,6 @@ def trouble_message() -> Dict[str, Any]:
 Week = List[Tuple[date, float]]
 
 
-def chart_week(end: str, values: str) -> Optional[Week]:
-    """The week a chart address stands for, or None if it is not one or cannot be drawn.
-
-    parse_chart_path counts the week back from its last day: a last day in the first six days of year 1
-    has days before the calendar starts (OverflowError, which was an HTTP 500).
-    """
-    try:
-        return parse_chart_path(f"{end}/{values}")
-    except (OverflowError, ValueError):
-        return None
-
-
 def draw_chart(week: Week) -> Optional[bytes]:
     """The PNG, or None for a week the chart code cannot draw (answered 404, like any other non-chart)."""
     try:
@@ -272,7 +260,7 @@ class WebChatInput(InputChannel):
         @bp.route("/chart/<end>/<values>", methods=["GET"])
         async def chart(request: Request, end: str, values: str) -> HTTPResponse:
             # The week's pumping log as a PNG drawn here (coach/log_chart.py): no chart script in the page.
-            week = chart_week(end, values)
+            week = parse_chart_path(f"{end}/{values}")
             if week is None:
                 return self._cors(request, response.json({"error": "not a chart"}, status=404))
             key = chart_path(week)  # one spelling per chart ("007" and "7" are one chart)

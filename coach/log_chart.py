@@ -79,4 +79,7 @@ def parse_chart_path(path: str) -> Optional[List[Tuple[date, float]]]:
     values = [float(v) for v in match.group(2).split("-")]
     if any(v > MAX_DAY_ML for v in values):
         return None
-    return [(end - timedelta(days=len(values) - 1 - k), v) for k, v in enumerate(values)]
+    try:
+        return [(end - timedelta(days=len(values) - 1 - k), v) for k, v in enumerate(values)]
+    except OverflowError:  # a last day in the first six days of year 1: the week starts before the calendar
+        return None

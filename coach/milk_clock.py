@@ -22,8 +22,10 @@ from typing import Optional, Tuple
 from coach.negation import find_affirmed
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# A day part's usual hour, when "sunday morning" names no clock time.
-DAY_PART_HOURS = {"morning": 8, "afternoon": 15, "evening": 19, "night": 21, "noon": 12, "lunchtime": 12}
+# A day part's usual hour, when "sunday morning" names no clock time (the first named in a message wins,
+# in this order).
+DAY_PART_HOURS = {"morning": 8, "lunch": 12, "lunchtime": 12, "noon": 12, "midday": 12, "afternoon": 15, "evening": 19,
+                  "night": 21, "tonight": 21, "bedtime": 21}
 _UNIT_AFTER = (r"(?!\s*(?:h\b|hrs?\b|hours?|min|mins|minutes?|ml|oz|ounces?|days?|weeks?|months?|years?|wks?|mos?|%|"
                r"times?|degrees?|°|f\b|c\b))")
 _CLOCK = r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>am|pm|a\.m\.?|p\.m\.?)?"
@@ -38,11 +40,11 @@ _SAID_NOW = re.compile(
 )
 # A day of the month the milk dates from: "pumped on the 2nd", "since the 30th", "from the 3rd".
 _DAY_OF_MONTH = re.compile(r"\b(?:on|since|from|pumped|expressed|dated|of) the (\d{1,2})(?:st|nd|rd|th)?\b")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
            "december")
-_MONTH_NAME = r"(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+MONTH_NAME = r"(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 # "may last year", "march this year", "june 2025": a month whose year is said ("may" alone is a verb).
-_MONTH_YEAR = re.compile(r"\b" + _MONTH_NAME + r"(?: (\d{1,2})(?:st|nd|rd|th)?,?)? (last year|this year|(\d{4}))\b")
+_MONTH_YEAR = re.compile(r"\b" + MONTH_NAME + r"(?: (\d{1,2})(?:st|nd|rd|th)?,?)? (last year|this year|(\d{4}))\b")
 # When a feed's leftover is to be given: "can i give her the rest at 11", "offer it again in an hour".
 _PLAN_AT = re.compile(r"\b(?:give|offer|feed|use|try)\b[^.?!]{0,40}?(?P<when>\b(?:at|around|by) " + _CLOCK + r"\b)"
                       + _UNIT_AFTER)
@@ -155,7 +157,7 @@ def hours_since_month_of_year(text: str, now: datetime) -> Optional[float]:
     match = _MONTH_YEAR.search(text)
     if not match:
         return None
-    month = next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(match.group(1)))
+    month = next(i for i, full in enumerate(MONTHS, 1) if full.startswith(match.group(1)))
     year = {"last year": now.year - 1, "this year": now.year}.get(match.group(3)) or int(match.group(4))
     try:
         moment = datetime(year, month, int(match.group(2) or 1))

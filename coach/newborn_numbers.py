@@ -63,7 +63,7 @@ def weights_in_grams(text: str) -> List[float]:
 def weight_loss(text: str) -> Optional[float]:
     """The share of birth weight lost, from two weights with a birth cue, or from a percentage said."""
     percent = _PERCENT_LOSS.search(text)
-    if percent and _WEIGHT_WORD.search(text) or (percent and _BIRTH.search(text)):
+    if percent and (_WEIGHT_WORD.search(text) or _BIRTH.search(text)):
         return _number(percent.group(1)) / 100
     weights = weights_in_grams(text)
     if len(weights) < 2 or not _BIRTH.search(text):

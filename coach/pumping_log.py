@@ -383,7 +383,7 @@ def recent(entries: Sequence[Dict[str, object]], now: datetime, days: int) -> Li
     """The entries pumped within ``days`` days before ``now`` (or after it: a clock that is off by a
     little must not lose today's entry), in their order."""
     since = now - timedelta(days=days)
-    return [e for e in entries if from_entry(e).at is None or from_entry(e).at >= since]
+    return [e for e in entries if from_entry(e).at >= since]  # to_entry always stamps a time
 
 
 def corrected(last: Dict[str, object], text: str, now: datetime) -> Dict[str, object]:

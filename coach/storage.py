@@ -268,9 +268,8 @@ def _number_value(token: str) -> float:
     return float(token.replace(",", ".")) if token[0].isdigit() else float(_NUMBER_WORDS[token])
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY_PARTS = {"morning": 8, "lunch": 12, "lunchtime": 12, "noon": 12, "midday": 12, "afternoon": 15, "evening": 19,
-              "night": 21, "tonight": 21, "bedtime": 21}
+_WEEKDAYS = milk_clock.WEEKDAYS
+_DAY_PARTS = milk_clock.DAY_PART_HOURS
 _CLOCK = re.compile(r"\b(?:at|since|around|about|from|by)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)")
 _DAY_WORD = re.compile(r"\b(yesterday|yday|yest|today|this|last|on|since|day before yesterday|(?:" + "|".join(_WEEKDAYS)
                        + r"))\b")
@@ -310,11 +309,8 @@ def _bare_clock_hour(text: str, now: datetime) -> Optional[float]:
     return max(past) if past else max(readings)  # both still ahead today: the evening one, yesterday
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-           "december")
-_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?(" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
-                                                                                        r"nov|dec)"
-                    r"\b(\s+(\d{4}))?")
+_MONTHS = milk_clock.MONTHS
+_MONTH = re.compile(r"\b(from|since|in|of|back in)\s+(last\s+)?" + milk_clock.MONTH_NAME + r"\b(\s+(\d{4}))?")
 
 
 def _months_ago(clean: str, now: datetime) -> Optional[float]:
@@ -544,15 +540,16 @@ def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
     """Place, state and hours from one message, as far as it says them: against the parent's clock
     (her own "it's 1pm" first), with heat read as the hot place, and a feed's leftover counted to when
     she plans to give it."""
-    place, state = parse_place(text), parse_state(text)
+    clean = normalise(text)
+    place, state = parse_place(clean), parse_state(clean)
     if now is None:
-        hours = parse_hours(text)
+        hours = parse_hours(clean)
     else:
-        reading = milk_clock.read(normalise(text), now)
+        reading = milk_clock.read(clean, now)
         hours = parse_hours(reading.text, reading.now)
         if hours is not None and state == "leftover":
             hours += reading.until_given
-    if place in (None, "room") and milk_clock.is_hot(normalise(text)):
+    if place in (None, "room") and milk_clock.is_hot(clean):
         place = HOT
     facts = {"place": place, "state": state, "hours": hours}
     return {key: value for key, value in facts.items() if value is not None}

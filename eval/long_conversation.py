@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import http.server
 import json
+import tempfile
 import threading
 import time
 import urllib.error
@@ -146,8 +147,6 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=8)
     args = parser.parse_args(argv)
-    import tempfile
-
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         result = measure(Path(tmp), args.conversations, args.messages, args.weeks)

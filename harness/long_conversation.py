@@ -117,8 +117,7 @@ class Driver:
             self.say(checkin, "checkin")
 
     def log(self, ml: float, hour: int) -> None:
-        self.say(f"pumped {ml:g} ml at {hour}{'am' if hour < 12 else 'pm'}" if hour in (6, 9, 12) else
-                 f"pumped {ml:g} ml at {hour - 12}pm", "log")
+        self.say(f"pumped {ml:g} ml at {hour % 12 or 12}{'am' if hour < 12 else 'pm'}", "log")
         assert "Logged" in self.chat.text, f"not logged: {self.chat.text!r}"
         assert self.clock is not None
         self.run.logged.append((self.clock.replace(hour=hour, minute=0), ml))
@@ -216,9 +215,8 @@ def _answer_checkin(driver: Driver, day: int, timeout_s: float) -> None:
 def pass_time(server: Server, sender: str, seconds: float) -> None:
     """What ``seconds`` without messages look like in the store: the conversation's events and its
     check-ins that long older (every other conversation untouched)."""
+    server.age_conversation(sender, seconds)
     with sqlite3.connect(server.db_path, timeout=30) as conn:
-        conn.execute("UPDATE events SET timestamp = timestamp - ?, data = json_set(data, '$.timestamp', "
-                     "json_extract(data, '$.timestamp') - ?) WHERE sender_id = ?", (seconds, seconds, sender))
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'checkin'").fetchone():
             conn.execute("UPDATE checkin SET due_at = due_at - ?, created_at = created_at - ? WHERE sender_id = ?",
                          (seconds, seconds, sender))

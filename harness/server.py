@@ -116,6 +116,13 @@ class Server:
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}")
 
+    def age_conversation(self, sender: str, seconds: float) -> None:
+        """What ``seconds`` without messages look like in the store: every event of the conversation
+        that much older (the stored time and the one inside the event), every other one untouched."""
+        with sqlite3.connect(self.db_path, timeout=30) as db:
+            db.execute("UPDATE events SET timestamp = timestamp - ?, data = json_set(data, '$.timestamp', "
+                       "json_extract(data, '$.timestamp') - ?) WHERE sender_id = ?", (seconds, seconds, sender))
+
     def events(self, sender: str) -> List[Dict[str, Any]]:
         # Read-only, like the clinic's review tools: what Rasa stored, not what it said.
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True) as db:

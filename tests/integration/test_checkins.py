@@ -46,13 +46,6 @@ def wait_for(check, timeout=60.0):
     raise AssertionError(f"not true after {timeout} s: {check.__name__}")
 
 
-def age_conversation(server, sender, seconds):
-    """What a day without messages looks like in the store: every event of the conversation older."""
-    with db(server) as conn:
-        conn.execute("UPDATE events SET timestamp = timestamp - ?, data = json_set(data, '$.timestamp', "
-                     "json_extract(data, '$.timestamp') - ?) WHERE sender_id = ?", (seconds, seconds, sender))
-
-
 def checkin_messages(server, sender):
     return [e for e in server.events(sender) if e.get("event") == "bot" and (e.get("metadata") or {}).get("checkin")]
 
@@ -95,7 +88,7 @@ def test_checkins_survive_a_restart_and_reach_each_channel_once(tmp_path_factory
         conn.execute("UPDATE checkin SET due_at = ? WHERE status = 'pending'", (now - 60,))
         conn.execute("UPDATE checkin SET due_at = ? WHERE sender_id = ?", (now - 13 * 3600, late.sender))
     for sender in (wa_closed, tw_closed):
-        age_conversation(server, sender, DAY + 3600)
+        server.age_conversation(sender, DAY + 3600)
     twilio_before = len(fake_platform.calls_to("/Messages.json"))
 
     with running_server(home, checkin_env) as second:

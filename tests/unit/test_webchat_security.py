@@ -15,11 +15,11 @@ from channels.webchat import (
     BadRequest,
     ChartRenders,
     WebChatInput,
-    chart_week,
     page_policy,
     parse_message_body,
     valid_sender,
 )
+from coach.log_chart import parse_chart_path
 
 CLINIC = "https://clinic.example.org"
 CHART = "/webhooks/webchat/chart/2026-11-28/0-120-130-0-150-170-90.png"
@@ -120,12 +120,12 @@ def test_an_allowed_origin_that_is_not_an_origin_cannot_add_to_the_policy():
     ("", ""),
 ])
 def test_addresses_the_chart_cannot_draw_are_not_charts(end, values):
-    assert chart_week(end, values) is None
+    assert parse_chart_path(f"{end}/{values}") is None
 
 
 @pytest.mark.parametrize("end, first", [("0001-01-07", date(1, 1, 1)), ("9999-12-31", date(9999, 12, 25))])
 def test_the_calendar_edges_still_draw(client, end, first):
-    assert chart_week(end, "1-2-3-4-5-6-7.png")[0][0] == first
+    assert parse_chart_path(f"{end}/1-2-3-4-5-6-7.png")[0][0] == first
     resp = get(client, f"/webhooks/webchat/chart/{end}/20000-0-0-0-0-0-20000.png")
     assert resp.status == 200 and resp.body.startswith(b"\x89PNG")
 
