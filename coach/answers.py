@@ -224,7 +224,8 @@ _SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? 
 _ONLY_WITHOUT_PUMP = _c(
     r"\b((only|just|mostly)( \w+){0,3} (when|while|if|with) (she|he|baby|the baby|lo|my baby|bub|my son|my daughter) "
     r"(is )?(nurs\w*|latch\w*|feed\w*|breastfe\w*|on the breast|suck\w*|cries|crying)|"
-    r"(only|just|mostly) (with|for|when nursing|at the breast|on the breast|by hand|when i hand express)|"
+    r"(only|just|mostly) (with (her|him|the baby|baby|my baby|lo|bub)|for (her|him|the baby|baby|lo)|when nursing|"
+    r"at the breast|on the breast|by hand|when i hand express)|"
     r"(with|on|using) (the )?pump (alone|only|by itself)|pump alone|"
     r"(not|never|doesn'?t|doesnt|don'?t|dont|won'?t|wont)( \w+){0,4} (with|on|from|using) (the|my) pump|"
     r"(hand express\w*|by hand)( \w+){0,4} (works|gets|get|sprays|flows)[^.?!]{0,40}\bpump\b)")
@@ -232,7 +233,7 @@ _ONLY_WITHOUT_PUMP = _c(
 
 def milk_flow_starts(text: str) -> Optional[str]:
     clean = normalise(text)
-    if _ONLY_WITHOUT_PUMP.search(clean) and re.search(r"\b(pump\w*|baby|nurs\w*|latch\w*|hand)\b", clean):
+    if _ONLY_WITHOUT_PUMP.search(clean):
         return "no"
     spray = find_affirmed(_SPRAYS, clean)
     drips = find_affirmed(_DRIPS, clean)

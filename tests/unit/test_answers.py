@@ -274,3 +274,10 @@ def test_a_let_down_that_comes_only_with_the_baby_or_by_hand_is_no_for_the_pump(
     from coach.answers import milk_flow_starts
 
     assert milk_flow_starts(text) == "no"
+
+
+def test_a_let_down_that_comes_only_with_a_pump_setting_is_not_read_as_none():
+    # "only with the pump on high" says the pump does bring the milk (it was read "no" on 030fa93).
+    from coach.answers import milk_flow_starts
+
+    assert milk_flow_starts("it flows only with the pump on high") == "yes"
