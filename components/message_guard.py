@@ -8,7 +8,9 @@
   the red-flag action asks one short check before escalating.
 * When the rules find nothing, the red-flag model (``coach.safety_model``) reads the message too: a
   sign told without the rules' words ("he's like a doll, no strength") becomes report_red_flag with
-  a ``red_flag_suspected`` entity naming its kind, which words the one check. Where the model is sure
+  a ``red_flag_suspected`` entity naming its kind, which words the one check. Where the model sees a
+  little of a sign but not enough, the sentence encoder (``coach.encoder``) reads it as well, and its
+  suspicion asks the same check. Where the model is sure
   there is no sign, the classifier's own red-flag guess falls.
 * Text with letters but no word from the training data ("asdkj qwpoe zzxv") is a fallback, however
   sure the classifier is.
@@ -39,6 +41,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
+from coach.encoder import default_reader
+from coach.encoder import suspect as encoder_suspect
 from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags, model_flag_is_implausible
 from coach.safety_model import VETO_BELOW, Suspicion, default_model, nlu_messages, safety_examples
@@ -157,9 +161,11 @@ def reports_low_output(text: str) -> bool:
 
 
 def suspected_sign(text: str) -> Optional[Suspicion]:
-    """The red-flag model's suspicion, unless the text itself says it is not a sign now."""
-    suspicion = default_model().suspect(text)
-    if suspicion is None or model_flag_is_implausible(text):
+    """The red-flag model's suspicion, else the sentence encoder's (coach/encoder.py), unless the text itself
+    says it is not a sign now."""
+    model = default_model()
+    suspicion = model.suspect(text) or encoder_suspect(text, model)
+    if suspicion is None or model_flag_is_implausible(text, suspicion.kind):
         return None
     return suspicion
 
@@ -196,6 +202,7 @@ class MessageGuard(GraphComponent):
         # Train the red-flag model and gather the known words now (a second or two), not on a parent's
         # first message.
         default_model()
+        default_reader()
         known_words()
         # Loading the project's pipeline is what makes a Rasa server ours: Rasa's per-call schema
         # re-check is replaced here (components/rasa_fixes.py says why), the safety actions run in
@@ -232,7 +239,7 @@ class MessageGuard(GraphComponent):
             message.set(ENTITIES, entities, add_to_output=True)
         elif (message.get(INTENT) or {}).get("name") == RED_FLAG_INTENT and (
                 (classifier_flag_is_implausible(text) and not suspicion)
-                or default_model().flag_probability(text) < VETO_BELOW):
+                or (default_model().flag_probability(text) < VETO_BELOW and not suspicion)):
             # When the red-flag model suspects a sign too, the classifier's suspicion stands even without a
             # sign word (the model learnt "she won't wake up properly"); when the model is sure there is
             # none, it falls even with one (the pink of a warm compress).

@@ -18,6 +18,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
+from coach.encoder import suspect as encoder_suspect
 from coach.safety import CHECK_FIRST, detect_red_flags, model_flag_is_implausible
 from coach.safety_model import (
     KINDS,
@@ -41,16 +42,20 @@ def safety_sets(names: Sequence[str]) -> Dict[str, List[dict]]:
     return sets
 
 
-def decision(text: str, model, threshold: float) -> str:
-    """'escalate', 'check' or 'none', as the guard and the red-flag action would decide without the intent classifier."""
+def decision(text: str, model, threshold: float, encoder: bool = True) -> str:
+    """'escalate', 'check' or 'none', as the guard and the red-flag action would decide without the intent classifier.
+
+    ``encoder=False`` leaves out the sentence encoder's reading (coach/encoder.py), to measure what it adds.
+    """
     flags = detect_red_flags(text)
     if any(flag not in CHECK_FIRST for flag in flags):
         return "escalate"
     if flags:
         return "check"
-    if model is not None and model.suspect(text, threshold) and not model_flag_is_implausible(text):
-        return "check"
-    return "none"
+    if model is None:
+        return "none"
+    suspicion = model.suspect(text, threshold) or (encoder_suspect(text, model) if encoder else None)
+    return "check" if suspicion and not model_flag_is_implausible(text, suspicion.kind) else "none"
 
 
 def score(items: List[dict], model, threshold: float) -> Tuple[str, List[str]]:

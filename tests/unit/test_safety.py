@@ -154,6 +154,8 @@ def test_near_misses_are_not_flagged(text):
         ("achy all over and one side is hot and sore", RedFlag.MASTITIS),
         ("everyone would be better off without me", RedFlag.MENTAL_HEALTH),
         ("i keep having intrusive thoughts about the baby", RedFlag.MENTAL_HEALTH),
+        # Intrusive images of harm are thoughts of harming the baby (safety/MAP.md, cell M7).
+        ("i keep getting images of dropping him down the stairs on purpose", RedFlag.MENTAL_HEALTH),
         ("i feel numb most days and i can't cope", RedFlag.LOW_MOOD),
     ],
 )
