@@ -79,6 +79,14 @@ class AskBreastsEverFull(AskQuestion):
     slot = "breasts_ever_full"  # action_ask_breasts_ever_full
 
 
+class AskPartsCondition(AskQuestion):
+    slot = "parts_condition"  # action_ask_parts_condition
+
+
+class AskLetDownWithBaby(AskQuestion):
+    slot = "let_down_with_baby"  # action_ask_let_down_with_baby
+
+
 class AskStoragePlace(AskQuestion):
     slot = "storage_place"  # action_ask_storage_place
 

@@ -147,6 +147,8 @@ def explanation(answer_values: Dict[str, Optional[str]]) -> "tuple[diagnosis.Dia
         parts.append(advice_for([RedFlag.INFANT], clinic()).text)
     parts.append("Thank you, that helps. Here is what I think is most likely going on.")
     parts.append(kb.entry(f"cause_{result.cause}").render())
+    if answer_values.get("parts_condition") == "worn" and result.cause in ("pump", "parts_settings"):
+        parts.append(kb.entry("worn_parts").render())
     parts.append(
         f"It could also be {CAUSE_LABELS[result.runner_up]}, so if the tips above change nothing after a few "
         "sessions, look at that next."

@@ -443,6 +443,75 @@ def milk_flow_starts_volunteered(text: str) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# parts: worn, old or mismatched valves, membranes, connectors
+_WORN_PARTS = _c(r"\b(old|older|worn\w*|wear(ing)? out|stretch\w*|torn|tear|ripped|rip|crack\w*|split|floppy|flimsy|holes?|"
+                 r"loose|leak(s|y|ing)? air|lost (its|their|the) (seal|suction)|second ?-?hand|used one|pre-?owned|"
+                 r"hand[- ]me[- ]downs?|borrowed|passed down|years? old|from my (first|older|last|other)|"
+                 r"(since|from) (birth|the hospital|day one|my first)|"
+                 r"(haven'?t|havent|never|not) (ever )?(been )?(changed|replaced|swapped|bought new)|"
+                 r"(different|other|another|mixed|mismatched) (brands?|pumps?'?s?|makes?)|mix(ed)? (and|n) match\w*|"
+                 r"(don'?t|dont|doesn'?t|doesnt) (match|fit (the|my|this) pump)|knock[- ]?off|generic|third[- ]party|"
+                 r"off[- ]brand|missing|lost (one|the|a) )\b")
+_GOOD_PARTS = _c(r"\b(new|newish|brand new|replaced|changed|swapped|fresh|(came|come|comes) with (it|the pump)|original|"
+                 r"all (the )?(same|original|matching)|match(ing)?|(fine|good|ok|okay|great) (shape|condition)|"
+                 r"in (good|great|fine|ok) (shape|condition|nick)|last (week|month)|few weeks ago)\b")
+
+
+def parts_condition(text: str) -> Optional[str]:
+    """A sign of wear or a part that does not belong wins: "new flanges but the valves are from my first pump"."""
+    clean = normalise(text)
+    if find_affirmed(_WORN_PARTS, clean):
+        return "worn"
+    if find_affirmed(_GOOD_PARTS, clean) or find_negated(_WORN_PARTS, clean):
+        return "fine"
+    return None
+
+
+_PARTS_WORDS = _c(r"\b(valves?|membranes?|duckbills?|diaphragms?|backflow|connectors?|adapters?|tubing|tubes?|"
+                  r"parts|second ?-?hand|hand[- ]me[- ]down|borrowed)\b")
+
+
+def parts_condition_volunteered(text: str) -> Optional[str]:
+    """Only wear said beside a part ("the valves are ancient", "a second-hand pump"): "old" alone is not."""
+    clean = normalise(text)
+    match = _PARTS_WORDS.search(clean)
+    if not match:
+        return None
+    return "worn" if parts_condition(_clause(clean, match.start(), match.end())) == "worn" else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# let-down with the baby or by hand
+_FLOWS_FOR_BABY = _c(r"\b(gulp\w*|swallow\w*|chokes?|choking|sputter\w*|milk (everywhere|all over)|gets? (plenty|lots|loads|"
+                     r"enough|a lot)|drinks? (plenty|lots|well)|full (and|&) (content|happy|satisfied)|soaks?|soaked|leak\w*|"
+                     r"other side (leaks|drips|sprays)|more by hand|hand express\w* (works|gets|is better))\b")
+
+
+def let_down_with_baby(text: str) -> Optional[str]:
+    clean = normalise(text)
+    if _ONLY_WITHOUT_PUMP.search(clean) or find_affirmed(_FLOWS_FOR_BABY, clean):
+        return "yes"
+    if re.search(r"\b(never|haven'?t|havent|not|didn'?t|didnt) (really |ever )?(tried|done|do) (it |that )?(by hand|hand|"
+                 r"hand express\w*)", clean):
+        return UNSURE  # never expressed by hand: nothing to tell by, unless nursing said otherwise above
+    spray = find_affirmed(_SPRAYS, clean)
+    if spray:
+        return "yes"
+    if find_negated(_SPRAYS, clean) or find_affirmed(_DRIPS, clean) or re.search(
+            r"\b(not (then|there) either|(same|nothing) (then|there|either)|neither|not with (her|him|the baby) either|"
+            r"not much (then|either)|(same|just as) (bad|little))\b", clean):
+        return "no"
+    if _NOT_NURSING.search(clean) and not re.search(r"\bhand\b", clean):
+        return UNSURE  # no nursing and no hand expression to tell by
+    return None
+
+
+def let_down_with_baby_volunteered(text: str) -> Optional[str]:
+    """Said in passing, only the article's parent is clear: it flows for the baby or by hand, not the pump."""
+    return "yes" if _ONLY_WITHOUT_PUMP.search(normalise(text)) else None
+
+
+# ---------------------------------------------------------------------------------------------------
 # breasts ever full
 _NEVER_FULL = _c(r"\b(never|rarely|hardly( ever)?|barely|not (really|often|usually|much)|always soft|soft all the time|"
                  r"never (feel|felt|get|got) (full|engorged)|don'?t (feel|get) full|dont (feel|get) full|not since)\b")
@@ -576,6 +645,8 @@ PARSERS: Mapping[str, Parser] = {
     "flange_fit": flange_fit,
     "away_from_baby": away_from_baby,
     "breasts_ever_full": breasts_ever_full,
+    "parts_condition": parts_condition,
+    "let_down_with_baby": let_down_with_baby,
 }
 
 
@@ -634,9 +705,14 @@ SHORT_ANSWERS: Mapping[str, Parser] = {
     "flange_fit": _fit_reply,
     "away_from_baby": _yes_no_reply(partly="yes"),  # away some of the time: pumping apart from the baby
     "breasts_ever_full": _yes_no_reply(partly="yes"),
+    # Asked "in good shape and made for this pump?": yes is fine, no is worn; "fine", "ok" answer it too.
+    "parts_condition": lambda text: (_yes_no_reply(partly="worn", hedged_yes="fine", yes="fine", no="worn")(text)
+                                     or ("fine" if find_affirmed(_FINE, normalise(text)) else None)),
+    "let_down_with_baby": _yes_no_reply(partly="yes"),  # "sometimes, with her" is a let-down that can come
 }
 # The feelings reader takes "not sure" before its own words ("not sure, fine i guess" stays unsure).
-_HEDGE_FIRST = {"pumping_feelings", "milk_flow_starts", "breasts_feel_full", "baby_gaining_well"}
+_HEDGE_FIRST = {"pumping_feelings", "milk_flow_starts", "breasts_feel_full", "baby_gaining_well", "parts_condition",
+                "let_down_with_baby"}
 
 
 _LEADING_YES = _c(r"^\W*(yes+|yeah+|yep|yup|ya|yea|yah|yas|definitely|absolutely|of course|for sure|correct|constantly|always)\b")
@@ -650,6 +726,7 @@ _LEADING = {
     "away_from_baby": {"yes": "yes", "no": "no"},
     "breasts_ever_full": {"yes": "yes", "no": "no"},
     "baby_gaining_well": {"yes": "yes", "no": "no"},
+    "let_down_with_baby": {"yes": "yes", "no": "no"},
     "pumping_pain": {"no": "none"},
 }
 
@@ -716,6 +793,8 @@ VOLUNTEERED: Mapping[str, Parser] = {
     "away_from_baby": away_from_baby_volunteered,
     "breasts_ever_full": breasts_ever_full_volunteered,
     "milk_flow_starts": milk_flow_starts_volunteered,
+    "parts_condition": parts_condition_volunteered,
+    "let_down_with_baby": let_down_with_baby_volunteered,
 }
 # "low" or "high" alone ("my supply is low") says nothing about suction unless suction is mentioned.
 _SUCTION_CONTEXT = _c(r"\b(suction|vacuum|setting|settings|level|strength|power|cranked|turned? (it )?up|strongest|highest)\b")

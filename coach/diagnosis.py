@@ -125,6 +125,26 @@ QUESTIONS: Tuple[Question, ...] = (
         let_down={"yes": 0.9, "no": 0.1},
         supply={"yes": 0.25, "no": 0.75},
     )),
+    # Valves and membranes stretch and tear with daily use, and a part from another brand or a missing
+    # adapter leaks vacuum: the pump then pulls weakly whatever its setting (the article's reason 2, the
+    # parts; an old or second-hand pump is reason 1 as much). Pump makers list these parts as ones to
+    # replace every few weeks to months, so "worn" is common enough among parents whose cause lies
+    # elsewhere (0.1) to weigh about four times as much for parts and settings, three for the pump.
+    Question("parts_condition", _rows(
+        {"fine": 0.7, "worn": 0.1, "unsure": 0.2},
+        parts_settings={"fine": 0.3, "worn": 0.45, "unsure": 0.25},
+        pump={"fine": 0.45, "worn": 0.3, "unsure": 0.25},
+    )),
+    # Milk that lets down for the baby or by hand but not for the pump says the milk is there (against a
+    # supply problem): the article's reason 2 opens with exactly this parent, and reason 4's reflex is
+    # conditioned on the baby's cues. It cannot tell the pump, its parts and a let-down apart (0.65-0.8),
+    # which the flow and fit questions do.
+    Question("let_down_with_baby", _rows(
+        {"yes": 0.65, "no": 0.15, "unsure": 0.2},
+        let_down={"yes": 0.8, "no": 0.08, "unsure": 0.12},
+        anxiety={"yes": 0.6, "no": 0.15, "unsure": 0.25},
+        supply={"yes": 0.2, "no": 0.55, "unsure": 0.25},
+    )),
 )
 QUESTION_BY_SLOT: Mapping[str, Question] = {q.slot: q for q in QUESTIONS}
 QUESTION_SLOTS: Tuple[str, ...] = tuple(QUESTION_BY_SLOT)

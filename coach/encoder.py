@@ -4,7 +4,7 @@ The phrase rules know the words they were written for, and the red-flag model (`
 knows the words of its examples. Neither knows that "they'd all be fine without me" and "nobody would
 miss me" mean the same thing unless an example says so. A pretrained encoder does: it maps sentences
 that mean alike to nearby vectors, so a plain logistic regression over its vectors, trained on the same
-``safety/training/`` examples, carries what they teach to words nobody wrote down. Measured on a set
+``safety/training/`` examples and the intent classifier's messages, carries what they teach to words nobody wrote down. Measured on a set
 nobody here had read (docs/results.md, corpus_heldout7), it caught 7 more of 110 red flags for one more
 of 90 near misses.
 
@@ -27,11 +27,11 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from coach.safety_model import NONE, SafetyModel, Suspicion, safety_examples
+from coach.safety_model import NONE, SafetyModel, Suspicion, load_nlu_examples, safety_examples
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,17 @@ class EncoderReader:
         return 1.0 / (1.0 + np.exp(-z))
 
 
+def training_examples() -> List[Tuple[str, str]]:
+    """The red-flag model's own examples: safety/training and the intent classifier's messages.
+
+    Fitted on safety/training alone (as first measured), the regression had seen no small talk and
+    read "okay lets try that" and "literally nothing coming out" as signs (0.94, 0.96): the ordinary
+    examples there are all near misses, storage questions and log entries. The intent classifier's
+    messages show it ordinary chat.
+    """
+    return list(safety_examples()) + load_nlu_examples()
+
+
 def examples_key(examples: Sequence[Tuple[str, str]]) -> str:
     """What the regression is fitted from: its examples, their labels, C and the weights."""
     digest = hashlib.sha256(f"{WEIGHTS_SHA256} C={C}".encode())
@@ -204,11 +215,11 @@ def fit(encoder: MiniLM, examples: Sequence[Tuple[str, str]]) -> Tuple[np.ndarra
 
 def build(encoder: MiniLM, folder: Path = READER_DIR) -> Path:
     """Fit the regression unless one for today's examples exists; the file name carries their hash."""
-    examples = safety_examples()
+    examples = training_examples()
     path = folder / f"encoder-reader-{examples_key(examples)}.npz"
     if not path.exists():
         log.warning("Fitting the encoder's red-flag reader on %d examples (about a minute, once per change "
-                    "of safety/training)", len(examples))
+                    "of safety/training or data/nlu)", len(examples))
         coef, intercept = fit(encoder, examples)
         tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
         np.savez(tmp, coef=coef, intercept=np.array([intercept]))

@@ -64,6 +64,16 @@ PROMPTS: Mapping[str, AskedQuestion] = {
         "Between feeds or pumping, do your breasts ever feel full or heavy?",
         (("Yes, they fill up", "yes"), ("No, never really", "no")),
     ),
+    "parts_condition": AskedQuestion(
+        "Are the pump's small parts (valves, membranes, connectors) in good shape and made for this pump? "
+        "They stretch and wear out with daily use, and a part from another brand can lose suction.",
+        (("Yes, fairly new and matching", "fine"), ("Old, worn or mixed brands", "worn"), ("Not sure", "unsure")),
+    ),
+    "let_down_with_baby": AskedQuestion(
+        "When your baby nurses, or when you express by hand, does your milk let down and flow, even if the "
+        "pump gets little?",
+        (("Yes, it flows then", "yes"), ("No, not then either", "no"), ("Not sure", "unsure")),
+    ),
     "storage_place": AskedQuestion(
         "Where has the milk been kept?",
         (("Room temperature", "room"), ("Fridge", "fridge"), ("Freezer", "freezer"), ("Deep freezer", "deep_freezer"),

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from itertools import product
+from pathlib import Path
 from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+import yaml
 
 from coach import milk_clock
 from coach.negation import find_affirmed
@@ -54,30 +57,40 @@ class Limit:
     authority: str = "the CDC says"  # who gives the figure, as said before it
 
 
-_LEFTOVER = Limit(1 * HOUR, 2 * HOUR, "use within 2 hours after your baby finished feeding", None)
-# "12 months" must not fall short of "1 year": the outer limit is a calendar year.
-_FROZEN = Limit(6 * MONTH, YEAR, "about 6 months is best, up to 12 months is acceptable", None)
+LIMITS_FILE = Path(__file__).resolve().parent / "knowledge" / "storage_limits.yml"
+_UNITS = {"minute": HOUR / 60, "hour": HOUR, "day": DAY, "month": MONTH, "year": YEAR}
+
+
+def parse_duration(text: str) -> float:
+    """Hours in a table duration such as "3 hours", "30 minutes" or "1 year"."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(minute|hour|day|month|year)s?\s*", str(text))
+    if not match:
+        raise ValueError(f"{LIMITS_FILE.name}: {text!r} is not a duration like '4 hours'")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def load_limits(path: Path = LIMITS_FILE) -> Tuple[Dict[Tuple[str, str], Limit], str]:
+    """The table of limits and the refreeze answer, checked as they are read."""
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    limits: Dict[Tuple[str, str], Limit] = {}
+    for row in table["limits"]:
+        key = (row["state"], row["place"])
+        if key[0] not in STATES or key[1] not in PLACE_NAMES:
+            raise ValueError(f"{path.name}: unknown state or place in {row}")
+        if key in limits:
+            raise ValueError(f"{path.name}: {key} appears twice")
+        if row["source"] not in table["sources"]:
+            raise ValueError(f"{path.name}: {key} cites an unknown source {row['source']!r}")
+        limit = Limit(parse_duration(row["fine_until"]), parse_duration(row["use_by"]), row["told"],
+                      row.get("article"), table["authorities"][row.get("authority", "cdc")])
+        if not 0 < limit.fine_until <= limit.use_by:
+            raise ValueError(f"{path.name}: {key} must have 0 < fine_until <= use_by")
+        limits[key] = limit
+    return limits, " ".join(str(table["refreeze"]["told"]).split())
+
 
 # The CDC gives an outer limit; "fine" stops earlier so that "use it soon" warns before the limit.
-LIMITS: Mapping[Tuple[str, str], Limit] = {
-    ("fresh", "room"): Limit(3 * HOUR, 4 * HOUR, "up to 4 hours (at up to 77 °F / 25 °C)", "6 hours"),
-    ("fresh", "fridge"): Limit(3 * DAY, 4 * DAY, "up to 4 days", "6 days"),
-    ("fresh", "freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "6 months"),
-    ("fresh", "deep_freezer"): Limit(_FROZEN.fine_until, _FROZEN.use_by, _FROZEN.official, "about a year"),
-    ("fresh", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 1 day, with the ice packs still cold", None),
-    # Thawed milk: 1-2 hours out, up to 24 hours in the fridge; the lower figure marks "use soon".
-    ("thawed", "room"): Limit(1 * HOUR, 2 * HOUR, "1 to 2 hours", None),
-    ("thawed", "fridge"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours from when it finished thawing", None),
-    ("thawed", "cooler"): Limit(18 * HOUR, 1 * DAY, "up to 24 hours, treated like the fridge", None),
-    **{("leftover", place): _LEFTOVER for place in PLACES},
-    # The CDC's 4 hours assume 77 °F / 25 °C or cooler and it gives no figure for more; food-safety
-    # guidance (FoodSafety.gov) keeps perishable food out at most 1 hour above 90 °F / 32 °C. That is
-    # the safer figure, so it is used for any heat, whatever the milk's state.
-    **{(state, HOT): Limit(0.5 * HOUR, 1 * HOUR, "at most 1 hour above 90 °F / 32 °C, the figure used here for any heat",
-                           None, "the CDC gives no figure above 77 °F / 25 °C (its 4 hours assume a cooler room); "
-                                 "food-safety guidance keeps perishable food out")
-       for state in STATES},
-}
+LIMITS, REFREEZE_TEXT = load_limits()
 
 
 @dataclass(frozen=True)
@@ -89,11 +102,7 @@ class StorageAnswer:
 def judge(place: str, state: str, hours: float) -> StorageAnswer:
     """The verdict for milk in ``state`` kept at ``place`` for ``hours``."""
     if state == "thawed" and place in ("freezer", "deep_freezer"):
-        return StorageAnswer(
-            Verdict.THROW_AWAY,
-            "Throw it away, I'm sorry. Official guidance (CDC) is clear that thawed milk should never be "
-            "frozen again. Next time, thaw only what one feed needs.",
-        )
+        return StorageAnswer(Verdict.THROW_AWAY, REFREEZE_TEXT)
     limit = LIMITS[(state, place)]
     if hours <= limit.fine_until:
         verdict, lead = Verdict.FINE, "That milk is fine to use."

@@ -53,6 +53,7 @@ KEY_TO_SLOT = {
     "pain": "pumping_pain", "fullness": "breasts_feel_full", "flow_starts": "milk_flow_starts",
     "feelings": "pumping_feelings", "suction": "suction_level", "flange_size": "flange_size",
     "flange_fit": "flange_fit", "away_from_baby": "away_from_baby", "breasts_ever_full": "breasts_ever_full",
+    "parts": "parts_condition", "let_down_with_baby": "let_down_with_baby",
 }
 SLOT_TO_KEY = {slot: key for key, slot in KEY_TO_SLOT.items()}
 # The corpus's topic labels and the intent that answers each.
@@ -66,7 +67,8 @@ TOPIC_INTENT = {
 FALLBACK_ACTIONS = {"action_default_fallback", "utter_please_rephrase"}
 STORAGE_SLOTS = {"storage_place": "place", "milk_state": "state", "storage_hours": "hours"}
 PLACE_WORDS = {"room": "it was on the counter", "fridge": "in the fridge", "freezer": "in the freezer",
-               "cooler": "in a cooler bag with ice packs", "unknown": "not sure"}
+               "deep_freezer": "in the deep freezer", "cooler": "in a cooler bag with ice packs",
+               "hot": "somewhere hot, like a hot car", "unknown": "not sure"}
 STATE_WORDS = {"fresh": "freshly pumped", "thawed": "it was thawed", "leftover": "left over from a feed",
                "unknown": "not sure"}
 MAX_TURNS = 20

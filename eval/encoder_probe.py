@@ -19,7 +19,7 @@ import argparse
 import glob
 import random
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import yaml
@@ -64,37 +64,39 @@ def sets() -> None:
 def floor(folds: int = 5) -> None:
     from sklearn.linear_model import LogisticRegression
 
+    encoder = MiniLM(model_folder())
     examples = list(safety_examples())
     nlu = load_nlu_examples()
-    encoder = MiniLM(model_folder())
+    nlu_vectors = np.array([encoder.embed(text) for text, _ in nlu])
     vectors = np.array([encoder.embed(text) for text, _ in examples])
     signs = np.array([label != NONE for _, label in examples])
     order = list(range(len(examples)))
     random.Random(20261207).shuffle(order)
-    caught_by_encoder_only: List[float] = []
-    ordinary_scores: List[float] = []
+    rows: List[Tuple[bool, float, float]] = []  # (a sign, the red-flag model's score, the encoder's)
     for fold in range(folds):
         test = [i for n, i in enumerate(order) if n % folds == fold]
         held = set(test)
         fit_idx = [i for i in range(len(examples)) if i not in held]
         model = train([examples[i] for i in fit_idx] + nlu)
         regression = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
-        regression.fit(vectors[fit_idx], signs[fit_idx])
-        p_encoder = regression.predict_proba(vectors[test])[:, 1]
-        for i, pe in zip(test, p_encoder):
+        # As coach/encoder.py fits it: the folds' examples and every intent classifier message.
+        regression.fit(np.vstack([vectors[fit_idx], nlu_vectors]),
+                       np.concatenate([signs[fit_idx], [label != NONE for _, label in nlu]]))
+        for i, pe in zip(test, regression.predict_proba(vectors[test])[:, 1]):
             text = examples[i][0]
             p_model = model.flag_probability(text)
-            if not signs[i]:
-                ordinary_scores.append(p_model)
-            elif not detect_red_flags(text) and p_model < SUSPECT_THRESHOLD and pe >= CHECK_AT:
-                caught_by_encoder_only.append(p_model)
-    print(f"{len(caught_by_encoder_only)} held-out signs caught by the encoder alone (at {CHECK_AT}); "
-          f"{len(ordinary_scores)} ordinary examples")
-    for value in FLOORS:
-        kept = sum(p >= value for p in caught_by_encoder_only)
-        runs = sum(p >= value for p in ordinary_scores)
-        print(f"floor {value}: keeps {kept}/{len(caught_by_encoder_only)} of them; "
-              f"the encoder runs on {runs}/{len(ordinary_scores)} ordinary examples")
+            if not detect_red_flags(text) and p_model < SUSPECT_THRESHOLD:  # what the other readers leave
+                rows.append((bool(signs[i]), p_model, float(pe)))
+    left_signs = sum(sign for sign, _, _ in rows)
+    print(f"held-out examples the rules and the red-flag model leave: {left_signs} signs, "
+          f"{len(rows) - left_signs} ordinary")
+    for threshold in THRESHOLDS:
+        for value in FLOORS:
+            caught = sum(sign and pm >= value and pe >= threshold for sign, pm, pe in rows)
+            false = sum(not sign and pm >= value and pe >= threshold for sign, pm, pe in rows)
+            runs = sum(not sign and pm >= value for sign, pm, pe in rows)
+            print(f"encoder at {threshold}, floor {value}: catches {caught}/{left_signs} signs, checks "
+                  f"{false} ordinary; runs on {runs} ordinary")
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ ANSWERS: Dict[str, str] = {
     "breasts_feel_full": "yes they feel full", "milk_flow_starts": "no it never sprays, only drips",
     "pumping_feelings": "im calm about it", "pump_type": "spectra s1", "suction_level": "medium",
     "flange_size": "24 mm", "flange_fit": "fits fine", "away_from_baby": "no", "breasts_ever_full": "yes",
+    "parts_condition": "they're fairly new", "let_down_with_baby": "yes",
     "storage_place": "fridge", "milk_state": "freshly pumped", "storage_hours": "2 hours",
 }
 OPENINGS = ["my breasts feel full but when i pump almost nothing comes out", "pumping gives me hardly any milk lately"]

@@ -65,6 +65,21 @@ def test_typical_answer_sets_point_at_their_cause(answers, cause):
     assert diagnose(answers).cause == cause
 
 
+def test_worn_parts_move_a_comfortable_electric_pump_parent_towards_parts_and_settings():
+    # No pain, a good pump, a let-down that comes: without the parts the cause is unclear.
+    answers = {"pump_type": "electric", "pumping_pain": "none", "milk_flow_starts": "yes", "nursing_goes_well": "yes"}
+    before = posterior(answers)
+    after = posterior({**answers, "parts_condition": "worn"})
+    assert after["parts_settings"] > 1.5 * before["parts_settings"]
+    assert after["supply"] < before["supply"] and after["anxiety"] < before["anxiety"]
+
+
+def test_a_let_down_for_the_baby_but_not_the_pump_is_not_a_supply_problem():
+    answers = {"breasts_feel_full": "yes", "milk_flow_starts": "no", "let_down_with_baby": "yes"}
+    assert diagnose(answers).cause == "let_down"
+    assert posterior(answers)["supply"] < posterior({**answers, "let_down_with_baby": "no"})["supply"] / 3
+
+
 def test_baby_not_gaining_settles_on_supply_at_once():
     answers = {"baby_gaining_well": "no"}
     assert next_question(answers) is None

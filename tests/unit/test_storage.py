@@ -288,3 +288,29 @@ def test_a_feeds_leftover_told_as_a_story_is_read_as_one():
     assert parse_state(text) == "leftover" and parse_place(text) == "room"
     assert asks_about_stored_milk(text)
     assert not asks_about_stored_milk("my milk has been in short supply for 2 weeks, what can I do")
+
+
+def test_the_limits_table_cites_a_known_source_on_every_row():
+    import yaml
+
+    from coach.storage import LIMITS_FILE
+
+    table = yaml.safe_load(LIMITS_FILE.read_text(encoding="utf-8"))
+    assert {row["source"] for row in table["limits"]} <= set(table["sources"])
+    assert "cdc" in table["sources"] and table["refreeze"]["source"] == "cdc"
+
+
+@pytest.mark.parametrize("bad_row, message", [
+    ("{state: fresh, place: room, fine_until: 5 hours, use_by: 4 hours, source: cdc, told: x}", "fine_until <= use_by"),
+    ("{state: fresh, place: room, fine_until: 3 hours, use_by: four hours, source: cdc, told: x}", "not a duration"),
+    ("{state: fresh, place: attic, fine_until: 3 hours, use_by: 4 hours, source: cdc, told: x}", "unknown state or place"),
+    ("{state: fresh, place: room, fine_until: 3 hours, use_by: 4 hours, source: blog, told: x}", "unknown source"),
+])
+def test_a_wrong_row_in_the_limits_table_stops_the_start(tmp_path, bad_row, message):
+    from coach.storage import load_limits
+
+    path = tmp_path / "limits.yml"
+    path.write_text("sources: {cdc: CDC}\nauthorities: {cdc: the CDC says}\n"
+                    f"limits:\n  - {bad_row}\nrefreeze: {{source: cdc, told: throw it away}}\n")
+    with pytest.raises(ValueError, match=message):
+        load_limits(path)
