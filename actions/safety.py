@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.tracker import entity_values, latest_intent, latest_text
+from actions.tracker import entity_values, latest_intent, latest_text, rule_flag_probability
 from coach.answers import PARSERS, parse_requested
 from coach.clinic import clinic
 from coach.replies import (
@@ -74,7 +74,8 @@ class ActionHandleRedFlag(Action):
         suspected = entity_values(tracker, SUSPECTED_KIND_ENTITY)
         decision = decide(flags_in_message(entity_values(tracker, RED_FLAG_SLOT)), latest_text(tracker),
                           tracker.get_slot(SAFETY_CHECK_KIND_SLOT) if tracker.get_slot(SAFETY_CHECK_PENDING_SLOT) else None,
-                          model_kind=suspected[0] if suspected else None)
+                          model_kind=suspected[0] if suspected else None,
+                          model_probability=rule_flag_probability(tracker))
         if decision.flags:
             return _escalate(dispatcher, tracker, decision.flags)
         kind = decision.check.value

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from coach.clinic import clinic
 from coach.diagnosis import QUESTION_SLOTS
 from coach.prompts import SLOT_BY_TEXT
+from coach.vocabulary import RED_FLAG_SLOT
 
 # A question that got no usable answer is put once more, then dropped: no loops at 2 am.
 MAX_ASKS_PER_QUESTION = 2
@@ -85,6 +86,14 @@ def answers(tracker: Tracker) -> Dict[str, Optional[str]]:
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
     return [e.get("value") for e in (tracker.latest_message or {}).get("entities", []) if e.get("entity") == entity]
+
+
+def rule_flag_probability(tracker: Tracker) -> Optional[float]:
+    """The red-flag model's reading of a message the phrase rules flagged, as the guard recorded it."""
+    for entity in (tracker.latest_message or {}).get("entities", []):
+        if entity.get("entity") == RED_FLAG_SLOT and isinstance(entity.get("confidence_entity"), (int, float)):
+            return float(entity["confidence_entity"])
+    return None
 
 
 def last_user_at(tracker: Tracker) -> Optional[float]:

@@ -232,8 +232,12 @@ class MessageGuard(GraphComponent):
         if flags:
             _override_intent(message, RED_FLAG_INTENT)
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RED_FLAG_SLOT]
+            # The red-flag model's reading goes with the rules' finding: where it doubts the sign, the
+            # action confirms it with one question (coach.safety.decide).
+            probability = round(default_model().flag_probability(text), 3)
             entities += [
-                {"entity": RED_FLAG_SLOT, "value": flag.value, "start": 0, "end": len(text), "extractor": "MessageGuard"}
+                {"entity": RED_FLAG_SLOT, "value": flag.value, "start": 0, "end": len(text),
+                 "confidence_entity": probability, "extractor": "MessageGuard"}
                 for flag in flags
             ]
             message.set(ENTITIES, entities, add_to_output=True)

@@ -19,7 +19,7 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 from coach.encoder import suspect as encoder_suspect
-from coach.safety import CHECK_FIRST, detect_red_flags, model_flag_is_implausible
+from coach.safety import CHECK_FIRST, NEVER_DOUBTED, decide, detect_red_flags, model_flag_is_implausible
 from coach.safety_model import (
     KINDS,
     NONE,
@@ -49,7 +49,8 @@ def decision(text: str, model, threshold: float, encoder: bool = True) -> str:
     """
     flags = detect_red_flags(text)
     if any(flag not in CHECK_FIRST for flag in flags):
-        return "escalate"
+        probability = model.flag_probability(text) if model is not None else None
+        return "check" if decide(flags, text, None, model_probability=probability).check else "escalate"
     if flags:
         return "check"
     if model is None:
@@ -65,8 +66,9 @@ def score(items: List[dict], model, threshold: float) -> Tuple[str, List[str]]:
     alarmed = [m for m in near if decision(m["text"], model, threshold) != "none"]
     by_kind = {kind: f"{sum(m['flag'] == kind for m in caught)}/{sum(m['flag'] == kind for m in flags)}"
                for kind in sorted({m["flag"] for m in flags})}
-    return (f"red flags caught {len(caught)}/{len(flags)} {by_kind}, near misses alarmed {len(alarmed)}/{len(near)}",
-            [m["id"] for m in alarmed])
+    escalated = sum(decision(m["text"], model, threshold) == "escalate" for m in alarmed)
+    return (f"red flags caught {len(caught)}/{len(flags)} {by_kind}, near misses alarmed {len(alarmed)}/{len(near)} "
+            f"({escalated} escalated, {len(alarmed) - escalated} checked)", [m["id"] for m in alarmed])
 
 
 def cross_validate(folds: int = 5, c_values: Sequence[float] = (1.0, 2.0, 4.0, 8.0)) -> None:
@@ -89,15 +91,42 @@ def cross_validate(folds: int = 5, c_values: Sequence[float] = (1.0, 2.0, 4.0, 8
               f"ordinary suspected {fp}/{fp + tn} ({fp / max(fp + tn, 1):.1%})")
 
 
+def doubt_cross_validate(folds: int = 5, cuts: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5)) -> None:
+    """Where the red-flag model's doubt should turn a rule's alarm into one confirming question
+    (coach.safety.DOUBT_BELOW): five folds of safety/training, each read by a model fitted without it."""
+    examples = load_safety_examples()
+    nlu = load_nlu_examples()
+    alarmed = [i for i, (text, _) in enumerate(examples)
+               if {f for f in detect_red_flags(text) if f not in CHECK_FIRST} - NEVER_DOUBTED]
+    order = list(range(len(examples)))
+    random.Random(7).shuffle(order)
+    probability = {}
+    for fold in range(folds):
+        test = {i for n, i in enumerate(order) if n % folds == fold}
+        model = train([examples[i] for i in range(len(examples)) if i not in test] + nlu)
+        probability.update({i: model.flag_probability(examples[i][0]) for i in test if i in alarmed})
+    signs = [i for i in alarmed if examples[i][1] != NONE]
+    print(f"the rules alarm on {len(signs)} signs and {len(alarmed) - len(signs)} look-alikes "
+          f"(words of self-harm left out: never doubted)")
+    for cut in cuts:
+        asked = [i for i in alarmed if probability[i] < cut]
+        print(f"doubt below {cut}: {sum(examples[i][1] == NONE for i in asked)} look-alikes get the question instead "
+              f"of the alarm; {sum(examples[i][1] != NONE for i in asked)} signs get it before the answer")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", action="store_true", help="cross-validate on the training data instead")
     parser.add_argument("--sets", nargs="*", default=[], help="evaluation folders (default: every one)")
     parser.add_argument("--threshold", type=float, nargs="*", default=[SUSPECT_THRESHOLD])
     parser.add_argument("--ids", action="store_true", help="print the ids of the near misses alarmed")
+    parser.add_argument("--doubt", action="store_true", help="cross-validate coach.safety.DOUBT_BELOW instead")
     args = parser.parse_args()
     if args.cv:
         cross_validate()
+        return
+    if args.doubt:
+        doubt_cross_validate()
         return
     examples = load_safety_examples()
     print(f"training: {len(examples)} written examples "

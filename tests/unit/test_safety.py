@@ -10,6 +10,7 @@ from coach.safety import (
     classifier_flag_is_implausible,
     decide,
     detect_red_flags,
+    escalation_flag,
     read_check_reply,
 )
 
@@ -166,6 +167,27 @@ def test_more_red_flag_phrasings(text, flag):
 def test_a_sure_flag_escalates_at_once():
     decision = decide([RedFlag.MASTITIS], "fever and a red hot breast", None)
     assert decision.flags == (RedFlag.MASTITIS,) and decision.check is None
+
+
+def test_a_rule_flag_the_model_doubts_is_confirmed_with_one_question_first():
+    # Someone else's news the rules read as the baby's: the model scores it low, so one question first.
+    decision = decide([RedFlag.INFANT], "my sister's baby had only 2 wet nappies", None, model_probability=0.05)
+    assert decision.flags == () and decision.check is SuspectedKind.CONFIRM_INFANT
+    # A yes to that question answers with the flag the rules found.
+    assert escalation_flag(decision.check.value) is RedFlag.INFANT
+    assert escalation_flag("confirm_fever") is RedFlag.FEVER
+
+
+@pytest.mark.parametrize("flags, probability, pending", [
+    ([RedFlag.INFANT], 0.5, None),  # the model agrees
+    ([RedFlag.INFANT], None, None),  # the model's reading is not known
+    ([RedFlag.MENTAL_HEALTH], 0.01, None),  # words of self-harm are never doubted
+    ([RedFlag.MENTAL_HEALTH, RedFlag.INFANT], 0.01, None),
+    ([RedFlag.MASTITIS], 0.01, "confirm_mastitis"),  # a second sign right after a check: no more questions
+])
+def test_a_rule_flag_escalates_at_once_unless_only_the_model_doubts_it(flags, probability, pending):
+    decision = decide(flags, "text", pending, model_probability=probability)
+    assert decision.flags and decision.check is None
 
 
 @pytest.mark.parametrize(
