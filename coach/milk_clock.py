@@ -190,8 +190,16 @@ def leftover_plan(text: str, now: datetime) -> Tuple[float, str]:
     return (until if until > 0 else 0.0), text[:match.start("when")] + " " + text[match.end("when"):]
 
 
+# "it's like 90 out", "85 today", "was about 95 in there": the day's heat in Fahrenheit without a unit.
+_WEATHER = re.compile(r"\b(?:it'?s|its|it is|it was|was|been|like|about|around|almost|over|nearly)\s+(?:like |about |around |"
+                      r"almost |over |nearly |easily )?(7[89]|8\d|9\d|1[01]\d)\s*(?:out|outside|today|in there|in the car|"
+                      r"out there|in here|degrees? out)\b")
+
+
 def is_hot(text: str) -> bool:
     """Was the milk somewhere hotter than the CDC's room figure covers (over 77 °F / 25 °C)?"""
+    if _WEATHER.search(text.lower()):
+        return True
     for match in _TEMPERATURE.finditer(text):
         value = float(match.group(1).replace(",", "."))
         unit = (match.group(2) or match.group(3) or "").lower()

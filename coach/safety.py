@@ -231,7 +231,9 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"below (her |his )?birth ?weight|not back (up )?to (her |his )?birth ?weight|under (her |his )?birth ?weight|"
          r"(can'?t|cant|couldn'?t|could not|hard to|struggl\w* to|had to work to|impossible to) (rouse|wake)|(won'?t|wont) rouse|"
          r"(isn'?t|isnt|is not|stopped|won'?t|wont|not) (feeding|eating|drinking|taking (the )?(bottle|breast|"
-         r"feeds?))\b(?! (well|as much|much|on))|"
+         # "she stopped eating at 3:15", "stopped drinking 20 minutes ago": the end of one feed, not a sign.
+         r"feeds?))\b(?! (well|as much|much|on|(at|around|about) \d|\d+ ?(min|mins|minutes|hours?|hrs?) ago|half ?way|"
+         r"and (fell asleep|dozed|pushed)))|"
          r"not interested in (eating|feeding|feeds|food|the breast|the bottle)|"
          r"(one|1|two|2) wet (diapers?|nappies|nappy) (overnight|in (the last )?\d+|since)|woke (up )?for (only )?(one|two|1|"
          r"2) feeds?|"

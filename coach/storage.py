@@ -240,7 +240,7 @@ _UNITS = {
 _WORD_NUMBER = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
 # Digits may touch their unit ("5hrs"); a number word needs a space ("an hour", never "an" + "d").
 _DURATION = re.compile(
-    r"\b(?:(\d+(?:[.,]\d+)?)\s*(?:\+\s*)?|(" + _WORD_NUMBER + r")\s+)("
+    r"\b(?:(\d+(?:[.,]\d+)?)\s*(?:\+\s*)?|(" + _WORD_NUMBER + r")\s+)(?:(?:whole|full|entire|solid|straight|long)\s+)?("
     + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b"
 )
 # Relative times: rough but safe-side guesses of how long ago each phrase means.
@@ -284,38 +284,47 @@ _DAY_WORD = re.compile(r"\b(yesterday|yday|yest|today|this|last|on|since|day bef
                        + r"))\b")
 
 
-def _clock_hour(text: str) -> Optional[float]:
-    match = _CLOCK.search(text)
-    if not match:
-        return None
-    hour = int(match.group(1)) % 12 + (12 if match.group(3).startswith("p") else 0)
-    return hour + int(match.group(2) or 0) / 60
+def _clock_hours(text: str) -> List[float]:
+    """Every clock time with am or pm ("6am", "at 2:30 pm"), as hours of the day."""
+    return [int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0) + int(m.group(2) or 0) / 60
+            for m in _CLOCK.finditer(text) if 1 <= int(m.group(1)) <= 12 and int(m.group(2) or 0) < 60]
 
 
-# "finished at 5:30", "around noon": a time without am or pm. Not "at 2 months", "at 5 oz".
-_BARE_CLOCK = re.compile(r"\b(?:at|since|around|about|by)\s+(?:like |about |around |maybe |approx\w* |~\s*)?"
-                         r"(?:(noon|midday|midnight)|(\d{1,2})(?:[:.](\d{2}))?\b"
+# "finished at 5:30", "around noon", "pumped 14:30": a time without am or pm. Not "at 2 months", "at 5 oz".
+_BARE_CLOCK = re.compile(r"\b(?:(?:at|since|around|about|by|from)\s+(?:like |about |around |maybe |approx\w* |~\s*)?|"
+                         r"(?:pumped|pumpd|expressed|thawed|defrosted|out|made)\s+(?=\d{1,2}[:.]\d{2}))"
+                         r"(?:(noon|midday|midnight)|(\d{1,2})(?:[:.](\d{2}))?\b(?![:.]\d)"
                          r"(?!\s*(?:am|pm|a\.m|p\.m|h\b|hrs?\b|hours?|min|mins|minutes?|ml|oz|ounces?|days?|weeks?|"
                          r"months?|years?|wks?|mos?|%|times?)))")
+# A moment at night ("last night at 9", "the night before last around 10"): a bare 6 to 11 is evening,
+# a bare 1 to 5 is after midnight.
+_NIGHT = re.compile(r"\b(last night|night before last|the other night|in the night|at night|overnight|tonight)\b")
 
 
-def _bare_clock_hour(text: str, now: datetime) -> Optional[float]:
-    """The clock time of a bare "at 5:30": of its morning and evening readings, the latest one not
-    after ``now`` (at 9 pm, "at 5:30" is 5:30 pm), since milk questions look back."""
-    match = _BARE_CLOCK.search(text)
-    if not match:
-        return None
-    if match.group(1):
-        return 0.0 if match.group(1) == "midnight" else 12.0
-    hour, minutes = int(match.group(2)), int(match.group(3) or 0) / 60
-    if hour > 23 or minutes >= 1:
-        return None
-    if hour >= 13 or hour == 0:
-        return hour + minutes
-    current = now.hour + now.minute / 60
-    readings = [h + minutes for h in (hour % 12, hour % 12 + 12)]
-    past = [r for r in readings if r <= current]
-    return max(past) if past else max(readings)  # both still ahead today: the evening one, yesterday
+def _bare_clock_hours(text: str, now: datetime, night: bool) -> List[Tuple[float, int]]:
+    """Each bare clock time as (hour of day, days to add to the day it was said of).
+
+    Read by day, of its morning and evening readings the latest one not after ``now`` (at 9 pm, "at
+    5:30" is 5:30 pm), since milk questions look back; said of a night, 6 to 11 is evening and 12 to 5
+    is after midnight, on the next calendar day."""
+    found: List[Tuple[float, int]] = []
+    for match in _BARE_CLOCK.finditer(text):
+        if match.group(1):
+            found.append((0.0, 1 if night else 0) if match.group(1) == "midnight" else (12.0, 0))
+            continue
+        hour, minutes = int(match.group(2)), int(match.group(3) or 0) / 60
+        if hour > 23 or minutes >= 1:
+            continue
+        if hour >= 13 or hour == 0:
+            found.append((hour + minutes, 0))
+        elif night:
+            found.append((hour + 12 + minutes, 0) if hour >= 6 and hour != 12 else (hour % 12 + minutes, 1))
+        else:
+            current = now.hour + now.minute / 60
+            readings = [h + minutes for h in (hour % 12, hour % 12 + 12)]
+            past = [r for r in readings if r <= current]
+            found.append((max(past) if past else max(readings), 0))  # both ahead today: the evening one, yesterday
+    return found
 
 
 _MONTHS = milk_clock.MONTHS
@@ -347,7 +356,7 @@ def hours_since(text: str, now: datetime) -> Optional[float]:
         return months
     day: Optional[datetime] = None
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if re.search(r"\bday before yesterday\b", clean):
+    if re.search(r"\b(day|night) before yesterday\b|\bnight before last\b", clean):
         day = today - timedelta(days=2)
     elif re.search(r"\b(yesterday|yday|yest)\b", clean):
         day = today - timedelta(days=1)
@@ -364,23 +373,27 @@ def hours_since(text: str, now: datetime) -> Optional[float]:
     if day is None and re.search(r"\b(this morning|this afternoon|this evening|today|earlier|at lunch|since lunch|tonight)\b",
                                  clean):
         day = today
-    clock = _clock_hour(clean)
-    if clock is None:
-        clock = _bare_clock_hour(clean, now)
-    if day is None and clock is not None:
-        day = today if clock <= now.hour + now.minute / 60 else today - timedelta(days=1)
-    if day is None:
-        if re.search(r"\b(overnight|all night)\b", clean):
-            return 10.0  # from bedtime to morning
-        return None
-    if clock is None:
+    night = bool(_NIGHT.search(clean))
+    clocks = [(hour, 0) for hour in _clock_hours(clean)] + _bare_clock_hours(clean, now, night)
+    if not clocks:
+        if day is None:
+            if re.search(r"\b(overnight|all night)\b", clean):
+                return 10.0  # from bedtime to morning
+            return None
         part = next((hour for word, hour in _DAY_PARTS.items() if re.search(rf"\b{word}\b", clean)), None)
-        if re.search(r"\blast night\b", clean):
+        if night:
             part = 21
-        clock = part if part is not None else 12
-    moment = day + timedelta(hours=clock)
-    hours = (now - moment).total_seconds() / 3600
-    return hours if hours >= 0 else None
+        clocks = [(float(part if part is not None else 12), 0)]
+    # Several times named ("one bag from 4, one from 10 this morning", "since 8... got home at 2pm"): the
+    # oldest reading decides, so that no batch is called fine on the newer one's time.
+    ages = []
+    for clock, days_on in clocks:
+        start = day if day is not None else (today if clock <= now.hour + now.minute / 60 else today - timedelta(days=1))
+        moment = start + timedelta(days=days_on, hours=clock)
+        hours = (now - moment).total_seconds() / 3600
+        if hours >= 0:
+            ages.append(hours)
+    return max(ages) if ages else None
 
 
 def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
@@ -421,9 +434,17 @@ def parse_place(text: str) -> Optional[str]:
                    r"(the |their |our |a |my )?(putting it in the )?(fridge|frige|freezer|refrigerator)\b", " left out ", clean)
     # "forgot the ice pack", "the ice pack had melted": a cooler bag without cold is room temperature.
     if re.search(r"\b(forgot|forgotten|no|without|left)( the| my| an?| its| her| his| our| any| their)? ice ?packs?\b|"
-                 r"\bice ?packs? (had |has |was |were |all )?(melted|gone warm|warm)\b", clean):
-        clean = re.sub(r"\b(ice ?packs?|cooler( bag)?|cool(er)? bag|insulated( bag)?)\b", " bag ", clean)
+                 r"\bice ?packs? (had |has |have |was |were |all |are )?(totally |completely |fully |all |already |long |"
+                 r"basically |kind of |pretty much )?(melted|gone warm|warm|room temp\w*|soft|thawed|defrosted)\b|"
+                 r"\bice ?packs?\b[^.?!]{0,40}\b(never (went|got put|made it) back|weren'?t (frozen|cold)|were not (frozen|cold)|"
+                 r"not (frozen|cold)|room temp\w*)", clean):
+        clean = re.sub(r"\b(ice ?packs?|cooler( bag)?|cool(er)? bag|insulated( bag)?)\b", " room temp ", clean)
     clean = re.sub(r"\b(forgot|forgotten|no|without)( the| my| an?)? (ice ?packs?|cooler( bag)?|cool bag)\b", " ", clean)
+    # "ok to put it in the fridge now?", "can I move it to the fridge": where it will go, not where it was.
+    clean = re.sub(r"\b(can|could|should|ok to|okay to|safe to|if i|i'?ll|i will|gonna|going to|want to|then)\b"
+                   r"[^.?!]{0,12}?\b(put|move|stick|pop|transfer|refrigerate|fridge|freeze)\w*( it| them| the milk| the bottle"
+                   r"| the bag)?( back)?( (in|into|to) (the |my )?(fridge|frige|freezer|refrigerator))?( now| tonight| later)?\b",
+                   " ", clean)
     # "the freezer on top of the fridge", "fridge freezer", "the freezer part of the fridge": a freezer.
     clean = re.sub(r"\bfreezer (on top of|above|in|part of|section of|compartment of|drawer of|bit of) (the |my |our )?"
                    r"(fridge|refrigerator)\b|\b(fridge|refrigerator)[ -]freezer\b|\btop freezer\b", " freezer ", clean)
@@ -435,7 +456,8 @@ def parse_place(text: str) -> Optional[str]:
         ("cooler", r"cooler|cool(er)? bag|ice ?packs?|insulated|esky"),
         # Out of the fridge or freezer, or never put there: it sat at room temperature.
         ("room", r"out of the (fridge|frige|freezer|refrigerator)|forgot to (put|refrigerate)|never (put|made) it (in|into)|"
-                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|"
+                 r"left (it |the milk |them |the bottle |a bottle )?out|(sitting|sat|been|was) out\b|out since|"
+                 r"(milk|bottle|bag)('?s| is)? out\b|\bout (for )?(\d|an? |about |like |around |almost |over )|"
                  r"on (the|my|her|his|our) (counter|counter ?top|table|bench|dresser|nightstand|night ?stand|side|desk)|"
                  r"room temp\w*"),
         ("deep_freezer", r"deep ?freez\w*|chest freez\w*|standalone freez\w*"),
@@ -457,8 +479,20 @@ NOT_THAWED = re.compile(r"\b(never|not|hasn'?t|has not|hadn'?t|had not|wasn'?t|w
                         r"(been |yet |even )?(thawed|defrosted|thaw|defrost)\b( yet)?|\bfrozen solid\b")
 
 
+# "it's not leftover, baby never touched it": not a feed's leftover.
+_NOT_LEFTOVER = re.compile(r"\b(not|isn'?t|wasn'?t|never) (a |the )?left ?over\b|\b(baby|she|he|lo) (never|didn'?t|did not) "
+                           r"(touch|drink from|drink|start)\w*( it| from it)?\b|\bnever (got|made it) to (feed|give)\b")
+# "warmed a frozen bag", "took a bag out of the freezer": thawed milk in other words.
+_THAWED_IN_WORDS = re.compile(r"\b(warmed|warm|heated|melted)( up)? (a |the |one |some )?(frozen|freezer) (bag|bottle|milk|pouch|"
+                              r"stash)|\b(took|pulled|got) (a |the |one )?(bag|bottle|pouch)s? (of milk )?out of the (deep )?"
+                              r"freezer\b")
+
+
 def parse_state(text: str) -> Optional[str]:
     clean = NOT_THAWED.sub(" still frozen ", normalise(text))
+    clean = _THAWED_IN_WORDS.sub(" thawed ", clean)
+    if _NOT_LEFTOVER.search(clean):
+        clean = re.sub(r"\bleft ?over\b", " ", _NOT_LEFTOVER.sub(" ", clean))
     for state, pattern in (
         ("leftover", r"left ?over|half (drunk|finished|eaten)|drank (maybe |about |like |only )?(half|some|part)|"
                      r"the rest of (it|the bottle|that bottle|his bottle|her bottle)|give (her|"
@@ -468,7 +502,8 @@ def parse_state(text: str) -> Optional[str]:
                      # "she took 2 oz and fell asleep ... can I offer her the rest": a feed's leftover.
                      r"(offer|give|feed) (her|him|the baby|baby|lo) the rest\b|since (she|he|the baby|baby) (stopped|finished)|"
                      r"(took|drank|had) (like |about |only |maybe )?\d+(\.\d+)? ?(oz|ml|ounces?) and "
-                     r"(fell asleep|stopped|fell off)"),
+                     r"(fell asleep|stopped|fell off)|(she|he|baby|lo) stopped (eating|drinking|feeding)|"
+                     r"(can|could) (she|he|baby|lo) (still )?finish (the|her|his|that|this) bottle"),
         # "safe to thaw?" asks about frozen milk; "thawed", "defrosted" say it was.
         ("thawed", r"(?<!to )(?<!before )(?<!will )(?<!can i )(?<!should i )\b(thawed|thawing|defrost(ed|ing)|unfroze\w*)\b|"
                    r"\bthaw(ed)? (it|them|a bag|the bag|some|out)\b(?<!to thaw it)|\bjust thawed\b"),
@@ -489,7 +524,8 @@ _VERDICT_CUE = re.compile(
     r"can i (still |just )?(re-?use|use|give|feed|offer)|"
     r"(ok|okay|fine|safe) to (feed|give|offer|re-?use)|"
     r"safe to|gone bad|go bad|spoil\w*|throw (it )?(out|away)|toss|dump it|ok to use|okay to use|"
-    r"good to use|fine to use|use it|give it)\b|\b(milk|it) (still )?(ok|okay|good|safe|fine)\b"
+    r"good to use|fine to use|use it|give it|too long|too old|expired|(ok|okay|safe|fine) to (try|use|give|feed|offer)|"
+    r"can (she|he|baby|the baby|lo) (still )?(finish|have|drink))\b|\b(milk|it) (still )?(ok|okay|good|safe|fine)\b"
 )
 
 
@@ -502,6 +538,8 @@ def wants_verdict(text: str) -> bool:
     clean = normalise(text)
     if _VERDICT_CUE.search(clean) or parse_hours(clean) is not None:
         return True
+    if _KEEPING.search(clean) and _ANY_TIME.search(clean):
+        return True  # "out since like 9": a batch and when it was put there
     asks_if_ok = bool(re.search(r"\b(ok|okay|good|fine|safe|bad)\s*\?+", clean))
     return asks_if_ok and (parse_place(clean) or parse_state(clean)) is not None
 
@@ -515,8 +553,19 @@ _KEEPING = re.compile(
     r"the milk|that milk)\b|left ?over|"
     r"(didn'?t|didnt) finish|what was left|(offer|give|feed) (her|him|the baby|baby|lo) the rest\b|"
     r"(bottle|bag)('?s| has| have)? been (on|in|sitting|out)\b|"
-    r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago)\b"
+    r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago|"
+    # A batch named by where or since when it sat, without a milk word: "out since 11", "in the hot car
+    # 40 min", "pumped 14:30", "can she finish the bottle".
+    r"out since|(milk|bottle|bag|it)('?s| was| is| has been| been)? out\b|in the (hot )?car|"
+    r"(finish|drink) (the|her|his|that|this) bottle|stopped (eating|drinking|feeding)|"
+    r"(pumped|pumpd|expressed) (at |around |about )?\d|(milk|bottle|bag|it) (was |has been |sat |been )in there|"
+    r"car was)\b"
 )
+# Any moment or length of time: with a kept batch, a statement is the question ("out since like 9",
+# "pumped 14:30, sitting on my desk, it's 17:45").
+_ANY_TIME = re.compile(r"\b(since|at|around|about|from)\s+(like |about |around |maybe )?(\d{1,2}([:.]\d{2})?|noon|midnight)\b|"
+                       r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(am|pm)\b|\b(yesterday|last night|this morning|today|monday|"
+                       r"tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 # Pump parts kept in the fridge between sessions are a cleaning question, not a batch of milk.
 # Building a freezer stash is about supply, not about one batch being still good.
 _STASH = re.compile(r"\b(stash|stock ?pile|build (up )?(a |my )?(supply|freezer)|freezers? full|full of (milk|bags))\b")
@@ -542,7 +591,8 @@ def asks_about_stored_milk(text: str) -> bool:
     asks_if_usable = re.search(r"\b(ok|okay|good|fine|safe|bad|usable|use|give|still|spoil\w*|sour|smells?)\b[^a-z]*\?", clean)
     # "how do I build a freezer stash pumping once a day" holds a time but asks how, not about a batch.
     asks_how = re.match(r"\W*(how|what|why|which|should|when|where)\b", clean)
-    return bool(asks_if_usable or (parse_hours(clean) is not None and not asks_how))
+    said_when = parse_hours(clean) is not None or _ANY_TIME.search(clean)
+    return bool(asks_if_usable or (said_when and not asks_how))
 
 
 def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:

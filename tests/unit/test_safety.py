@@ -139,6 +139,8 @@ def test_storage_questions_about_temperature_are_not_fever(text):
         "i feel like a failure when i see 30ml",
         "baby sleeps a lot after feeds, is that normal",
         "my nipples feel a little tender at the start",
+        # The end of one feed, in a stored-milk question (eval/storage_tuning9's class).
+        "she stopped drinking at 2:40, can she have the rest of the bottle at 4?",
     ],
 )
 def test_near_misses_are_not_flagged(text):

@@ -314,3 +314,54 @@ def test_a_wrong_row_in_the_limits_table_stops_the_start(tmp_path, bad_row, mess
                     f"limits:\n  - {bad_row}\nrefreeze: {{source: cdc, told: throw it away}}\n")
     with pytest.raises(ValueError, match=message):
         load_limits(path)
+
+
+# Classes found on eval/storage_tuning9 (a tuning set, read), each held by a made-up example.
+@pytest.mark.parametrize("text, sent_at, facts", [
+    # "the night before last around 9": two days back, in the evening.
+    ("thawed a bag the night before last around 9, fridge since. ok?", "2026-03-12T08:00",
+     {"place": "fridge", "state": "thawed", "hours": 35.0}),
+    # "last night at 8" is 8 pm.
+    ("finished thawing last night at 8, in the fridge since, still good?", "2026-03-12T18:00",
+     {"place": "fridge", "state": "thawed", "hours": 22.0}),
+    # Two times named (the start and the time she got home): the older one decides.
+    ("in the cooler with ice packs since yesterday morning at 7. we got back (3pm), ok?", "2026-03-12T15:00",
+     {"place": "cooler", "hours": 32.0}),
+    ("two bottles on the counter, one from 3 and one from 9 this morning. it's 4 now, is the morning one ok?",
+     "2026-03-12T16:00", {"place": "room", "hours": 7.0}),
+    # The day's heat said without a unit.
+    ("left it in the car for 2 hours, it's like 92 out, ok?", "2026-07-12T15:00", {"place": "hot", "hours": 2.0}),
+    # A cooler whose ice packs have melted is room temperature.
+    ("cooler bag since 8 but the ice packs were completely melted, its 3 now. ok?", "2026-03-12T15:00",
+     {"place": "room", "hours": 7.0}),
+    # "not leftover" and "warmed a frozen bag" say thawed.
+    ("it's not leftover, she never touched it. it's a thawed bag, out 2 hours, ok?", "2026-03-12T15:00",
+     {"place": "room", "state": "thawed", "hours": 2.0}),
+    ("warmed up a frozen bag at noon, never got to feed her, on the counter since. ok?", "2026-03-12T15:00",
+     {"place": "room", "state": "thawed", "hours": 3.0}),
+    # Adjectives between a number and its unit.
+    ("in the fridge 2 whole days, too long?", "2026-03-12T15:00", {"place": "fridge", "hours": 48.0}),
+    # Where it will go is not where it was.
+    ("on the counter since 10, can I put it in the fridge now?", "2026-03-12T15:00", {"place": "room", "hours": 5.0}),
+    # "at 10:50 pm" is not a bare "at 10".
+    ("pumped at 10:50 pm, on the dresser, its 2:20 am now. ok??", "2026-03-12T02:20",
+     {"place": "room", "state": "fresh", "hours": 3.5}),
+    # A 24-hour clock without "at".
+    ("pumped 13:15, sitting on my desk, it's 16:45", "2026-03-12T16:45",
+     {"place": "room", "state": "fresh", "hours": 3.5}),
+])
+def test_stored_milk_facts_by_class(text, sent_at, facts):
+    from datetime import datetime
+
+    from coach.storage import asks_about_stored_milk, read_facts
+
+    assert read_facts(text, datetime.fromisoformat(sent_at)) == facts
+    assert asks_about_stored_milk(text)
+
+
+@pytest.mark.parametrize("text", ["out since like 7", "milk out since 11, ok?", "car was about 85, milk was in there 20 min",
+                                  "he stopped drinking at 2:15, can he finish the bottle?"])
+def test_short_stored_milk_statements_are_stored_milk_questions(text):
+    from coach.storage import asks_about_stored_milk, wants_verdict
+
+    assert asks_about_stored_milk(text) and wants_verdict(text)
