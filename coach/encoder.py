@@ -4,9 +4,9 @@ The phrase rules know the words they were written for, and the red-flag model (`
 knows the words of its examples. Neither knows that "they'd all be fine without me" and "nobody would
 miss me" mean the same thing unless an example says so. A pretrained encoder does: it maps sentences
 that mean alike to nearby vectors, so a plain logistic regression over its vectors, trained on the same
-``safety/training/`` examples and the intent classifier's messages, carries what they teach to words nobody wrote down. Measured on a set
-nobody here had read (docs/results.md, corpus_heldout7), it caught 7 more of 110 red flags for one more
-of 90 near misses.
+``safety/training/`` examples and the intent classifier's messages, carries what they teach to words
+nobody wrote down. Measured offline on a set nobody here had read (docs/results.md, corpus_heldout7),
+it caught 7 more of 110 red flags for one more of 90 near misses.
 
 Like the red-flag model it never raises an alarm: a suspicion only asks the one short safety check.
 

@@ -98,10 +98,10 @@ SAFETY_CHECK = {
                "bleeding or cracked nipples; a baby with few wet diapers or who is very sleepy; or thoughts of "
                "harming yourself?",
     # A sign the rules read that the red-flag model doubts (coach.safety.DOUBT_BELOW): is it real, now?
-    "confirm_infant": "Just to be safe, so I read you right: is that happening to your baby now?",
-    "confirm_mastitis": "Just to be safe, so I read you right: is that happening to you now?",
-    "confirm_fever": "Just to be safe, so I read you right: do you have that fever or those chills yourself, now?",
-    "confirm_nipple_damage": "Just to be safe, so I read you right: is that happening to your nipples now?",
+    "confirm_infant": "Just to be safe: is that happening to your baby now?",
+    "confirm_mastitis": "Just to be safe: is that happening to you now?",
+    "confirm_fever": "Just to be safe: do you have that fever or those chills yourself, now?",
+    "confirm_nipple_damage": "Just to be safe: is that happening to your nipples now?",
 }
 # The opening words of every check, for the transcript readers and the evaluation.
 SAFETY_CHECK_TEXTS = ("Just to be safe:", "Can I check how you are doing")

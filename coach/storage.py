@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from itertools import product
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 

@@ -42,11 +42,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.encoder import default_reader
-from coach.encoder import suspect as encoder_suspect
 from coach.pumping_log import LogRequest, log_request
-from coach.safety import classifier_flag_is_implausible, detect_red_flags, model_flag_is_implausible
+from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.safety_model import VETO_BELOW, Suspicion, default_model, nlu_messages, safety_examples
 from coach.storage import asks_about_stored_milk
+from coach.suspicion import suspicion as readers_suspicion
 from coach.vocabulary import (
     CHECKIN_INTENTS,
     CHECKIN_OUTCOME_INTENT,
@@ -161,13 +161,8 @@ def reports_low_output(text: str) -> bool:
 
 
 def suspected_sign(text: str) -> Optional[Suspicion]:
-    """The red-flag model's suspicion, else the sentence encoder's (coach/encoder.py), unless the text itself
-    says it is not a sign now."""
-    model = default_model()
-    suspicion = model.suspect(text) or encoder_suspect(text, model)
-    if suspicion is None or model_flag_is_implausible(text, suspicion.kind):
-        return None
-    return suspicion
+    """The red-flag model's suspicion, else the sentence encoder's (coach.suspicion)."""
+    return readers_suspicion(text)
 
 
 def _demote(message: Message, intents: "tuple[str, ...]") -> None:

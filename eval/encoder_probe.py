@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 import yaml
 
-from coach.encoder import CHECK_AT, MiniLM, default_reader, model_folder
+from coach.encoder import MiniLM, default_reader, model_folder
 from coach.safety import detect_red_flags
 from coach.safety_model import NONE, SUSPECT_THRESHOLD, default_model, load_nlu_examples, safety_examples, train
 
@@ -56,8 +56,8 @@ def sets() -> None:
             alarmed = sum(today[m["id"]] or encoder[m["id"]] >= threshold for m in near)
             line += f"; encoder at {threshold}: {caught}/{len(flags)}, {alarmed}/{len(near)}"
         product = [decision(m["text"], model, SUSPECT_THRESHOLD) != "none" for m in items]
-        line += (f"; as shipped: {sum(p for p, m in zip(product, items) if m['kind'] == 'red_flag')}/{len(flags)}, "
-                 f"{sum(p for p, m in zip(product, items) if m['kind'] == 'near_miss')}/{len(near)}")
+        line += (f"; as shipped: {sum(p for p, m in zip(product, items, strict=True) if m['kind'] == 'red_flag')}/{len(flags)}, "
+                 f"{sum(p for p, m in zip(product, items, strict=True) if m['kind'] == 'near_miss')}/{len(near)}")
         print(line)
 
 
@@ -82,7 +82,7 @@ def floor(folds: int = 5) -> None:
         # As coach/encoder.py fits it: the folds' examples and every intent classifier message.
         regression.fit(np.vstack([vectors[fit_idx], nlu_vectors]),
                        np.concatenate([signs[fit_idx], [label != NONE for _, label in nlu]]))
-        for i, pe in zip(test, regression.predict_proba(vectors[test])[:, 1]):
+        for i, pe in zip(test, regression.predict_proba(vectors[test])[:, 1], strict=True):
             text = examples[i][0]
             p_model = model.flag_probability(text)
             if not detect_red_flags(text) and p_model < SUSPECT_THRESHOLD:  # what the other readers leave

@@ -18,8 +18,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from coach.encoder import suspect as encoder_suspect
-from coach.safety import CHECK_FIRST, NEVER_DOUBTED, decide, detect_red_flags, model_flag_is_implausible
+from coach.safety import CHECK_FIRST, NEVER_DOUBTED, decide, detect_red_flags
 from coach.safety_model import (
     KINDS,
     NONE,
@@ -29,6 +28,7 @@ from coach.safety_model import (
     load_safety_examples,
     train,
 )
+from coach.suspicion import suspicion
 
 EVAL = Path(__file__).resolve().parent
 
@@ -55,8 +55,7 @@ def decision(text: str, model, threshold: float, encoder: bool = True) -> str:
         return "check"
     if model is None:
         return "none"
-    suspicion = model.suspect(text, threshold) or (encoder_suspect(text, model) if encoder else None)
-    return "check" if suspicion and not model_flag_is_implausible(text, suspicion.kind) else "none"
+    return "check" if suspicion(text, model, threshold, encoder) else "none"
 
 
 def score(items: List[dict], model, threshold: float) -> Tuple[str, List[str]]:

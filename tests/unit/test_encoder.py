@@ -78,3 +78,18 @@ def test_the_guard_turns_the_encoders_suspicion_into_the_one_check():
     assert message.get("intent")["name"] == "report_red_flag"
     assert suspected_kinds(message) == ["baby_unwell"]
     assert not [e for e in message.get("entities") if e["entity"] == "red_flag"]  # a check, not an alarm
+
+
+@pytest.mark.parametrize("text", ["fridge milk 6 days old, still ok?",
+                                  "been in the freezer since my son was born, he's 5 months now, ok to use?"])
+def test_a_bags_age_in_a_stored_milk_question_is_not_a_newborns(text):
+    # The age of a bag reads like a baby's; inside a stored-milk question the readers need more.
+    from coach.suspicion import suspicion
+
+    assert suspicion(text) is None
+
+
+def test_a_sign_told_inside_a_stored_milk_question_still_reaches_the_rules():
+    from coach.safety import detect_red_flags
+
+    assert detect_red_flags("is the frozen milk from monday ok? also my baby has had no wet nappy since yesterday")

@@ -335,3 +335,12 @@ def test_a_blister_on_a_thumb_makes_a_classifier_suspicion_implausible():
                                   "my milk has white specks, is that ok? no blood or anything"])
 def test_a_no_that_starts_a_denial_after_a_question_still_denies(text):
     assert detect_red_flags(text) == [] and classifier_flag_is_implausible(text)
+
+
+def test_every_safety_check_opens_with_words_the_transcript_readers_know():
+    # The review app and the evaluation find a check by its opening words; a check worded otherwise
+    # would read as no check at all.
+    from coach.replies import SAFETY_CHECK, SAFETY_CHECK_TEXTS
+
+    assert set(SAFETY_CHECK) == {kind.value for kind in SuspectedKind}
+    assert all(any(opening in text for opening in SAFETY_CHECK_TEXTS) for text in SAFETY_CHECK.values())
