@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
-RASA        := $(VENV)/bin/rasa
+# Rasa's command line with the project's patches installed first (rasa_patches/__main__.py).
+RASA        := $(VENV)/bin/python -m rasa_patches
 SPACY_DIR   := models/spacy_pumping
 HOST        ?= 127.0.0.1
 PORT        ?= 5005

@@ -249,7 +249,7 @@ def suspect(text: str, model: SafetyModel) -> Optional[Suspicion]:
     probability = default_reader().probability(text)
     if probability < CHECK_AT:
         return None
-    return Suspicion(model.kind(text), round(probability, 3))
+    return Suspicion(model.kind(text), round(probability, 3), "sentence encoder")
 
 
 if __name__ == "__main__":  # `make train` fits it with the model, so no worker pays for it at start

@@ -88,6 +88,7 @@ def featurise_text(text: str) -> str:
 class Suspicion:
     kind: str
     probability: float
+    reader: str = "red-flag model"  # which reader suspects it, as the review app names it
 
 
 class SafetyModel:

@@ -1,7 +1,7 @@
 """Which facts a new conversation session keeps.
 
 A session starts after an hour of silence (domain.yml, `session_expiration_time`) or, in a long
-conversation, when the latest session is full (components/session_size.py). After silence, only what
+conversation, when the latest session is full (rasa_patches/session_size.py). After silence, only what
 stays true from one day to the next carries over; troubleshooting answers do not (how pumping feels
 today may differ from last week). A session that starts while the parent is still writing is the
 same conversation going on, so everything carries over, the open question and form included.

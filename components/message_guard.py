@@ -40,6 +40,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import rasa_patches
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.encoder import default_reader
 from coach.pumping_log import LogRequest, log_request
@@ -68,7 +69,6 @@ from coach.vocabulary import (
     STORAGE_INTENT,
     SUSPECTED_KIND_ENTITY,
 )
-from components import in_process_actions, rasa_fixes, session_size
 
 # A report of little or no milk is, to the parent, the thing to solve, whatever else the message
 # touches ("full breasts but nothing comes out", "I dread it and get 15 ml"): the troubleshooting
@@ -165,15 +165,25 @@ def suspected_sign(text: str) -> Optional[Suspicion]:
     return readers_suspicion(text)
 
 
-def _demote(message: Message, intents: "tuple[str, ...]") -> None:
+# Where the parse data says which step decided the intent (the review app shows it beside the message).
+DECIDED_BY = "decided_by"
+
+
+def _decided(message: Message, step: str, detail: str = "") -> None:
+    message.set(DECIDED_BY, {"step": step, "detail": detail}, add_to_output=True)
+
+
+def _demote(message: Message, intents: "tuple[str, ...]", step: str) -> None:
     """The classifier alone chose one of ``intents`` for text the plain rules say is not one: take its next guess."""
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in intents]
     intent = dict(ranking[0]) if ranking else {"name": FALLBACK_INTENT, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    _decided(message, step, f"classifier's next guess, {float(intent.get('confidence') or 0):.2f}")
 
 
-def _override_intent(message: Message, name: str) -> None:
+def _override_intent(message: Message, name: str, step: str, detail: str = "") -> None:
+    _decided(message, step, detail)
     intent = {"name": name, "confidence": 1.0}
     message.set(INTENT, intent, add_to_output=True)
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
@@ -199,13 +209,10 @@ class MessageGuard(GraphComponent):
         default_model()
         default_reader()
         known_words()
-        # Loading the project's pipeline is what makes a Rasa server ours: Rasa's per-call schema
-        # re-check is replaced here (components/rasa_fixes.py says why), the safety actions run in
-        # this process (components/in_process_actions.py) and a long session ends when it is full
-        # (components/session_size.py).
-        rasa_fixes.install()
-        in_process_actions.install()
-        session_size.install()
+        # The entry points install the project's Rasa patches first (rasa_patches/__init__.py lists
+        # them); this call (idempotent) covers any other way of loading the model, such as Agent.load
+        # in a script, so that every loaded model runs the same Rasa.
+        rasa_patches.install()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -221,11 +228,14 @@ class MessageGuard(GraphComponent):
         text: Optional[str] = message.get(TEXT)
         if not text:
             return
+        # The steps below run in this order and the first that applies decides; until one does, the
+        # intent classifier's answer stands.
+        _decided(message, "classifier", f"{float((message.get(INTENT) or {}).get('confidence') or 0):.2f}")
         flags = detect_red_flags(text)
         # The red-flag model's reading, once per message: both branches below weigh it.
         suspicion = None if flags else suspected_sign(text)
         if flags:
-            _override_intent(message, RED_FLAG_INTENT)
+            _override_intent(message, RED_FLAG_INTENT, "red-flag rule", ", ".join(flag.value for flag in flags))
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != RED_FLAG_SLOT]
             # The red-flag model's reading goes with the rules' finding: where it doubts the sign, the
             # action confirms it with one question (coach.safety.decide).
@@ -242,33 +252,33 @@ class MessageGuard(GraphComponent):
             # When the red-flag model suspects a sign too, the classifier's suspicion stands even without a
             # sign word (the model learnt "she won't wake up properly"); when the model is sure there is
             # none, it falls even with one (the pink of a warm compress).
-            _demote(message, (RED_FLAG_INTENT,))
+            _demote(message, (RED_FLAG_INTENT,), "red-flag veto (no sign the rules or the model see)")
             if (message.get(INTENT) or {}).get("name") not in KEEP_INTENT and reports_low_output(text):
-                _override_intent(message, LOW_OUTPUT_INTENT)
+                _override_intent(message, LOW_OUTPUT_INTENT, "low-output words")
         elif (message.get(INTENT) or {}).get("name") not in MODEL_KEEPS and suspicion:
             # The red-flag model suspects a sign the rules have no words for ("he's like a doll, no
             # strength"): one short safety check follows, worded for the kind it suspects.
-            _override_intent(message, RED_FLAG_INTENT)
+            _override_intent(message, RED_FLAG_INTENT, suspicion.reader, f"{suspicion.kind}, {suspicion.probability:.2f}")
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != SUSPECTED_KIND_ENTITY]
             entities.append({"entity": SUSPECTED_KIND_ENTITY, "value": suspicion.kind, "start": 0, "end": len(text),
                              "confidence_entity": suspicion.probability, "extractor": "MessageGuard"})
             message.set(ENTITIES, entities, add_to_output=True)
         elif looks_non_english(text):
-            _override_intent(message, NON_ENGLISH_INTENT)
+            _override_intent(message, NON_ENGLISH_INTENT, "language check")
         elif looks_like_gibberish(text):
             # "asdkj qwpoe zzxv": the classifier, trained on nothing like it, can be sure it is "inform".
-            _override_intent(message, FALLBACK_INTENT)
+            _override_intent(message, FALLBACK_INTENT, "no known word")
         elif checkin := checkin_request(text):
             # "Tomorrow morning" (the offer's button), "stop the check-ins": plain rules, like the log.
-            _override_intent(message, _CHECKIN_INTENT[checkin])
+            _override_intent(message, _CHECKIN_INTENT[checkin], "check-in words")
         elif is_outcome_statement(text):
             # "Better", "about the same", "it didn't help": the check-in's answer. A pending
             # troubleshooting question still reads it as an answer first (coach/turns.py).
-            _override_intent(message, CHECKIN_OUTCOME_INTENT)
+            _override_intent(message, CHECKIN_OUTCOME_INTENT, "check-in outcome words")
         elif (request := log_request(text, datetime.now())) and (message.get(INTENT) or {}).get("name") not in _LOG_KEEPS:
             # "pumped 45 ml", "sorry, 40 not 45", "delete that", "show my log" (the time only places a
             # session, and the action reads it again with the parent's own clock).
-            _override_intent(message, _LOG_INTENT[request])
+            _override_intent(message, _LOG_INTENT[request], "pumping-log words")
         else:
             MessageGuard._redirect_topic(message, text)
 
@@ -280,18 +290,18 @@ class MessageGuard(GraphComponent):
             # The rules above decide bookings and stops; the classifier's guess of an outcome stands only
             # where the words read as one (the action records it only when a check-in asked, or a
             # diagnosis was given and the message plainly reports one).
-            _demote(message, CHECKIN_INTENTS)
+            _demote(message, CHECKIN_INTENTS, "check-in words (none found)")
         elif name in LOG_INTENTS:
             # The plain rules decide what is a log, as they do for red flags (log_request found none
             # here): the classifier also files junk ('inform{"red_flag": null}') and stored-milk
             # questions ("pumped at work at 9, kept it in the fridge...") under the log intents. Its next
             # guess is taken, and still weighed below.
-            _demote(message, LOG_INTENTS)
+            _demote(message, LOG_INTENTS, "pumping-log words (none found)")
         name = (message.get(INTENT) or {}).get("name")
         low_output = reports_low_output(text)
         if name not in KEEP_INTENT and low_output:
-            _override_intent(message, LOW_OUTPUT_INTENT)
+            _override_intent(message, LOW_OUTPUT_INTENT, "low-output words")
         elif name not in KEEP_INTENT - {LOW_OUTPUT_INTENT} and not low_output and asks_about_stored_milk(text):
             # The classifier also files "pumped at 1am ... ok??" under low output; without an amount or
             # "nothing comes out", a kept batch with a usable-question is the storage question.
-            _override_intent(message, STORAGE_INTENT)
+            _override_intent(message, STORAGE_INTENT, "stored-milk question")

@@ -8,7 +8,7 @@ server started beside it), and the parts are timed by wrapping the methods Rasa 
 ``GraphNode.__call__`` for every node of the model's graph (NLU components and policies),
 ``RemoteAction.run`` for each call to the action server, the tracker store's ``retrieve`` and
 ``save``, and taking and giving back the conversation's lock. Ours runs with the stores `scripts/run`
-gives its workers (channels/sql_tracker_store.py, channels/sql_lock_store.py on the same SQLite
+gives its workers (rasa_patches/sql_tracker_store.py, rasa_patches/sql_lock_store.py on the same SQLite
 file); the baseline with Rasa's defaults (its SQL tracker store, the in-memory lock store).
 One message is one ``Agent.handle_message``; the table gives milliseconds per message (median over
 messages, and the mean, which is what adds up), so a part that runs several times per
@@ -128,8 +128,8 @@ async def _run(model: Path, tmp: Path, conversations: int, action_port: int, sto
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.log_utils import configure_structlog
 
-    from channels.sql_lock_store import SQLLockStore
-    from channels.sql_tracker_store import PlainSQLTrackerStore
+    from rasa_patches.sql_lock_store import SQLLockStore
+    from rasa_patches.sql_tracker_store import PlainSQLTrackerStore
 
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
@@ -140,9 +140,9 @@ async def _run(model: Path, tmp: Path, conversations: int, action_port: int, sto
     lock_store = InMemoryLockStore() if stock else SQLLockStore(EndpointConfig(dialect="sqlite", db=db))
     # Each model as it would be served: ours installs its Rasa fix when its pipeline loads, the stock
     # baseline must not inherit it from an earlier load in this process.
-    from components import rasa_fixes
+    from rasa_patches import speed
 
-    rasa_fixes.uninstall()
+    speed.uninstall()
     agent = Agent.load(str(model), tracker_store=store, lock_store=lock_store,
                        action_endpoint=EndpointConfig(url=f"http://127.0.0.1:{action_port}/webhook"))
     # Warm-up: the first message initialises lazily loaded parts.

@@ -88,11 +88,11 @@ def held_on_every_server(servers: List[str]) -> bool:
 def ticket_race(redis_port: int, issues: int = 400, servers: int = 8) -> bool:
     """Many lock-store clients (as many servers) issue tickets for one conversation at the same moment:
     every ticket must be distinct and kept in the book. Rasa's own RedisLockStore is measured beside
-    ours for the record; only ours must pass (channels/lock_store.py says why)."""
+    ours for the record; only ours must pass (rasa_patches/redis_lock_store.py says why)."""
     from rasa.core.lock_store import RedisLockStore
     from rasa.utils.endpoints import EndpointConfig
 
-    from channels.lock_store import AtomicRedisLockStore
+    from rasa_patches.redis_lock_store import AtomicRedisLockStore
 
     makers = {"Rasa's RedisLockStore": lambda: RedisLockStore(host="127.0.0.1", port=redis_port, db=2),
               "AtomicRedisLockStore": lambda: AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=redis_port, db=3))}

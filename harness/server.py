@@ -161,9 +161,9 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        f"tracker_store:\n  type: {'SQL' if stock else 'channels.sql_tracker_store.PlainSQLTrackerStore'}\n"
+        f"tracker_store:\n  type: {'SQL' if stock else 'rasa_patches.sql_tracker_store.PlainSQLTrackerStore'}\n"
         f"  dialect: sqlite\n  db: {db_path}\n"
-        + (f"lock_store:\n  type: channels.sql_lock_store.SQLLockStore\n  dialect: sqlite\n  db: {db_path}\n"
+        + (f"lock_store:\n  type: rasa_patches.sql_lock_store.SQLLockStore\n  dialect: sqlite\n  db: {db_path}\n"
            if workers > 1 else "")
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",

@@ -178,6 +178,15 @@ def user_intent(data: Dict[str, Any], column: Optional[str] = None) -> "tuple[Op
     return intent.get("name") or column, float(confidence) if isinstance(confidence, (int, float)) else None
 
 
+def decided_by(data: Dict[str, Any]) -> Optional[str]:
+    """"red-flag rule: infant", "classifier: 0.82": the step that chose the intent, as the NLU recorded it."""
+    step = (data.get("parse_data") or {}).get("decided_by")
+    if not isinstance(step, dict) or not step.get("step"):
+        return None
+    detail = str(step.get("detail") or "")
+    return f"{step['step']}: {detail}" if detail else str(step["step"])
+
+
 def misunderstood(intent: Optional[str], confidence: Optional[float], low_confidence: float) -> bool:
     """The NLU fell back, or was less sure than the clinic's threshold."""
     return intent == FALLBACK_INTENT or (confidence is not None and confidence < low_confidence)
@@ -201,6 +210,7 @@ class Item:
     staff_account: Optional[str] = None  # and who sent it
     slot: Optional[str] = None
     value: Any = None
+    decided_by: Optional[str] = None  # the NLU step that chose the intent ("red-flag rule: infant")
 
 
 def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: float = 0.5) -> List[Item]:
@@ -217,7 +227,8 @@ def transcript(rows: Iterable[EventRow], reveal: bool = False, low_confidence: f
             intent, confidence = user_intent(data, row.intent_name)
             last_user = Item("user", row.id, at, shown(text), intent, confidence, tapped=text in offered,
                              red_flag=intent == RED_FLAG_INTENT,
-                             misunderstood=misunderstood(intent, confidence, low_confidence))
+                             misunderstood=misunderstood(intent, confidence, low_confidence),
+                             decided_by=decided_by(data))
             items.append(last_user)
             offered = []
         elif row.type_name == "bot":

@@ -6,7 +6,7 @@ imported Rasa, so that process holds a whole copy of Rasa's imports (545 MB with
 2026-11-29) only to watch its children. This one imports nothing beyond the standard library: it
 binds the socket, starts each worker as a fresh interpreter that inherits it (`serving.worker`), and
 stops them all together. The conversation locks that let any worker take any message live in the
-tracker's database (`channels/sql_lock_store.py`).
+tracker's database (`rasa_patches/sql_lock_store.py`).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 `serving.supervisor`, not by hand).
 
 It serves Rasa's own `rasa run` on the listening socket it inherited as file descriptor N, so every
-worker accepts from the same queue, and it does so without TensorFlow (`serving.no_tensorflow`).
+worker accepts from the same queue, and it does so without TensorFlow (`rasa_patches.no_tensorflow`).
 """
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from serving import after_separator, no_tensorflow
+import rasa_patches
+from rasa_patches import no_tensorflow
+from serving import after_separator
 
 # A model that needs TensorFlow cannot be served here; the supervisor reports this exit code.
 EXIT_NEEDS_TENSORFLOW = 3
+# The installed Rasa is not the one rasa_patches was written for.
+EXIT_UNSUPPORTED_RASA = 4
 
 
 async def _freeze_loaded_objects(app: object, loop: object) -> None:
@@ -65,6 +69,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
     no_tensorflow.install()
+    try:
+        rasa_patches.install()  # before the model loads: refuses a Rasa the patches were not written for
+    except rasa_patches.UnsupportedRasaVersion as error:
+        print(f"rasa_patches: {error}", file=sys.stderr)
+        return EXIT_UNSUPPORTED_RASA
     model = no_tensorflow.model_argument(rasa_args) or _latest_model()
     if model is not None:
         needing = no_tensorflow.components_needing_tensorflow(model)

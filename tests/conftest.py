@@ -13,9 +13,13 @@ from typing import Any, Iterator, List
 
 import pytest
 
+import rasa_patches
 from harness.conversation import Conversation
 from harness.platforms import CHANNEL_ENV, FakePlatform
 from harness.server import Server, running_server
+
+# As every entry point does (rasa_patches/__init__.py): the tests run the same Rasa as the served assistant.
+rasa_patches.install()
 
 # The review app's fixtures (recorded conversations, a database per test) serve tests/review and the
 # review app's browser test in tests/browser, so they load for the whole suite (pytest only instantiates

@@ -188,7 +188,7 @@ SESSION_DOMAIN = {"session_config": {"session_expiration_time": 60, "carry_over_
 
 @pytest.mark.parametrize("minutes_ago, continuing", [(0.5, True), (59, True), (61, False), (24 * 60, False)])
 async def test_a_session_started_while_the_parent_writes_keeps_everything(dispatcher, minutes_ago, continuing):
-    # A long chat's session ends when it is full (components/session_size.py): the form and its answers
+    # A long chat's session ends when it is full (rasa_patches/session_size.py): the form and its answers
     # go on. After an hour of silence only the durable facts carry over.
     import time
 

@@ -1,4 +1,4 @@
-"""components/diet.py predicts with numpy what Rasa's TensorFlow DIET predicts from the same weights:
+"""rasa_patches/portable_diet.py predicts with numpy what Rasa's TensorFlow DIET predicts from the same weights:
 every held-out NLU example gets the same scores (to float32 rounding) and the same intent."""
 import asyncio
 
@@ -10,9 +10,9 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.nlu.classifiers.diet_classifier import LABEL_KEY, LABEL_SUB_KEY, DIETClassifier
 from rasa.utils.tensorflow.model_data import RasaModelData
 
-from components.diet import NumpyDIET, PortableDIETClassifier, export_weights
 from harness import ROOT
 from harness.server import model_path
+from rasa_patches.portable_diet import NumpyDIET, PortableDIETClassifier, export_weights
 
 HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 
@@ -80,7 +80,7 @@ def test_numpy_and_tensorflow_give_the_same_scores_on_every_held_out_example(age
 
 
 def test_a_configuration_numpy_does_not_compute_is_refused_at_save_time(agent_and_tensorflow_model):
-    from components.diet import UnsupportedDIET
+    from rasa_patches.portable_diet import UnsupportedDIET
     _, component, tf_model, *_ = agent_and_tensorflow_model
     with pytest.raises(UnsupportedDIET):
         export_weights(tf_model, {**component.component_config, "similarity_type": "cosine"})

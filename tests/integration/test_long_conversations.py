@@ -19,7 +19,7 @@ from harness.platforms import CHANNEL_ENV
 from harness.server import running_server
 from tests.integration.test_channels import phone, tg_post, tg_update, tw_params, tw_post, tw_sender, wa_payload, wa_post
 
-# A session holds at most components/session_size.py's 150 events; with the slots (the pumping log)
+# A session holds at most rasa_patches/session_size.py's 150 events; with the slots (the pumping log)
 # and one message's own events, what Rasa posts to the action server stays far below this.
 MAX_SESSION_BYTES = 200_000
 

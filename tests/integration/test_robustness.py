@@ -72,7 +72,7 @@ def test_the_server_runs_a_worker_per_core_as_scripts_run_does(server):
 
 
 def test_no_worker_loads_tensorflow(server):
-    # What makes a worker 300 MB instead of 640 (serving/no_tensorflow.py): no TensorFlow library is
+    # What makes a worker 300 MB instead of 640 (rasa_patches/no_tensorflow.py): no TensorFlow library is
     # mapped into any process of the server, yet it answers (the whole suite runs against it).
     for pid in [server.processes[1].pid, *_workers(server)]:
         maps = Path(f"/proc/{pid}/maps").read_text()

@@ -1,4 +1,4 @@
-"""components/rasa_fixes.py's rule search finds exactly the rules Rasa's own search finds, on the
+"""rasa_patches/speed.py's rule search finds exactly the rules Rasa's own search finds, on the
 trained model's rule table, at every turn of every test story and for every rule's own turns."""
 import itertools
 
@@ -11,9 +11,9 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
-from components import rasa_fixes
 from harness import ROOT
 from harness.server import model_path
+from rasa_patches import speed
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,8 @@ def test_every_story_turn_finds_the_same_rules(policy_and_domain, table):
     lookup = policy.lookup.get(table, {})
     checked, matched = [], []
     for use_text, states in story_states(policy, domain):
-        fixed = rasa_fixes._get_possible_keys(policy, lookup, states)
-        assert fixed == rasa_fixes._stock_get_possible_keys(policy, lookup, states), states[-3:]
+        fixed = speed._get_possible_keys(policy, lookup, states)
+        assert fixed == speed._stock_get_possible_keys(policy, lookup, states), states[-3:]
         checked.append(use_text)
         matched += [use_text] if fixed else []
     assert len(checked) > 200
@@ -77,9 +77,9 @@ def test_each_rule_finds_the_same_rules_from_its_own_turns(policy_and_domain):
     for key in itertools.islice(sorted(lookup), 400):
         turns = as_conversation_states(policy._rule_key_to_state(key))
         for states in (turns, filler + turns, turns[1:], turns[:-1]):
-            fixed = rasa_fixes._get_possible_keys(policy, lookup, states)
-            assert fixed == rasa_fixes._stock_get_possible_keys(policy, lookup, states), key
-        assert key in rasa_fixes._get_possible_keys(policy, lookup, turns)
+            fixed = speed._get_possible_keys(policy, lookup, states)
+            assert fixed == speed._stock_get_possible_keys(policy, lookup, states), key
+        assert key in speed._get_possible_keys(policy, lookup, turns)
 
 
 def test_a_changed_rule_table_is_grouped_again(policy_and_domain):
@@ -87,9 +87,9 @@ def test_a_changed_rule_table_is_grouped_again(policy_and_domain):
     lookup = dict(policy.lookup[RULES])
     some_key = next(iter(lookup))
     turns = as_conversation_states(policy._rule_key_to_state(some_key))
-    assert some_key in rasa_fixes._get_possible_keys(policy, lookup, turns)
+    assert some_key in speed._get_possible_keys(policy, lookup, turns)
     del lookup[some_key]  # Rasa edits its tables while it trains
-    assert some_key not in rasa_fixes._get_possible_keys(policy, lookup, turns)
+    assert some_key not in speed._get_possible_keys(policy, lookup, turns)
 
 
 def test_rules_without_a_named_previous_action_are_checked_as_rasa_checks_them(policy_and_domain):
@@ -104,8 +104,8 @@ def test_rules_without_a_named_previous_action_are_checked_as_rasa_checks_them(p
     lookup = {key: "utter_greet" for key in keys}
     for prev_action in ({}, {"action_name": ACTION_LISTEN_NAME}, {"action_text": "hello"}):
         states = [{"prev_action": prev_action, "user": {"intent": "greet"}} if prev_action else {"user": {"intent": "greet"}}]
-        fixed = rasa_fixes._get_possible_keys(policy, lookup, states)
-        assert fixed == rasa_fixes._stock_get_possible_keys(policy, lookup, states), prev_action
+        fixed = speed._get_possible_keys(policy, lookup, states)
+        assert fixed == speed._stock_get_possible_keys(policy, lookup, states), prev_action
     # The null-named rule applies after any previous action, in Rasa and here.
-    assert keys[3] in rasa_fixes._get_possible_keys(policy, lookup, [{"prev_action": {"action_name": ACTION_LISTEN_NAME},
+    assert keys[3] in speed._get_possible_keys(policy, lookup, [{"prev_action": {"action_name": ACTION_LISTEN_NAME},
                                                                        "user": {"intent": "greet"}}])

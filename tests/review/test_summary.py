@@ -77,3 +77,14 @@ def test_nul_and_lone_surrogates_are_cleaned_so_they_can_be_stored_and_shown():
     assert s.search_text == "hi ? there!"
     s.search_text.encode("utf-8")
     assert transcript([user(1, "hi \ud800 there\x00!", "inform", 0.9)])[0].text == "hi ? there!"
+
+
+def test_transcript_shows_which_step_decided_the_intent():
+    flagged = row(1, "user", text="fever and a red hot breast", parse_data={
+        "intent": {"name": "report_red_flag", "confidence": 1.0},
+        "decided_by": {"step": "red-flag rule", "detail": "mastitis"}})
+    plain = row(2, "user", text="how often should i pump", parse_data={
+        "intent": {"name": "ask_session_length", "confidence": 0.82}, "decided_by": {"step": "classifier", "detail": "0.82"}})
+    older = user(3, "hi", "greet", 0.99)  # recorded before the step was
+    assert [i.decided_by for i in transcript([flagged, plain, older])] == [
+        "red-flag rule: mastitis", "classifier: 0.82", None]

@@ -111,3 +111,20 @@ def test_a_stored_milk_question_the_classifier_filed_as_a_log_reaches_the_storag
                                                {"name": "ask_power_pumping", "confidence": 0.17}]})
     MessageGuard.guard(message)
     assert message.get("intent")["name"] == "ask_milk_storage"
+
+
+@pytest.mark.parametrize("text, intent, step", [
+    ("i have a fever and my breast is red and hot", "greet", "red-flag rule: mastitis"),
+    ("how often should i pump at work", "ask_session_length", "classifier: 0.95"),
+    ("asdkj qwpoe zzxv", "inform", "no known word"),
+    ("pumped 45 ml at 6am", "inform", "pumping-log words"),
+])
+def test_the_step_that_decided_is_recorded_with_the_message(text, intent, step):
+    decided = guarded(text, intent=intent).get("decided_by")
+    assert f"{decided['step']}: {decided['detail']}".rstrip(": ") == step
+
+
+def test_a_suspicion_names_the_reader_that_had_it():
+    decided = guarded("he stays asleep at the breast and i cant get more than 10 ml into him all day, 9 days old",
+                      intent="ask_pump_choice").get("decided_by")
+    assert decided["step"] in ("red-flag model", "sentence encoder") and decided["detail"].startswith("baby_unwell, ")

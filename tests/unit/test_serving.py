@@ -18,14 +18,14 @@ def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
 def test_rasa_loads_without_tensorflow_and_tells_which_components_need_it():
     result = run_python(f"""
         import sys
-        from serving import no_tensorflow
+        from rasa_patches import no_tensorflow
         no_tensorflow.install()
         import spacy, thinc.compat
         from rasa.core.agent import Agent
         from rasa.nlu.classifiers.diet_classifier import DIETClassifier
         from rasa.core.policies.ted_policy import TEDPolicy
         from rasa.core.policies.rule_policy import RulePolicy
-        from components.diet import PortableDIETClassifier
+        from rasa_patches.portable_diet import PortableDIETClassifier
         assert isinstance(sys.modules["tensorflow"], no_tensorflow.PlaceholderModule)
         assert thinc.compat.has_tensorflow is False  # spaCy took its plain code paths
         assert no_tensorflow.uses_tensorflow(DIETClassifier) and no_tensorflow.uses_tensorflow(TEDPolicy)
@@ -40,7 +40,7 @@ def test_rasa_loads_without_tensorflow_and_tells_which_components_need_it():
 def test_installing_after_tensorflow_was_imported_is_refused():
     result = run_python("""
         import tensorflow
-        from serving import no_tensorflow
+        from rasa_patches import no_tensorflow
         try:
             no_tensorflow.install()
         except RuntimeError as err:
@@ -50,7 +50,7 @@ def test_installing_after_tensorflow_was_imported_is_refused():
 
 
 def test_model_argument():
-    from serving.no_tensorflow import model_argument
+    from rasa_patches.no_tensorflow import model_argument
     assert str(model_argument(["run", "--model", "m.tar.gz", "--port", "1"])) == "m.tar.gz"
     assert str(model_argument(["run", "-m", "x.tar.gz"])) == "x.tar.gz"
     assert str(model_argument(["run", "--model=y.tar.gz"])) == "y.tar.gz"

@@ -1,11 +1,11 @@
 """Which facts a new session keeps (coach/sessions.py) and when a long session is full
-(components/session_size.py)."""
+(rasa_patches/session_size.py)."""
 from types import SimpleNamespace
 
 import pytest
 
 from coach.sessions import DURABLE_SLOTS, carried_slots, continues_conversation
-from components import session_size
+from rasa_patches import session_size
 
 NOW = 1_800_000_000.0
 

@@ -1,4 +1,4 @@
-"""channels/sql_lock_store.py on a real SQLite file and a real PostgreSQL server: one message per
+"""rasa_patches/sql_lock_store.py on a real SQLite file and a real PostgreSQL server: one message per
 conversation at a time, in arrival order, across processes; a dead holder does not block for ever."""
 import asyncio
 import multiprocessing
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import LockError
 
-from channels.sql_lock_store import SQLLockStore, metadata, tickets
+from rasa_patches.sql_lock_store import SQLLockStore, metadata, tickets
 from tests.fixtures.databases import clean_database_url
 
 

@@ -1,4 +1,4 @@
-"""channels/sql_tracker_store.py on a real SQLite file and a real PostgreSQL server: it reads and
+"""rasa_patches/sql_tracker_store.py on a real SQLite file and a real PostgreSQL server: it reads and
 writes the same rows as Rasa's own SQL tracker store, so either can read what the other wrote."""
 import asyncio
 import threading
@@ -10,8 +10,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.sql_tracker_store import PlainSQLTrackerStore
 from harness import ROOT
+from rasa_patches.sql_tracker_store import PlainSQLTrackerStore
 from tests.fixtures.databases import clean_database_url
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

@@ -4,12 +4,12 @@ Rasa handles one message per conversation at a time, in arrival order, through i
 default lock store lives in one process's memory, so Rasa then runs a single Sanic worker; the shared
 alternative is Redis, an extra service. This store keeps the locks in the database the tracker
 already uses (SQLite by default, PostgreSQL too), so `scripts/run` can start one worker per core
-with nothing else to install. Several machines still use Redis (`channels.lock_store`).
+with nothing else to install. Several machines still use Redis (`rasa_patches.redis_lock_store`).
 
 How it works: every message takes a ticket, one row in `conversation_ticket`. The row's id is its
 place in line, and a message's turn comes when its ticket is the oldest unexpired ticket of its
 conversation. Handing out tickets is one INSERT, so it needs no read-modify-write of a shared
-record (the race `channels/lock_store.py` describes for Redis cannot happen):
+record (the race `rasa_patches/redis_lock_store.py` describes for Redis cannot happen):
 - on SQLite the INSERT holds the database's write lock until it commits, so ids are committed in
   the order they are given out;
 - on PostgreSQL a sequence hands out ids before commit, so a transaction-scoped advisory lock on the
@@ -17,7 +17,7 @@ record (the race `channels/lock_store.py` describes for Redis cannot happen):
 A finished message deletes its ticket. A worker that dies mid-message leaves a ticket that expires
 after Rasa's lock lifetime (60 s), so a conversation is never blocked longer than that.
 
-Use it in `endpoints.yml` with `lock_store: {type: channels.sql_lock_store.SQLLockStore, dialect:
+Use it in `endpoints.yml` with `lock_store: {type: rasa_patches.sql_lock_store.SQLLockStore, dialect:
 sqlite, db: var/rasa.db}`: the same keys as the SQL tracker store (`url`, `port`, `username`,
 `password` and `db` for PostgreSQL).
 """

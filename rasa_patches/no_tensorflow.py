@@ -4,7 +4,7 @@ Why: Rasa 3.6 imports TensorFlow in every process that loads a model, whether a 
 not (`rasa.core.policies.policy` -> ... -> `rasa.utils.train_utils` -> `rasa.utils.tensorflow`), and
 spaCy's thinc probes for it as well. On 2026-11-29 that import alone was 330 of a worker's 554 MB of
 RSS and 2 of its 3.6 s of imports. The project's model has no component that runs TensorFlow when it
-predicts (DIET is trained by Rasa but run with numpy, `components/diet.py`; the policy is RulePolicy),
+predicts (DIET is trained by Rasa but run with numpy, `rasa_patches/portable_diet.py`; the policy is RulePolicy),
 so the serving processes import a placeholder in its place. Training (`rasa train`), `rasa test` and
 the terminal shell import the real one.
 
@@ -108,7 +108,7 @@ def uses_tensorflow(cls: type) -> bool:
     """Does this class, or a class it inherits from, come from a module that uses TensorFlow?
 
     A class that says it predicts without TensorFlow (`SERVES_WITHOUT_TENSORFLOW`, as
-    components.diet.PortableDIETClassifier does) is taken at its word; its tests check the claim."""
+    rasa_patches.portable_diet.PortableDIETClassifier does) is taken at its word; its tests check the claim."""
     if getattr(cls, "SERVES_WITHOUT_TENSORFLOW", False):
         return False
     for klass in inspect.getmro(cls):

@@ -10,7 +10,7 @@ once. Every read-modify-write of the lock (issue, update, clean-up) now happens 
 `SET NX`-style mutex (redis-py's `Lock`), so the book has one writer at a time. Waiting for the
 conversation's turn is unchanged and does not hold the mutex.
 
-Use it in `endpoints.yml` with `lock_store: {type: channels.lock_store.AtomicRedisLockStore, url: ...,
+Use it in `endpoints.yml` with `lock_store: {type: rasa_patches.redis_lock_store.AtomicRedisLockStore, url: ...,
 port: ..., db: ...}`: the same keys as Rasa's `redis` type.
 """
 from __future__ import annotations

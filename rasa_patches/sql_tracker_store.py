@@ -13,7 +13,7 @@ A conversation's events are read as Rasa reads them: the latest session only (fr
 that the stored session does not have yet, counted the same way, in the same transaction. One
 message per conversation at a time is the lock store's job, as it is for Rasa's own store.
 
-Use it in `endpoints.yml` with `tracker_store: {type: channels.sql_tracker_store.PlainSQLTrackerStore,
+Use it in `endpoints.yml` with `tracker_store: {type: rasa_patches.sql_tracker_store.PlainSQLTrackerStore,
 dialect: sqlite, db: var/rasa.db}`: the same keys as `type: SQL`.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ small arithmetic: two sparse-to-dense projections, a two-layer transformer over 
 dot product with each intent's embedding. So training stays Rasa's own and unchanged, `persist`
 also writes the trained weights as a numpy archive, and loading builds `NumpyDIET`, which computes
 the same intent scores (`tests/integration/test_diet_numpy.py` compares them with TensorFlow's on every held-out
-NLU example). The serving processes then never import TensorFlow (`serving.no_tensorflow`).
+NLU example). The serving processes then never import TensorFlow (`rasa_patches.no_tensorflow`).
 
 What `NumpyDIET` computes is DIET's intent path for the configuration in config.yml (Rasa's
 `DIET.batch_predict` and the layers it calls, rasa/utils/tensorflow): anything else (entity
@@ -179,7 +179,7 @@ def export_weights(model: Any, config: Mapping[str, Any]) -> Dict[str, np.ndarra
     is_trainable=True,
 )
 class PortableDIETClassifier(DIETClassifier):
-    # serving.no_tensorflow may serve this class: it predicts with numpy only.
+    # rasa_patches.no_tensorflow may serve this class: it predicts with numpy only.
     SERVES_WITHOUT_TENSORFLOW = True
 
     def persist(self) -> None:

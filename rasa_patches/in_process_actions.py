@@ -12,7 +12,7 @@ rasa_sdk's own executor: the same request Rasa would post, the same answer the a
 give, read back by Rasa's own `RemoteAction` code. Every other custom action still goes to the action
 server.
 
-`install()` (from `components.message_guard`, like `components.rasa_fixes`) wraps Rasa's
+`install()` (from `components.message_guard`, like `rasa_patches.speed`) wraps Rasa's
 `action_for_name_or_text`, which the processor asks for every action it runs.
 """
 from __future__ import annotations
