@@ -361,7 +361,7 @@ def hours_since(text: str, now: datetime) -> Optional[float]:
     elif re.search(r"\b(yesterday|yday|yest)\b", clean):
         day = today - timedelta(days=1)
     elif re.search(r"\blast night\b", clean):
-        day = today - timedelta(days=1) if now.hour >= 5 else today - timedelta(days=1)
+        day = today - timedelta(days=1)
     else:
         for index, name in enumerate(_WEEKDAYS):
             if re.search(rf"\b{name}\b", clean):
@@ -441,7 +441,7 @@ def parse_place(text: str) -> Optional[str]:
         clean = re.sub(r"\b(ice ?packs?|cooler( bag)?|cool(er)? bag|insulated( bag)?)\b", " room temp ", clean)
     clean = re.sub(r"\b(forgot|forgotten|no|without)( the| my| an?)? (ice ?packs?|cooler( bag)?|cool bag)\b", " ", clean)
     # "ok to put it in the fridge now?", "can I move it to the fridge": where it will go, not where it was.
-    clean = re.sub(r"\b(can|could|should|ok to|okay to|safe to|if i|i'?ll|i will|gonna|going to|want to|then)\b"
+    clean = re.sub(r"\b(can|could|should|ok to|okay to|safe to|if i|i'?ll|i will|gonna|going to|want to)\b"
                    r"[^.?!]{0,12}?\b(put|move|stick|pop|transfer|refrigerate|fridge|freeze)\w*( it| them| the milk| the bottle"
                    r"| the bag)?( back)?( (in|into|to) (the |my )?(fridge|frige|freezer|refrigerator))?( now| tonight| later)?\b",
                    " ", clean)
@@ -556,10 +556,12 @@ _KEEPING = re.compile(
     r"(pumped|pumpd|expressed) [^.?!]{0,20}\bago|"
     # A batch named by where or since when it sat, without a milk word: "out since 11", "in the hot car
     # 40 min", "pumped 14:30", "can she finish the bottle".
-    r"out since|(milk|bottle|bag|it)('?s| was| is| has been| been)? out\b|in the (hot )?car|"
+    r"out since|(milk|bottle|bag|it)('?s| was| is| has been| been)? out\b|"
+    r"(milk|bottle|bag|it|them)\b[^.?!]{0,25}\bin the (hot )?car|in the (hot )?car (for|since|all)|"
+    r"(was|been|sat|sitting|left) in the (hot )?car\b[^.?!]{0,15}\b(\d|an? |all|for|since|like)|"
     r"(finish|drink) (the|her|his|that|this) bottle|stopped (eating|drinking|feeding)|"
     r"(pumped|pumpd|expressed) (at |around |about )?\d|(milk|bottle|bag|it) (was |has been |sat |been )in there|"
-    r"car was)\b"
+    r"car was (about |like |around |over )?\d)\b"
 )
 # Any moment or length of time: with a kept batch, a statement is the question ("out since like 9",
 # "pumped 14:30, sitting on my desk, it's 17:45").

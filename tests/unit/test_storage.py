@@ -360,8 +360,25 @@ def test_stored_milk_facts_by_class(text, sent_at, facts):
 
 
 @pytest.mark.parametrize("text", ["out since like 7", "milk out since 11, ok?", "car was about 85, milk was in there 20 min",
-                                  "he stopped drinking at 2:15, can he finish the bottle?"])
+                                  "he stopped drinking at 2:15, can he finish the bottle?",
+                                  "was in the hot car like 30 min, it's 90 out. ok??"])
 def test_short_stored_milk_statements_are_stored_milk_questions(text):
     from coach.storage import asks_about_stored_milk, wants_verdict
 
     assert asks_about_stored_milk(text) and wants_verdict(text)
+
+
+@pytest.mark.parametrize("text", ["i pump in the car on my commute, is that ok?", "the car was so hot today, ok?"])
+def test_the_car_alone_does_not_make_a_stored_milk_question(text):
+    from coach.storage import asks_about_stored_milk
+
+    assert not asks_about_stored_milk(text)
+
+
+def test_milk_moved_on_from_the_counter_keeps_the_counter():
+    from datetime import datetime
+
+    from coach.storage import read_facts
+
+    facts = read_facts("on the counter since 8, then fridge. ok?", datetime(2026, 3, 12, 15, 0))
+    assert facts["place"] == "room" and facts["hours"] == 7.0
