@@ -95,10 +95,13 @@ bench: train ## Measure speed and memory against Rasa's default pipeline, and lo
 long-bench: train ## Only the long conversations: latency and action-server bytes at message 10, 100, 500 and over 8 weeks
 	$(PY) eval/long_conversation.py
 
+content-book: install ## Write results/content-book.html: every text, question, red-flag rule and limit, with sources and a version
+	$(PY) -m coach.content_book
+
 lock: ## Re-pin constraints.txt from the current .venv
 	$(PY) -m pip freeze | grep -v '^-e ' | sed '1i # Exact versions of everything `make install` puts in .venv (pip freeze of a working install).\n# Regenerate after changing requirements*.txt: make lock' > constraints.txt
 
 clean: ## Remove trained models and test results (keeps .venv and the conversation database)
 	rm -rf models results
 
-.PHONY: help install spacy train run review review-bench alert-bench check shell validate lint test eval bench long-bench lock clean
+.PHONY: content-book help install spacy train run review review-bench alert-bench check shell validate lint test eval bench long-bench lock clean

@@ -56,6 +56,8 @@ QUESTIONS: Tuple[Question, ...] = (
         let_down={"yes": 0.65, "no": 0.2, "not_nursing": 0.15},
         supply={"yes": 0.2, "no": 0.65, "not_nursing": 0.15},
     )),
+    # A baby not gaining well points at milk production, and it is a reason to see a professional now:
+    # a "no" ends the questions (is_settled) and the answer opens with the human-contact advice.
     Question("baby_gaining_well", _rows(
         {"yes": 0.8, "no": 0.05, "unsure": 0.15},
         supply={"yes": 0.35, "no": 0.4, "unsure": 0.25},
@@ -100,6 +102,8 @@ QUESTIONS: Tuple[Question, ...] = (
         {"low": 0.25, "medium": 0.55, "high": 0.2},
         parts_settings={"low": 0.2, "medium": 0.3, "high": 0.5},
     )),
+    # Under 24 mm points at a flange too small (the article doubts the fashion for small flanges and
+    # advises comfort as the test); not knowing the size at all is itself a small clue for the parts.
     Question("flange_size", _rows(
         {"under_24": 0.25, "24_or_more": 0.45, "unsure": 0.3},
         parts_settings={"under_24": 0.55, "24_or_more": 0.2, "unsure": 0.25},

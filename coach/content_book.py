@@ -1,0 +1,185 @@
+"""The content book: what the assistant says and decides, in one printable page a clinician can read.
+
+`make content-book` writes `results/content-book.html`. It is built from the files that decide what a
+parent reads (the domain's responses, the texts in `coach/replies.py`, `coach/prompts.py` and
+`coach/checkins.py`, the guidance and storage tables in `coach/knowledge/`, the safety answers, the
+question model in `coach/diagnosis.py`, the clinical map `safety/MAP.md`), never from a copy, and it
+carries a version: a hash of those files, so a sign-off names exactly what was read.
+
+Until the texts move into one content folder (issue 26, item 1), the texts kept in Python are found by
+reading the modules' public constants; each section says where its texts live.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterable, List, Sequence, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every file whose change changes what a parent reads or what the assistant decides.
+CONTENT_FILES: Tuple[str, ...] = (
+    "domain.yml", "clinic.yml", "coach/replies.py", "coach/prompts.py", "coach/checkins.py", "coach/safety.py",
+    "coach/diagnosis.py", "coach/storage.py", "coach/knowledge/guidance.yml", "coach/knowledge/storage_limits.yml",
+    "coach/safety_model.py", "coach/encoder.py", "coach/suspicion.py", "safety/MAP.md", "channels/common.py",
+)
+OUT = ROOT / "results" / "content-book.html"
+
+
+def content_version(root: Path = ROOT, files: Sequence[str] = CONTENT_FILES) -> str:
+    """A short hash of the content files, in a fixed order: equal versions mean equal content."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _is_text(value: Any) -> bool:
+    """A sentence a parent reads, not an identifier or a pattern."""
+    return isinstance(value, str) and " " in value.strip() and not value.startswith(("^", "\\b", "("))
+
+
+def module_texts(module: Any) -> List[Tuple[str, str]]:
+    """(name, text) of a module's public text constants, dictionaries and tuples of texts included."""
+    found: List[Tuple[str, str]] = []
+    for name, value in vars(module).items():
+        if name.startswith("_") or not name.isupper():
+            continue
+        if _is_text(value):
+            found.append((name, value))
+        elif isinstance(value, dict):
+            found += [(f"{name}[{key}]", text) for key, text in value.items() if _is_text(text)]
+        elif isinstance(value, tuple):
+            found += [(f"{name}[{i}]", text) for i, text in enumerate(value) if _is_text(text)]
+    return found
+
+
+def _responses() -> str:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    rows = []
+    for name, variants in (domain.get("responses") or {}).items():
+        for variant in variants:
+            buttons = ", ".join(str(b.get("title")) for b in variant.get("buttons") or [])
+            rows.append((name, variant.get("text", ""), buttons))
+    return _table(("response", "text", "buttons"), rows)
+
+
+def _questions() -> str:
+    from coach.diagnosis import CAUSES, QUESTIONS
+    from coach.prompts import PROMPTS
+
+    source = (ROOT / "coach" / "diagnosis.py").read_text(encoding="utf-8")
+    parts = []
+    for question in QUESTIONS:
+        match = re.search(r"((?:\n    #[^\n]*)*)\n    Question\(\"" + re.escape(question.slot) + '"', source)
+        reason = " ".join(line.strip().lstrip("# ") for line in (match.group(1) if match else "").splitlines() if line)
+        prompt = PROMPTS[question.slot]
+        buttons = "; ".join(f"{title} → {value}" for title, value in prompt.options)
+        rows = [(cause, *(f"{question.likelihoods[cause][a]:.2f}" for a in question.answers)) for cause in CAUSES]
+        parts.append(f"<h3>{_e(question.slot)}</h3><p class=q>{_e(prompt.text)}</p><p>Buttons: {_e(buttons)}</p>"
+                     f"<p>Why these figures: {_e(reason or 'see coach/diagnosis.py')}</p>"
+                     + _table(("P(answer | cause)", *question.answers), rows))
+    return "".join(parts)
+
+
+def _guidance() -> str:
+    data = yaml.safe_load((ROOT / "coach" / "knowledge" / "guidance.yml").read_text(encoding="utf-8"))
+    sections = data.get("sections") or {}
+    rows = [(key, sections.get(entry.get("section"), entry.get("section")), " ".join(str(entry.get("text")).split()))
+            for key, entry in (data.get("entries") or {}).items()]
+    return _table(("entry", "source", "text"), rows)
+
+
+def _storage() -> str:
+    table = yaml.safe_load((ROOT / "coach" / "knowledge" / "storage_limits.yml").read_text(encoding="utf-8"))
+    rows = [(r["state"], r["place"], r["fine_until"], r["use_by"], r["told"], r.get("article") or "", r["source"])
+            for r in table["limits"]]
+    sources = "".join(f"<li><b>{_e(k)}</b>: {_e(' '.join(str(v).split()))}</li>" for k, v in table["sources"].items())
+    refreeze = " ".join(str(table["refreeze"]["told"]).split())
+    return (_table(("milk", "where", "'fine' up to", "throw away after", "told", "article's Rule of 6", "source"), rows)
+            + f"<p>Thawed milk put back in a freezer: {_e(refreeze)}</p><ul>{sources}</ul>")
+
+
+def _safety() -> str:
+    from coach.clinic import clinic
+    from coach.safety import RedFlag, advice_for
+
+    rows = [(flag.value, advice_for([flag], clinic()).text) for flag in RedFlag]
+    return _table(("sign", "the human-contact answer (with this clinic.yml)"), rows)
+
+
+def _thresholds() -> str:
+    from coach import encoder, safety, safety_model, suspicion
+
+    rows = [
+        ("red-flag model asks the check at", safety_model.SUSPECT_THRESHOLD, "coach/safety_model.py"),
+        ("red-flag model overrules the classifier's red flag below", safety_model.VETO_BELOW, "coach/safety_model.py"),
+        ("a rule's alarm is confirmed with one question when the model scores below", safety.DOUBT_BELOW,
+         "coach/safety.py"),
+        ("sentence encoder asks the check at", encoder.CHECK_AT, "coach/encoder.py"),
+        ("sentence encoder runs only where the model scores at least", encoder.RUN_ABOVE, "coach/encoder.py"),
+        ("inside a stored-milk question the model needs", suspicion.IN_STORED_MILK_QUESTION, "coach/suspicion.py"),
+    ]
+    return _table(("threshold", "value", "set in (with its reason)"), rows)
+
+
+def _texts() -> str:
+    from coach import checkins, prompts, replies
+
+    parts = []
+    for module in (replies, checkins, prompts):
+        rows = module_texts(module)
+        if rows:
+            parts.append(f"<h3>{_e(module.__name__.replace('.', '/'))}.py</h3>" + _table(("name", "text"), rows))
+    return "".join(parts)
+
+
+def _figures() -> str:
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    match = re.search(r"## Now, on one screen.*?(?=\n## )", text, re.S)
+    return f"<pre>{_e(match.group(0) if match else 'docs/results.md has no current figures')}</pre>"
+
+
+def build(out: Path = OUT) -> str:
+    """Write the book; returns its content version."""
+    version = content_version()
+    map_text = (ROOT / "safety" / "MAP.md").read_text(encoding="utf-8")
+    body = "".join((
+        f"<h1>Pumping coach: content book, version {version}</h1>",
+        "<p>Everything below is read from the files that run the assistant. A clinician's sign-off names this "
+        "version; any change to those files gives a new one.</p>",
+        "<h2>1. Messages a parent can get</h2><h3>Responses (domain.yml)</h3>", _responses(), _texts(),
+        "<h2>2. Guidance, with its source</h2>", _guidance(),
+        "<h2>3. Troubleshooting questions and what each answer does to the diagnosis</h2>", _questions(),
+        "<h2>4. Red flags: the clinical map, the answers and the thresholds</h2>", _safety(), _thresholds(),
+        f"<details open><summary>safety/MAP.md</summary><pre>{_e(map_text)}</pre></details>",
+        "<h2>5. Stored milk: the limits table</h2>", _storage(),
+        "<h2>6. Evaluation figures of this version</h2>", _figures(),
+    ))
+    page = ("<!doctype html><html lang=en><meta charset=utf-8><title>Content book " + version + "</title>"
+            "<style>body{font:14px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+            "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border:1px solid #bbb;padding:.25rem"
+            " .4rem;vertical-align:top;text-align:left}pre{white-space:pre-wrap}.q{font-weight:600}"
+            "@media print{details{display:block}h2{page-break-before:always}}</style><body>" + body + "</body></html>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return version
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    print(f"==> Content book version {build(path)}: {path}")

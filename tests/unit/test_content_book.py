@@ -1,0 +1,48 @@
+"""The content book (`make content-book`): built from the running files, versioned by their content."""
+from __future__ import annotations
+
+import html
+import shutil
+
+import yaml
+
+from coach import content_book
+from coach.diagnosis import QUESTIONS
+from coach.prompts import PROMPTS
+from coach.safety import RedFlag
+
+
+def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
+    out = tmp_path / "book.html"
+    version = content_book.build(out)
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    assert f"version {version}" in page
+    for question in QUESTIONS:
+        assert PROMPTS[question.slot].text in page
+    limits = yaml.safe_load((content_book.ROOT / "coach/knowledge/storage_limits.yml").read_text(encoding="utf-8"))
+    assert all(row["told"] in page for row in limits["limits"])
+    guidance = yaml.safe_load((content_book.ROOT / "coach/knowledge/guidance.yml").read_text(encoding="utf-8"))
+    assert all(key in page for key in guidance["entries"])
+    assert all(flag.value in page for flag in RedFlag)
+    assert "Why these figures: see coach/diagnosis.py" not in page  # every question carries its reason
+    assert "Now, on one screen" in page  # the evaluation figures of this version
+
+
+def test_the_version_changes_with_any_content_file_and_only_then(tmp_path):
+    for name in content_book.CONTENT_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(content_book.ROOT / name, tmp_path / name)
+    first = content_book.content_version(tmp_path)
+    assert content_book.content_version(tmp_path) == first == content_book.content_version()
+    (tmp_path / "coach/knowledge/storage_limits.yml").write_text(
+        (tmp_path / "coach/knowledge/storage_limits.yml").read_text() + "\n# a comment\n")
+    assert content_book.content_version(tmp_path) != first
+
+
+def test_texts_kept_in_code_are_found_but_identifiers_and_patterns_are_not():
+    from coach import replies
+
+    names = dict(content_book.module_texts(replies))
+    assert names["PRIVACY_NOTICE"] == replies.PRIVACY_NOTICE
+    assert "SAFETY_CHECK[mood]" in names
+    assert not any(text.startswith("\\b") for text in names.values())
