@@ -14,7 +14,9 @@ from review.schema import audit_log
 ACTIONS = ("login", "login_failed", "login_blocked", "logout", "view", "export", "reveal", "reviewed", "note", "tag",
            "untag", "account_created", "account_changed", "password_changed", "retention",
            # A person from the clinic in the parent's chat (review/handoff.py).
-           "takeover", "staff_reply", "staff_template", "release")
+           "takeover", "staff_reply", "staff_template", "release",
+           # A clinician's sign-off of a content version, recorded by an admin (review/content.py).
+           "content_signoff")
 
 
 def record(conn: Connection, actor: str, action: str, target: str = "", detail: str = "", address: str = "",

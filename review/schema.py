@@ -164,3 +164,14 @@ hold = sa.Table(
     sa.Column("released_at", sa.Float, index=True),
     sa.Column("released_by", sa.String(64)),  # a staff name, or "idle" when the worker handed it back
 )
+
+# A clinician's sign-off of one version of the content (coach/content_book.py), recorded by an admin.
+content_signoff = sa.Table(
+    "content_signoff", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.String(32), nullable=False, index=True),  # the content book's version
+    sa.Column("clinician", sa.String(120), nullable=False),  # who read and agreed to it
+    sa.Column("notes", sa.Text, nullable=False, default=""),
+    sa.Column("recorded_by", sa.String(64), nullable=False),  # the admin account that recorded it
+    sa.Column("signed_at", sa.Float, nullable=False, index=True),
+)

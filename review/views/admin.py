@@ -5,7 +5,7 @@ import secrets
 
 from flask import Blueprint, abort, g, render_template, request
 
-from review import accounts, audit, queries
+from review import accounts, audit, content, queries
 from review.views.common import address, admin_only, own_db, settings
 
 bp = Blueprint("admin", __name__)
@@ -56,3 +56,23 @@ def audit_view():
         rows, more = queries.audit_page(conn, page, action, actor)
     return render_template("audit.html", rows=rows, more=more, page=page, action=action, actor=actor,
                            actions=audit.ACTIONS)
+
+
+@bp.route("/admin/content", methods=["GET", "POST"])
+@admin_only
+def content_signoff():
+    message, status = "", 200
+    if request.method == "POST":
+        try:
+            with own_db().begin() as conn:
+                signed = content.record(conn, request.form.get("version", ""), request.form.get("clinician", ""),
+                                        request.form.get("notes", ""), g.session.staff.username, address())
+            message = f"Sign-off of version {signed.version} by {signed.clinician} recorded."
+        except content.SignoffError as err:
+            message, status = str(err), 400
+    with own_db().connect() as conn:
+        history = content.signoffs(conn)
+    running = content.running_version()
+    last = history[0] if history else None
+    return render_template("content.html", running=running, last=last, history=history, message=message,
+                           changed=last is not None and last.version != running), status
