@@ -4,8 +4,9 @@
 Why not Sanic's own workers (SANIC_WORKERS)? Sanic forks them from a main process that has already
 imported Rasa, so that process holds a whole copy of Rasa's imports (545 MB with TensorFlow on
 2026-11-29) only to watch its children. This one imports nothing beyond the standard library: it
-binds the socket, starts each worker as a fresh interpreter that inherits it (`serving.worker`), and
-stops them all together. The conversation locks that let any worker take any message live in the
+binds the socket, starts each worker as a fresh interpreter that inherits it (`serving.worker`),
+replaces a worker that dies (with a log line, and a growing wait if it keeps dying at start), and stops
+them all together. The conversation locks that let any worker take any message live in the
 tracker's database (`rasa_patches/sql_lock_store.py`).
 """
 from __future__ import annotations
@@ -17,14 +18,27 @@ import socket
 import subprocess
 import sys
 import time
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from serving import after_separator
+from serving.worker import EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA
 
 # Rasa's own default for its listening queue (rasa.core.run, SANIC_BACKLOG).
 DEFAULT_BACKLOG = 100
 # A worker asked to stop gets this long to finish its messages before it is killed.
 STOP_GRACE_S = 20
+# A worker that dies is replaced, as gunicorn and PostgreSQL's postmaster replace theirs (the kernel's
+# out-of-memory killer, a crash in a native library). One that dies within this long of its start most
+# likely cannot start at all (a broken model, a port, a database down): loading takes about 10 s here.
+START_WINDOW_S = 60.0
+# After this many such failures in a row the supervisor gives up, so a service manager sees the failure.
+MAX_FAILURES_AT_START = 3
+# Waits before a replacement after failures at start: 2 s, 4 s, ... at most 30 s. A worker that had run
+# longer than START_WINDOW_S is replaced at once.
+BACKOFF_S = 2.0
+MAX_BACKOFF_S = 30.0
+# Exit codes after which a replacement would fail the same way.
+FATAL_EXIT_CODES = frozenset({EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA})
 
 
 class _Stop(Exception):
@@ -75,24 +89,45 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
-    children: List[subprocess.Popen] = []
+    command = [sys.executable, "-m", "serving.worker", "--fd", str(sock.fileno()), "--", *rasa_args]
+    workers: Dict[int, "tuple[subprocess.Popen, float]"] = {}
+
+    def start_worker() -> None:
+        child = subprocess.Popen(command, pass_fds=(sock.fileno(),))
+        workers[child.pid] = (child, time.monotonic())
+
+    failures_at_start = 0
     try:
         for _ in range(args.workers):
-            children.append(subprocess.Popen(
-                [sys.executable, "-m", "serving.worker", "--fd", str(sock.fileno()), "--", *rasa_args],
-                pass_fds=(sock.fileno(),)))
-        sock.close()  # the workers hold it now
-        while True:  # the first worker to exit ends the server: half a server would hide the failure
+            start_worker()
+        # The socket stays open here: a replacement worker inherits it the way the first ones did.
+        while True:
             pid, status = os.wait()
-            code = os.waitstatus_to_exitcode(status)
-            print(f"Rasa worker {pid} exited with code {code}; stopping the others.", file=sys.stderr)
-            return code if code != 0 else 1
+            if pid not in workers:
+                continue
+            _, started = workers.pop(pid)
+            code, ran = os.waitstatus_to_exitcode(status), time.monotonic() - started
+            if code in FATAL_EXIT_CODES:
+                print(f"Rasa worker {pid} exited with code {code} (it cannot serve this model); stopping.",
+                      file=sys.stderr)
+                return code
+            failures_at_start = failures_at_start + 1 if ran < START_WINDOW_S else 0
+            if failures_at_start >= MAX_FAILURES_AT_START:
+                print(f"Rasa worker {pid} exited with code {code} {ran:.0f} s after it started, the "
+                      f"{failures_at_start}th failure at start in a row; giving up.", file=sys.stderr)
+                return code if code != 0 else 1
+            delay = min(MAX_BACKOFF_S, BACKOFF_S * 2 ** max(failures_at_start - 1, 0)) if failures_at_start else 0
+            print(f"Rasa worker {pid} exited with code {code} after {ran:.0f} s; starting a replacement"
+                  + (f" in {delay:.0f} s" if delay else "") + ".", file=sys.stderr, flush=True)
+            time.sleep(delay)
+            start_worker()
     except _Stop:
         return 0
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the workers' shutdown short
-        stop(children)
+        stop([child for child, _ in workers.values()])
+        sock.close()
 
 
 if __name__ == "__main__":
