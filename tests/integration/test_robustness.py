@@ -1,7 +1,9 @@
 """Hostile input, concurrency, a dead action server and a restart: nothing is lost, no 5xx."""
 import json
-import os
-import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,7 +13,7 @@ from coach.knowledge import knowledge_base
 from coach.prompts import PROMPTS
 from harness.conversation import Conversation
 from harness.measure import child_pids, tree_memory_mb
-from harness.server import default_workers, running_server
+from harness.server import ROOT, default_workers, running_server
 
 FLANGE_ANSWER = knowledge_base().entry("flange_fit").text
 
@@ -79,16 +81,21 @@ def test_no_worker_loads_tensorflow(server):
         assert "libtensorflow" not in maps and "_pywrap_tensorflow" not in maps, pid
 
 
-def test_a_dead_worker_stops_the_whole_server(tmp_path):
-    # Half a server would hide the failure from whoever watches the process; the supervisor exits.
-    with running_server(tmp_path, {}, with_actions=False) as srv:
-        supervisor = srv.processes[-1]  # no action server here: the Rasa server is the only process
-        workers = child_pids(supervisor.pid)
-        os.kill(workers[0], signal.SIGKILL)
-        assert supervisor.wait(timeout=60) != 0
-        assert "exited" in srv.log.read_text()
-        for pid in workers[1:]:  # the others were stopped, not left serving
-            assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+def test_workers_that_cannot_start_make_the_supervisor_give_up():
+    # A dead worker is replaced (tests/integration/test_worker_restart.py); one that dies at every start
+    # would be replaced forever, so after three failures at start the supervisor exits non-zero for
+    # whoever watches it, and leaves no worker behind.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "serving.supervisor", "--workers", "2", "--port", str(port), "--",
+                             "run", "--no-such-option"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert result.stderr.count("starting a replacement") == 2 and "giving up" in result.stderr
+    assert time.monotonic() - started < 60
+    assert not [line for line in subprocess.run(["pgrep", "-f", f"--port {port}"], capture_output=True,
+                                                text=True).stdout.split() if line]
 
 
 def test_fifty_concurrent_messages_to_one_conversation(server):
