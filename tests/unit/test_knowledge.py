@@ -54,7 +54,7 @@ def test_storage_entry_warns_against_microwaving_and_refreezing():
     assert "microwave" in official and "refreeze" in official
 
 
-def test_no_sentence_is_copied_from_the_article():
+def _article_words() -> list:
     if not ARTICLE.exists():
         # CI (.ci/run sets CI=true) has the article: there a missing file is a failure, never a quiet pass.
         message = (f"source article not found at {ARTICLE}: the own-words check did not run. "
@@ -62,14 +62,39 @@ def test_no_sentence_is_copied_from_the_article():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    words = lambda text: re.findall(r"[a-z0-9']+", text.lower())
-    article = words(ARTICLE.read_text(encoding="utf-8"))
+    return _words(ARTICLE.read_text(encoding="utf-8"))
+
+
+def _words(text: str) -> list:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+
+
+def test_no_sentence_is_copied_from_the_article():
+    words = _words
+    article = _article_words()
     n = 8
     shingles = {" ".join(article[i:i + n]) for i in range(len(article) - n + 1)}
     for entry in knowledge_base().entries.values():
         w = words(entry.render(with_source=False))
         copied = [" ".join(w[i:i + n]) for i in range(len(w) - n + 1) if " ".join(w[i:i + n]) in shingles]
         assert not copied, (entry.id, copied[:3])
+
+
+def test_the_projects_own_pages_quote_no_run_of_nine_words_from_the_article():
+    # The README, the docs and the texts a parent reads name the article's facts, never its sentences
+    # (the README once quoted its title).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    article, n = _article_words(), 9
+    shingles = {" ".join(article[i:i + n]) for i in range(len(article) - n + 1)}
+    files = [root / "README.md", root / "domain.yml", *sorted((root / "docs").glob("*.md")),
+             *sorted((root / "coach" / "knowledge").glob("*.yml")), root / "coach" / "replies.py",
+             root / "coach" / "prompts.py", root / "safety" / "MAP.md"]
+    for path in files:
+        w = _words(path.read_text(encoding="utf-8"))
+        copied = [" ".join(w[i:i + n]) for i in range(len(w) - n + 1) if " ".join(w[i:i + n]) in shingles]
+        assert not copied, (path.name, copied[:2])
 
 
 def test_malformed_files_are_rejected(tmp_path):
