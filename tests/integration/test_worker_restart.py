@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 from typing import List
 
 from harness.conversation import Conversation
+from harness.measure import child_pids
 from harness.server import running_server
 
 
 def worker_pids(supervisor_pid: int) -> List[int]:
-    children = Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split()
-    return sorted(int(pid) for pid in children)
+    return sorted(child_pids(supervisor_pid))
 
 
 def wait_for_workers(supervisor_pid: int, count: int, not_in: List[int], timeout: float = 90) -> List[int]:
