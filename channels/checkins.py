@@ -50,6 +50,7 @@ from coach.vocabulary import (
     PUMPING_LOG_SLOT,
     SUSPECTED_CAUSE_SLOT,
 )
+from serving import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,14 @@ SYNC_BATCH = 5000
 # Ids below the cursor looked at again each round (see CheckInStore.sync): far more events than can be
 # written while one tracker save is between taking its ids and committing.
 REVISIT_IDS = 1000
+
+
+class LoopState:
+    """When this process's check-in loop last finished a round (time.time()), for the health check
+    (channels/ops.py); ``off`` says why there is no loop at all."""
+    last_round: Optional[float] = None
+    off: Optional[str] = None
+
 
 metadata = sa.MetaData()
 checkin = sa.Table(
@@ -299,6 +308,7 @@ class CheckInScheduler:
             status, channel = ("failed" if gave_up else "pending"), None
             reason = f"{'gave up' if gave_up else 'will retry'} after {type(err).__name__}"
             self.store.finish(row.id, status, now, channel, reason, failed=True)
+            metrics.count_checkin(status, now - row.due_at)
             return status
         if send is not None:
             try:
@@ -307,6 +317,7 @@ class CheckInScheduler:
                 logger.exception("check-in %s recorded but not sent", row.id)
                 reason = f"recorded, but the platform call failed: {type(err).__name__}"
         self.store.finish(row.id, status, now, channel, reason)
+        metrics.count_checkin(status, now - row.due_at)
         if reason:
             logger.info("check-in %s: %s (%s)", row.id, status, reason)
         return status
@@ -353,6 +364,7 @@ class CheckInScheduler:
         # the parent's answer and mark the row answered (seen in CI with two workers).
         if not self.store.close(row, "no_reply", "no answer within 48 h"):
             return 0  # another worker or server closed it first
+        metrics.count_checkin("no_reply", 0.0)
         async with self.agent.lock_store.lock(row.sender_id):
             tracker = await self.agent.tracker_store.retrieve(row.sender_id)
             if tracker is not None and tracker.events:
@@ -368,6 +380,7 @@ class CheckInScheduler:
         while True:
             try:
                 counts = await self.run_once()
+                LoopState.last_round = time.time()
                 if any(counts.values()):
                     logger.info("check-ins: %s", counts)
             except asyncio.CancelledError:
@@ -409,7 +422,8 @@ async def _start_when_ready(app: Any) -> None:
         await asyncio.sleep(1)
     engine = sql_engine(app.ctx.agent.tracker_store)
     if engine is None:
-        logger.warning("check-ins off: they need an SQL tracker store (SQLite or PostgreSQL) to survive restarts")
+        LoopState.off = "they need an SQL tracker store (SQLite or PostgreSQL) to survive restarts"
+        logger.warning("check-ins off: %s", LoopState.off)
         return
     store = CheckInStore(engine)
     OFFERED.use_database(engine)  # a check-in's numbered options, read by whichever worker gets the "1"

@@ -48,6 +48,8 @@ STORAGE_FORM = "storage_form"
 RED_FLAG_ACTION = "action_handle_red_flag"
 HANDOFF_ACTION = "action_handoff"
 FALLBACK_ACTION = "action_default_fallback"
+# The answer that asks a parent to say it another way (the NLU fell back, or a topic had no answer).
+REPHRASE_RESPONSE = "utter_please_rephrase"
 PUMPING_LOG_ACTION = "action_pumping_log"
 
 # --- slots other code names (the troubleshooting answers are named in coach.diagnosis) ---

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from coach.clinic import clinic
-from review import alerts, handoff
+from review import alerts, handoff, ops
 from review.indexer import sync
 from review.notify import SENDERS, DeliveryError
 from review.settings import Settings
@@ -60,6 +60,8 @@ def run_once(settings: Settings, own: Engine, tracker: Engine, now: Optional[flo
         # Held conversations nobody has written in for the idle time go back to the assistant.
         with own.begin() as conn:
             result.released = handoff.release_idle(conn, settings, now)
+    with own.begin() as conn:
+        ops.beat(conn, ops.ALERT_WORKER, time.time(), f"sent {result.sent}, failed {result.failed}")
     return result
 
 

@@ -175,3 +175,12 @@ content_signoff = sa.Table(
     sa.Column("recorded_by", sa.String(64), nullable=False),  # the admin account that recorded it
     sa.Column("signed_at", sa.Float, nullable=False, index=True),
 )
+
+# When each background worker last finished a round (review/ops.py): the alert worker is a separate
+# process, and a health check must see that it is alive, not only that it was started.
+worker_beat = sa.Table(
+    "worker_beat", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),  # "alerts"
+    sa.Column("beat_at", sa.Float, nullable=False),
+    sa.Column("detail", sa.String(255), nullable=False, default=""),
+)

@@ -141,6 +141,9 @@ class Settings:
     # A held conversation with no message from either side for this long goes back to the assistant,
     # and the parent is told: nobody is left talking to an empty room after a shift ends.
     hold_idle_minutes: int = 30
+    # A Prometheus server off this host reads /metrics with this bearer token; without it only
+    # loopback callers can (review/ops.py). The assistant's /metrics reads the same variable.
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides) -> "Settings":
@@ -161,6 +164,7 @@ class Settings:
             rasa_url=(env.get("REVIEW_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
             staff_api_secret=env.get("STAFF_API_SECRET", ""),
             hold_idle_minutes=_int(env, "REVIEW_HOLD_IDLE_MINUTES", 30),
+            metrics_token=env.get("METRICS_TOKEN", ""),
         )
         public = f"http://{values['host']}:{values['port']}"
         values["alerts"] = AlertSettings.from_env(env, public)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Dict, List, Optional
 
 from serving import after_separator
@@ -68,6 +71,22 @@ def stop(children: List[subprocess.Popen]) -> None:
             child.wait()
 
 
+def metrics_directory() -> "tuple[Path, bool]":
+    """Where the workers count their Prometheus metrics (serving/metrics.py), emptied for this run, and
+    whether the supervisor made it (then it removes it at the end). A worker that is replaced leaves its
+    counts there, so a scrape never sees a count go back."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):  # counts of an earlier run would be added to this one's
+            stale.unlink()
+        return path, False
+    path = Path(tempfile.mkdtemp(prefix="pumping-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)  # the workers inherit it
+    return path, True
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=1)
@@ -89,6 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
+    counts, made_here = metrics_directory()
     command = [sys.executable, "-m", "serving.worker", "--fd", str(sock.fileno()), "--", *rasa_args]
     workers: Dict[int, "tuple[subprocess.Popen, float]"] = {}
 
@@ -128,6 +148,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the workers' shutdown short
         stop([child for child, _ in workers.values()])
         sock.close()
+        if made_here:
+            shutil.rmtree(counts, ignore_errors=True)
 
 
 if __name__ == "__main__":

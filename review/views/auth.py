@@ -6,7 +6,7 @@ import secrets
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from review import accounts
+from review import accounts, ops
 from review.views.common import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -16,12 +16,13 @@ from review.views.common import (
     secret,
     set_cookie,
     settings,
+    tracker_db,
 )
 
 bp = Blueprint("auth", __name__)
 # Endpoints the session check in review/web.py lets through without a session, and the ones it still
 # allows while a temporary password waits to be changed.
-NO_SESSION = ("auth.login", "auth.health")
+NO_SESSION = ("auth.login", "auth.health", "auth.health_detail", "auth.metrics")
 BEFORE_NEW_PASSWORD = ("auth.change_password", "auth.logout")
 
 
@@ -86,4 +87,24 @@ def change_password():
 
 @bp.get("/healthz")
 def health():
-    return {"status": "ok"}
+    """The app's own database answers: what the process manager and `make run` wait for."""
+    ok, detail = ops.check_database(own_db())
+    return {"status": "ok" if ok else "failing", "database": detail}, 200 if ok else 503
+
+
+@bp.get("/health")
+def health_detail():
+    """Each part by name, 503 when any fails: both databases, and the alert worker's last round."""
+    ok, checks = ops.health(own_db(), tracker_db(), settings().alerts.poll_seconds)
+    return {"status": "ok" if ok else "failing", "checks": checks}, 200 if ok else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    forwarded = any(name in request.headers for name in ops.PROXY_HEADERS)
+    if not ops.may_read_metrics(request.remote_addr, request.headers.get("Authorization", ""), forwarded,
+                                settings().metrics_token):
+        return Response("metrics are served to loopback callers or with METRICS_TOKEN\n", status=403,
+                        mimetype="text/plain")
+    text, content_type = ops.exposition(own_db(), tracker_db())
+    return Response(text, content_type=content_type)
