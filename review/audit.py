@@ -16,7 +16,9 @@ ACTIONS = ("login", "login_failed", "login_blocked", "logout", "view", "export",
            # A person from the clinic in the parent's chat (review/handoff.py).
            "takeover", "staff_reply", "staff_template", "release",
            # A clinician's sign-off of a content version, recorded by an admin (review/content.py).
-           "content_signoff")
+           "content_signoff",
+           # A parent's data rights (review/erasure.py): found by channel and id, exported, erased.
+           "parent_lookup", "parent_export", "erase")
 
 
 def record(conn: Connection, actor: str, action: str, target: str = "", detail: str = "", address: str = "",

@@ -8,9 +8,9 @@ from typing import List
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review import audit
+from review import audit, erasure
 from review.privacy import pseudonym
-from review.schema import alert, alert_delivery, conversation, events, hold, note, tag
+from review.schema import events
 
 CHUNK = 500  # senders per DELETE: under every database's bound-parameter limit
 
@@ -49,16 +49,10 @@ def apply(plan_: Plan, tracker: Engine, own: Engine, secret: bytes, actor: str =
                 sa.select(events.c.sender_id).where(events.c.sender_id.in_(chunk), events.c.timestamp >= plan_.cutoff)
                 .distinct())}
             chunk = [s for s in chunk if s not in recent]
-            deleted_events += conn.execute(events.delete().where(events.c.sender_id.in_(chunk))).rowcount
-        with own.begin() as conn:
-            ids = [r[0] for r in conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id.in_(chunk)))]
-            conn.execute(note.delete().where(note.c.conversation_id.in_(ids)))
-            conn.execute(tag.delete().where(tag.c.conversation_id.in_(ids)))
-            alert_ids = sa.select(alert.c.id).where(alert.c.conversation_id.in_(ids))
-            conn.execute(alert_delivery.delete().where(alert_delivery.c.alert_id.in_(alert_ids)))
-            conn.execute(alert.delete().where(alert.c.conversation_id.in_(ids)))
-            conn.execute(hold.delete().where(hold.c.conversation_id.in_(ids)))
-            deleted_conversations += conn.execute(conversation.delete().where(conversation.c.id.in_(ids))).rowcount
+            with own.begin() as own_conn:
+                events_gone, conversations_gone = erasure.forget(conn, own_conn, chunk)
+            deleted_events += events_gone
+            deleted_conversations += conversations_gone
     with own.begin() as conn:
         cutoff = time.strftime('%Y-%m-%d', time.gmtime(plan_.cutoff))
         audit.record(conn, actor, "retention", "", f"older than {cutoff}: "

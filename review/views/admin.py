@@ -1,12 +1,15 @@
-"""Admin pages: staff accounts and the audit log."""
+"""Admin pages: staff accounts, the audit log, content sign-off and a parent's data (find, export, erase)."""
 from __future__ import annotations
 
+import json
 import secrets
+import time
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 
-from review import accounts, audit, content, queries
-from review.views.common import address, admin_only, own_db, settings
+from review import accounts, audit, content, erasure, queries
+from review.db import tracker_engine
+from review.views.common import address, admin_only, own_db, secret, settings, tracker_db
 
 bp = Blueprint("admin", __name__)
 
@@ -76,3 +79,59 @@ def content_signoff():
     last = history[0] if history else None
     return render_template("content.html", running=running, last=last, history=history, message=message,
                            changed=last is not None and last.version != running), status
+
+
+@bp.route("/admin/parent", methods=["GET", "POST"])
+@admin_only
+def parent_data():
+    """Find a parent by channel and id; export or erase what is held. Every step is audited."""
+    me, form = g.session.staff.username, request.form
+    channel, typed = form.get("channel", "webchat"), form.get("id", "")
+    message, found, status = "", [], 200
+    if request.method == "POST":
+        what = form.get("action", "find")
+        if what == "find":
+            if not erasure.sender_ids(channel, typed):
+                message, status = "Enter the id as the parent has it (a WhatsApp number in full, with the country code).", 400
+            else:
+                found = erasure.find(tracker_db(), own_db(), channel, typed, secret())
+                with own_db().begin() as conn:
+                    audit.record(conn, me, "parent_lookup", ", ".join(h.pseudonym for h in found) or "-",
+                                 f"{channel}: {len(found)} found", address())
+                if not found:
+                    message = "Nothing is stored for that id on that channel."
+        elif what in ("export", "erase"):
+            sender = form.get("sender_id", "")
+            if sender not in erasure.sender_ids(channel, typed):
+                abort(400, "Find the parent first.")
+            if what == "export":
+                held = erasure.holdings(tracker_db(), own_db(), sender, secret())
+                if held is None:
+                    abort(404, "Nothing is stored under that id any more.")
+                body = json.dumps(erasure.export(tracker_db(), own_db(), sender), ensure_ascii=False, indent=1,
+                                  default=str)
+                with own_db().begin() as conn:
+                    audit.record(conn, me, "parent_export", held.pseudonym, f"{held.events} events", address())
+                stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+                return Response(body, mimetype="application/json", headers={
+                    "Content-Disposition": f'attachment; filename="parent-{held.pseudonym}-{stamp}.json"'})
+            if form.get("confirm") != "yes":
+                message, status = "Tick the box to confirm that the parent asked for this.", 400
+            else:
+                # The page reads the assistant's database read-only; the erase alone needs to delete there.
+                writable = tracker_engine(settings().tracker_url, read_only=False)
+                try:
+                    held = erasure.erase(writable, own_db(), sender, secret(), me, address(),
+                                         why=form.get("reason", "").strip()[:200] or "the parent's request")
+                except erasure.NotFound as err:
+                    message, status = str(err), 404
+                else:
+                    message = (f"Erased conversation {held.pseudonym}: {held.events} events, {held.notes} notes, "
+                               f"{held.alerts} alerts. The audit log keeps one line, without content.")
+                finally:
+                    writable.dispose()
+            found = erasure.find(tracker_db(), own_db(), channel, typed, secret())
+        else:
+            abort(400, "Unknown action.")
+    return render_template("parent.html", channels=erasure.CHANNELS, channel=channel, typed=typed, found=found,
+                           message=message), status
