@@ -38,6 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
 from channels.common import create_missing_tables, sql_engine
+from channels.erasure import purge_requests
 from channels.outbound import channel_of, last_user_at, output_for, send_template
 from channels.twilio_whatsapp import OFFERED
 from coach import checkins as plan
@@ -292,6 +293,8 @@ class CheckInScheduler:
             counts["sent" if status in ("sent", "template") else "other"] += 1
         for row in self.store.unanswered(now):
             counts["no_reply"] += await self._no_reply(row, now)
+        # The parents' erasure requests the review app has had a week to see (channels/erasure.py).
+        counts["erasure_requests_purged"] = purge_requests(self.store.engine, now)
         return counts
 
     async def _deliver(self, row: Any, now: float) -> str:

@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import HELD_WITHOUT_ANSWER, trouble_text, user_text
+from channels.erasure import ERASED
 from coach.clinic import clinic
 from coach.log_chart import chart_path, parse_chart_path, week_chart_png
 
@@ -255,6 +256,9 @@ class WebChatInput(InputChannel):
                 return self._cors(request, response.json({"error": "trouble", "messages": [trouble_message()]}, status=503))
             # No answer is expected while a person from the clinic holds the chat (channels/staff.py).
             messages = collector.messages or ([] if sender in HELD_WITHOUT_ANSWER else [trouble_message()])
+            if ERASED.get():
+                # The parent had the conversation deleted (channels/erasure.py): the page forgets its id.
+                return self._cors(request, response.json({"messages": messages, "erased": True}))
             return self._cors(request, response.json({"messages": messages}))
 
         @bp.route("/chart/<end>/<values>", methods=["GET"])

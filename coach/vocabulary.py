@@ -48,6 +48,11 @@ STORAGE_FORM = "storage_form"
 RED_FLAG_ACTION = "action_handle_red_flag"
 HANDOFF_ACTION = "action_handoff"
 FALLBACK_ACTION = "action_default_fallback"
+# A parent's request to delete the whole conversation (coach/erase_requests.py, data/rules/erase.yml),
+# and the answer after which the Rasa server erases the conversation (rasa_patches/erasure.py), so that
+# response must never be used anywhere else.
+ERASE_REQUEST_INTENT = "erase_request"
+ERASED_RESPONSE = "utter_erased"
 # The answer that asks a parent to say it another way (the NLU fell back, or a topic had no answer).
 REPHRASE_RESPONSE = "utter_please_rephrase"
 PUMPING_LOG_ACTION = "action_pumping_log"

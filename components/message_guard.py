@@ -43,6 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa_patches
 from coach.checkins import Request, checkin_request, is_outcome_statement, read_outcome
 from coach.encoder import default_reader
+from coach.erase_requests import is_erase_request
 from coach.pumping_log import LogRequest, log_request
 from coach.safety import classifier_flag_is_implausible, detect_red_flags
 from coach.safety_model import VETO_BELOW, Suspicion, default_model, nlu_messages, safety_examples
@@ -53,6 +54,7 @@ from coach.vocabulary import (
     CHECKIN_OUTCOME_INTENT,
     CORRECT_LOG_INTENT,
     DELETE_LOG_INTENT,
+    ERASE_REQUEST_INTENT,
     FALLBACK_INTENT,
     GOODBYE_INTENT,
     LOG_INTENT,
@@ -268,6 +270,10 @@ class MessageGuard(GraphComponent):
         elif looks_like_gibberish(text):
             # "asdkj qwpoe zzxv": the classifier, trained on nothing like it, can be sure it is "inform".
             _override_intent(message, FALLBACK_INTENT, "no known word")
+        elif is_erase_request(text):
+            # "Delete my conversation": one question confirms it (data/rules/erase.yml). After the red-flag
+            # steps, so a sign told in the same message is answered first.
+            _override_intent(message, ERASE_REQUEST_INTENT, "erase-request words")
         elif checkin := checkin_request(text):
             # "Tomorrow morning" (the offer's button), "stop the check-ins": plain rules, like the log.
             _override_intent(message, _CHECKIN_INTENT[checkin], "check-in words")
@@ -286,7 +292,10 @@ class MessageGuard(GraphComponent):
     def _redirect_topic(message: Message, text: str) -> None:
         """The classifier's topic, corrected where the plain rules know better."""
         name = (message.get(INTENT) or {}).get("name")
-        if name in CHECKIN_INTENTS and not (name == CHECKIN_OUTCOME_INTENT and read_outcome(text)):
+        if name == ERASE_REQUEST_INTENT:
+            # Only the plain rules ask to erase a conversation (is_erase_request found none here).
+            _demote(message, (ERASE_REQUEST_INTENT,), "erase-request words (none found)")
+        elif name in CHECKIN_INTENTS and not (name == CHECKIN_OUTCOME_INTENT and read_outcome(text)):
             # The rules above decide bookings and stops; the classifier's guess of an outcome stands only
             # where the words read as one (the action records it only when a check-in asked, or a
             # diagnosis was given and the message plainly reports one).

@@ -9,6 +9,7 @@ than upstream. Each module says why; this table says what:
 | ``in_process_actions`` | runs the safety answers inside the Rasa server, not over HTTP | monkey patch |
 | ``session_size`` | ends a session at ``MAX_SESSION_EVENTS`` events | monkey patch (``ActionSessionStart`` lookup) |
 | ``metrics`` | counts each message and what the assistant did for the Prometheus metrics | monkey patch (wrappers) |
+| ``erasure`` | erases a conversation after the turn that confirmed it to the parent is saved | monkey patch (wrappers) |
 | ``no_tensorflow`` | a placeholder ``tensorflow`` module in the serving processes | import hook (serving only) |
 | ``portable_diet`` | DIET that predicts with numpy (``config.yml`` names it) | component (subclass) |
 | ``sql_tracker_store`` | the tracker store: reads only the current session | store (subclass, ``endpoints.yml``) |
@@ -54,12 +55,13 @@ def install() -> None:
     if _installed:
         return
     check_rasa_version()
-    from rasa_patches import in_process_actions, metrics, session_size, speed
+    from rasa_patches import erasure, in_process_actions, metrics, session_size, speed
 
     speed.install()
     in_process_actions.install()
     session_size.install()
     metrics.install()
+    erasure.install()
     _installed = True
 
 

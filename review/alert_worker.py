@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from coach.clinic import clinic
-from review import alerts, handoff, ops
+from review import alerts, erasure, handoff, ops
 from review.indexer import sync
 from review.notify import SENDERS, DeliveryError
 from review.settings import Settings
@@ -31,6 +31,7 @@ class Round:
     sent: int = 0
     failed: int = 0
     released: int = 0
+    erased: int = 0
 
 
 def run_once(settings: Settings, own: Engine, tracker: Engine, now: Optional[float] = None,
@@ -38,6 +39,8 @@ def run_once(settings: Settings, own: Engine, tracker: Engine, now: Optional[flo
     """One round: index, open deliveries for new alerts, send what is due. Returns what it did."""
     senders = senders or SENDERS
     result = Round(indexed=sync(own, tracker, settings, settings.secret()))
+    # After indexing, so a conversation erased in the chat leaves no index row behind.
+    result.erased = erasure.process_parent_requests(tracker, own, settings.secret())
     now = time.time() if now is None else now
     result.opened = alerts.open_deliveries(own, settings.alerts, clinic().timezone, now)
     with own.begin() as conn:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from review import audit
 from review.privacy import pseudonym
-from review.schema import alert, alert_delivery, conversation, events, hold, note, tag
+from review.schema import alert, alert_delivery, conversation, erasure_done, events, hold, note, tag
 
 # The channels a parent writes from, and how staff type the parent's id on each.
 CHANNELS = {
@@ -95,10 +95,10 @@ def holdings(tracker: Engine, own: Engine, sender: str, secret: bytes) -> Option
         rows = {name: conn.execute(sa.select(sa.func.count()).select_from(t).where(_id_column(t) == sender)).scalar()
                 for name, t in tables.items()}
     with own.connect() as conn:
-        ids = [r[0] for r in conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id == sender))]
-        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.conversation_id.in_(ids))).scalar()
-                  for name, t in (("notes", note), ("tags", tag), ("alerts", alert), ("holds", hold))}
-    if not (count or ids or any(rows.values())):
+        indexed = conn.execute(sa.select(sa.func.count()).select_from(conversation)
+                               .where(conversation.c.sender_id == sender)).scalar()
+        counts = holdings_in_review(conn, sender)
+    if not (count or indexed or any(rows.values())):
         return None
     return Holdings(sender, pseudonym(secret, sender), count, first, last, {k: v for k, v in rows.items() if v}, **counts)
 
@@ -146,6 +146,11 @@ def forget(tracker_conn: Connection, own_conn: Connection, senders: Sequence[str
     deleted_events = tracker_conn.execute(events.delete().where(events.c.sender_id.in_(senders))).rowcount
     for table in _present(tracker_conn).values():
         tracker_conn.execute(table.delete().where(_id_column(table).in_(senders)))
+    return deleted_events, forget_review(own_conn, senders)
+
+
+def forget_review(own_conn: Connection, senders: Sequence[str]) -> int:
+    """Delete the review app's rows about the senders; returns the index rows deleted."""
     ids = [r[0] for r in own_conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id.in_(senders)))]
     own_conn.execute(note.delete().where(note.c.conversation_id.in_(ids)))
     own_conn.execute(tag.delete().where(tag.c.conversation_id.in_(ids)))
@@ -153,8 +158,7 @@ def forget(tracker_conn: Connection, own_conn: Connection, senders: Sequence[str
     own_conn.execute(alert_delivery.delete().where(alert_delivery.c.alert_id.in_(alert_ids)))
     own_conn.execute(alert.delete().where(alert.c.conversation_id.in_(ids)))
     own_conn.execute(hold.delete().where(hold.c.conversation_id.in_(ids)))
-    deleted_conversations = own_conn.execute(conversation.delete().where(conversation.c.id.in_(ids))).rowcount
-    return deleted_events, deleted_conversations
+    return own_conn.execute(conversation.delete().where(conversation.c.id.in_(ids))).rowcount
 
 
 def erase(tracker_writable: Engine, own: Engine, sender_id: str, secret: bytes, actor: str, address: str = "",
@@ -174,3 +178,32 @@ def erase(tracker_writable: Engine, own: Engine, sender_id: str, secret: bytes, 
                      f"{why}: {held.events} events, {sum(held.tracker_rows.values())} other rows of the assistant, "
                      f"{held.notes} notes, {held.alerts} alerts, {held.holds} holds", address)
     return held
+
+
+def process_parent_requests(tracker: Engine, own: Engine, secret: bytes) -> int:
+    """The conversations parents erased in the chat (channels/erasure.py): the assistant has deleted its
+    rows; delete the review app's copy and write the audit line, once per request. Returns how many."""
+    if not sa.inspect(tracker).has_table("erasure_request"):
+        return 0
+    requests = sa.table("erasure_request", sa.column("id"), sa.column("sender_id"), sa.column("requested_at"))
+    with tracker.connect() as conn:
+        pending = conn.execute(sa.select(requests.c.id, requests.c.sender_id).order_by(requests.c.id)).all()
+    done = 0
+    for request_id, sender in pending:
+        with own.begin() as conn:
+            if conn.execute(sa.select(erasure_done.c.request_id).where(erasure_done.c.request_id == request_id)).first():
+                continue
+            held = holdings_in_review(conn, sender)
+            forget_review(conn, [sender])
+            conn.execute(erasure_done.insert().values(request_id=request_id, done_at=time.time()))
+            audit.record(conn, "parent", "erase", pseudonym(secret, sender),
+                         f"asked in the chat: the assistant's copy deleted by the assistant; {held['notes']} notes, "
+                         f"{held['alerts']} alerts, {held['holds']} holds deleted here")
+        done += 1
+    return done
+
+
+def holdings_in_review(conn: Connection, sender: str) -> Dict[str, int]:
+    ids = [r[0] for r in conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id == sender))]
+    return {name: conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.conversation_id.in_(ids))).scalar()
+            for name, t in (("notes", note), ("tags", tag), ("alerts", alert), ("holds", hold))}

@@ -184,3 +184,11 @@ worker_beat = sa.Table(
     sa.Column("beat_at", sa.Float, nullable=False),
     sa.Column("detail", sa.String(255), nullable=False, default=""),
 )
+
+# The parents' requests to erase a conversation, made in the chat (channels/erasure.py), that this app
+# has already carried out: the request's id only, so each is audited once.
+erasure_done = sa.Table(
+    "erasure_done", metadata,
+    sa.Column("request_id", sa.Integer, primary_key=True),
+    sa.Column("done_at", sa.Float, nullable=False),
+)

@@ -72,6 +72,10 @@
     var header = el("header", { "class": "pc-header" });
     header.appendChild(el(options.inline ? "h1" : "h2", {}, "Pumping coach"));
     header.appendChild(el("p", {}, "A chatbot, not a medical professional. Conversations are stored and may be reviewed by clinic staff."));
+    // The parent's right to erasure: the assistant asks once to confirm, then deletes everything.
+    var erase = el("button", { type: "button", "class": "pc-erase" }, "Delete this chat");
+    erase.addEventListener("click", function () { self.send("Delete this chat", "Delete this chat"); });
+    header.appendChild(erase);
     this.log = el("div", { "class": "pc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0", "aria-label": "Conversation" });
     this.status = el("div", { "class": "pc-status", role: "alert", hidden: "" });
     this.form = el("form", { "class": "pc-form" });
@@ -148,6 +152,15 @@
     });
     this.log.appendChild(group);
     this.scroll();
+  };
+
+  // The conversation was deleted on the server: this page stops using its id, so the next message starts
+  // a new conversation, and nothing on this device leads back to the old one.
+  Chat.prototype.forgetConversation = function () {
+    try { window.localStorage.removeItem(STORAGE_KEY); } catch (e) { /* storage blocked: nothing kept */ }
+    this.sender = senderId();
+    this.seen = 0;
+    this.showStatus("This chat was deleted. Anything you write now starts a new conversation.", false);
   };
 
   Chat.prototype.showBotMessages = function (messages) {
@@ -230,6 +243,7 @@
       .then(function (res) {
         if (res.status === 400) { self.pending = null; self.showStatus(res.data.error || "That message couldn't be sent.", false); return; }
         self.showBotMessages(res.data.messages);
+        if (res.data.erased) self.forgetConversation();
         if (res.ok) self.pending = null;
         else self.showStatus("Your last message may not have reached the coach.", true);
       })

@@ -148,3 +148,24 @@ def test_a_checkin_appears_in_the_open_page_and_its_buttons_answer_it(server, pa
     expect(bot_messages(page).filter(has_text="really good to hear")).to_have_count(1)
     page.reload()
     expect(bot_messages(page).filter(has_text="checking in as promised")).to_have_count(1)
+
+
+def test_delete_this_chat_asks_once_then_erases_and_forgets_the_id(server, page):
+    page.goto(f"{server.webchat}/")
+    box = page.get_by_label("Your message")
+    box.fill("pumped 50 ml at 7am")
+    box.press("Enter")
+    expect(page.locator(".pc-user")).to_have_count(1)
+    expect(page.locator(".pc-typing")).to_have_count(0)  # the answer has come
+    old = page.evaluate("() => window.localStorage.getItem('pumping-coach-sender')")
+    page.get_by_role("button", name="Delete this chat").click()
+    yes = page.get_by_role("group", name="Quick replies").get_by_role("button", name="Yes, delete everything")
+    expect(yes).to_be_visible()
+    assert server.events(old)  # nothing deleted before the yes
+    yes.click()
+    expect(page.get_by_role("alert")).to_contain_text("This chat was deleted")
+    new = page.evaluate("() => window.localStorage.getItem('pumping-coach-sender')")
+    assert new and new != old
+    assert server.events(old) == []
+    page.reload()  # the old conversation does not come back
+    expect(page.locator(".pc-user")).to_have_count(0)
