@@ -107,6 +107,9 @@ SAFETY_CHECK = {
 SAFETY_CHECK_TEXTS = ("Just to be safe:", "Can I check how you are doing")
 CHECK_YES = "Yes"
 CHECK_NO = "No"
+# The two answers to "Do you want me to delete this whole conversation?" (domain.yml utter_ask_erase).
+ERASE_YES = "Yes, delete everything"
+ERASE_NO = "No, keep it"
 SAFETY_CHECK_CLEAR = "Thank you for checking with me, I'm glad to hear it."
 SAFETY_CHECK_CLEAR_MOOD = (
     "Thank you for telling me. Pumping can wear anyone down. If that changes, or the low days pile up, "
@@ -129,4 +132,6 @@ BUTTON_INTENTS: Mapping[str, str] = {
     CHECK_NO: v.DENY_INTENT,
     SHOW_LOG: v.SHOW_LOG_INTENT,
     DELETE_ENTRY: v.DELETE_LOG_INTENT,
+    ERASE_YES: v.ERASE_REQUEST_INTENT,  # asking again right after the question is the yes (data/rules/erase.yml)
+    ERASE_NO: v.DENY_INTENT,
 }

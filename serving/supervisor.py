@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from serving import after_separator
+from serving.keepalive import RestartPolicy
 from serving.worker import EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA
 
 # Rasa's own default for its listening queue (rasa.core.run, SANIC_BACKLOG).
@@ -31,15 +32,12 @@ DEFAULT_BACKLOG = 100
 # A worker asked to stop gets this long to finish its messages before it is killed.
 STOP_GRACE_S = 20
 # A worker that dies is replaced, as gunicorn and PostgreSQL's postmaster replace theirs (the kernel's
-# out-of-memory killer, a crash in a native library). One that dies within this long of its start most
-# likely cannot start at all (a broken model, a port, a database down): loading takes about 10 s here.
-START_WINDOW_S = 60.0
-# After this many such failures in a row the supervisor gives up, so a service manager sees the failure.
-MAX_FAILURES_AT_START = 3
-# Waits before a replacement after failures at start: 2 s, 4 s, ... at most 30 s. A worker that had run
-# longer than START_WINDOW_S is replaced at once.
-BACKOFF_S = 2.0
-MAX_BACKOFF_S = 30.0
+# out-of-memory killer, a crash in a native library), by the rule serving.keepalive uses for the other
+# processes (RestartPolicy): at once after a long run; after a death soon after the start (most likely
+# it cannot start at all: a broken model, a port, a database down; loading takes about 10 s here) a
+# growing wait, 2 s, 4 s, ... at most 30 s; and after three such failures in a row the supervisor gives
+# up, so a service manager sees the failure.
+
 # Exit codes after which a replacement would fail the same way.
 FATAL_EXIT_CODES = frozenset({EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA})
 
@@ -116,7 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         child = subprocess.Popen(command, pass_fds=(sock.fileno(),))
         workers[child.pid] = (child, time.monotonic())
 
-    failures_at_start = 0
+    policy = RestartPolicy()
     try:
         for _ in range(args.workers):
             start_worker()
@@ -131,12 +129,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"Rasa worker {pid} exited with code {code} (it cannot serve this model); stopping.",
                       file=sys.stderr)
                 return code
-            failures_at_start = failures_at_start + 1 if ran < START_WINDOW_S else 0
-            if failures_at_start >= MAX_FAILURES_AT_START:
+            delay = policy.after_exit(ran)
+            if delay is None:
                 print(f"Rasa worker {pid} exited with code {code} {ran:.0f} s after it started, the "
-                      f"{failures_at_start}th failure at start in a row; giving up.", file=sys.stderr)
+                      f"{policy.failures_at_start}th failure at start in a row; giving up.", file=sys.stderr)
                 return code if code != 0 else 1
-            delay = min(MAX_BACKOFF_S, BACKOFF_S * 2 ** max(failures_at_start - 1, 0)) if failures_at_start else 0
             print(f"Rasa worker {pid} exited with code {code} after {ran:.0f} s; starting a replacement"
                   + (f" in {delay:.0f} s" if delay else "") + ".", file=sys.stderr, flush=True)
             time.sleep(delay)

@@ -1,9 +1,12 @@
 """The supervisor and the TensorFlow placeholder, each in a fresh interpreter (the placeholder must be
 installed before Rasa is imported, and this test process has imported it already)."""
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 from harness import ROOT
 from harness.server import model_path
@@ -82,3 +85,40 @@ def test_a_worker_freezes_what_it_loaded_so_full_collections_skip_it():
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_the_restart_policy_backs_off_then_gives_up_and_forgives_a_long_run():
+    from serving.keepalive import RestartPolicy
+
+    policy = RestartPolicy()
+    assert [policy.after_exit(1.0), policy.after_exit(1.0), policy.after_exit(1.0)] == [2.0, 4.0, None]
+    policy = RestartPolicy()
+    assert policy.after_exit(1.0) == 2.0 and policy.after_exit(3600) == 0.0  # ran for an hour: at once
+    assert policy.after_exit(1.0) == 2.0  # the count started again
+
+
+def test_keepalive_restarts_a_dying_process_and_gives_up_on_one_that_cannot_start(tmp_path):
+    from serving import keepalive
+
+    marker = tmp_path / "starts"
+    # Dies at once every time, after noting each start: two restarts (2 s, 4 s), then keepalive gives up.
+    script = (f"import pathlib, sys; p = pathlib.Path({str(marker)!r}); "
+              "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); sys.exit(7)")
+    done = subprocess.run([sys.executable, "-m", "serving.keepalive", "--name", "The test process", "--",
+                           sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 7 and marker.read_text() == "x" * keepalive.MAX_FAILURES_AT_START
+    assert done.stderr.count("starting it again") == 2 and "giving up" in done.stderr
+
+
+def test_keepalive_stops_the_process_it_keeps_when_asked(tmp_path):
+    from harness.measure import child_pids
+
+    proc = subprocess.Popen([sys.executable, "-m", "serving.keepalive", "--", sys.executable, "-c",
+                             "import time; time.sleep(600)"])
+    deadline = time.monotonic() + 30
+    while not child_pids(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (child,) = child_pids(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
