@@ -36,7 +36,7 @@ import yaml
 
 from coach.negation import BOUNDARY, negated
 from coach.safety import RedFlag, detect_red_flags
-from coach.vocabulary import RED_FLAG_INTENT
+from coach.vocabulary import ERASE_REQUEST_INTENT, RED_FLAG_INTENT
 
 ROOT = Path(__file__).resolve().parent.parent
 SAFETY_DATA = ROOT / "safety" / "training"
@@ -192,10 +192,21 @@ def _kind_of_rule_flags(text: str) -> Optional[str]:
     return None
 
 
+# Intents whose examples do not teach the red-flag readers what is harmless: requests to erase the
+# conversation ("forget me", "I don't want you to keep my messages") are commands to the software, and
+# their words sit next to the mood map's "wanting to disappear" (safety/MAP.md, M1-M2); as "no sign"
+# examples they would teach the readers that such words are harmless, the wrong lesson for a safety
+# reader. (Added 2026-12-07, when they first moved both readers: two openings about low milk got a mood
+# check on eval/corpus.)
+NOT_FOR_SAFETY_READERS = frozenset({ERASE_REQUEST_INTENT})
+
+
 def load_nlu_examples(directory: Path = NLU_DATA) -> List[Tuple[str, str]]:
     """The intent classifier's examples: red flags labelled by the rules' kind, the rest ordinary."""
     examples: List[Tuple[str, str]] = []
     for intent, text in nlu_messages(directory):
+        if intent in NOT_FOR_SAFETY_READERS:
+            continue
         if intent == RED_FLAG_INTENT:
             kind = _kind_of_rule_flags(text)
             if kind:  # a red-flag example whose kind the rules cannot name is left out, not guessed
