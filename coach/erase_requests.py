@@ -1,28 +1,12 @@
 """Does a message ask to delete the whole conversation? Read from coach/knowledge/erase_requests.yml."""
 from __future__ import annotations
 
-import functools
-import re
 from pathlib import Path
-from typing import Any, Dict, List
 
-import yaml
+from coach.phrase_rules import PhraseRules
 
-from coach.safety import normalise
-
-DATA = Path(__file__).parent / "knowledge" / "erase_requests.yml"
-
-
-@functools.lru_cache(maxsize=1)
-def load() -> Dict[str, Any]:
-    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=1)
-def _patterns() -> List[re.Pattern]:
-    return [re.compile(rf"(?<![\w'])(?:{p})(?![\w'])") for p in load()["patterns"]]
+RULES = PhraseRules(Path(__file__).parent / "knowledge" / "erase_requests.yml")
 
 
 def is_erase_request(text: str) -> bool:
-    clean = normalise(text or "")
-    return any(p.search(clean) for p in _patterns())
+    return RULES.matches(text)
