@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -106,6 +107,13 @@ def test_a_killed_process_comes_back_and_stopping_the_run_stops_all(tmp_path):
         wait("the action server to be back", lambda: answers(f"http://127.0.0.1:{action_port}/health"), 120, log)
         back = say(port, sender, "what flange size should i be using")
         assert back and trouble_text() not in " ".join(m.get("text") or "" for m in back)
+        # Every message is stored once, the one caught while the action server was down too.
+        with sqlite3.connect(f"file:{tmp_path / 'rasa.db'}?mode=ro", uri=True) as db:
+            stored = [row[0] for row in db.execute(
+                "SELECT json_extract(data, '$.text') FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (sender,))]
+        assert stored == ["what flange size should i be using", "which pump should i buy, manual or electric?",
+                          "what flange size should i be using"]
 
         # The review app and the alert worker die: both come back.
         review = kept(run.pid, "The review app")
