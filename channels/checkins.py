@@ -37,8 +37,8 @@ from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
+from channels import erasure
 from channels.common import create_missing_tables, sql_engine
-from channels.erasure import purge_requests
 from channels.outbound import channel_of, last_user_at, output_for, send_template
 from channels.twilio_whatsapp import OFFERED
 from coach import checkins as plan
@@ -115,6 +115,7 @@ class CheckInStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
         create_missing_tables(metadata, engine)  # several servers and workers start at once
+        create_missing_tables(erasure.metadata, engine)  # its requests are purged each round
 
     def sync_all(self, now: float) -> int:
         """Copy until the cursor reaches the newest event, or SYNC_BATCHES_PER_ROUND batches."""
@@ -294,7 +295,7 @@ class CheckInScheduler:
         for row in self.store.unanswered(now):
             counts["no_reply"] += await self._no_reply(row, now)
         # The parents' erasure requests the review app has had a week to see (channels/erasure.py).
-        counts["erasure_requests_purged"] = purge_requests(self.store.engine, now)
+        counts["erasure_requests_purged"] = erasure.purge_requests(self.store.engine, now)
         return counts
 
     async def _deliver(self, row: Any, now: float) -> str:

@@ -17,20 +17,18 @@ as a bearer token.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import os
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
-import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels import checkins
 from channels.common import sql_engine
-from channels.staff import LOOPBACK, PROXY_HEADERS
+from serving import health as health_checks
 from serving import metrics
 
 # The loop runs every CHECKIN_POLL_S (30 s); three missed rounds, and a minute for a slow round over a
@@ -49,12 +47,7 @@ def check_database(agent: Any) -> Tuple[bool, str]:
     engine = sql_engine(agent.tracker_store) if agent is not None else None
     if engine is None:
         return True, "not an SQL store (conversations are kept in memory)"
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as err:
-        return False, f"unreachable ({type(err).__name__})"
-    return True, "reachable"
+    return health_checks.ping(engine)
 
 
 def check_checkin_loop(started_at: float, now: float) -> Tuple[bool, str]:
@@ -80,10 +73,8 @@ def health(agent: Any, started_at: float, now: Optional[float] = None) -> Tuple[
 
 
 def may_read_metrics(request: Request, token: Optional[str]) -> bool:
-    given = request.headers.get("authorization", "")
-    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        return True
-    return request.ip in LOOPBACK and not any(name in request.headers for name in PROXY_HEADERS)
+    return health_checks.may_read_metrics(request.ip, request.headers.get("authorization", ""),
+                                          any(name in request.headers for name in health_checks.PROXY_HEADERS), token)
 
 
 class OpsInput(InputChannel):

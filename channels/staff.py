@@ -36,6 +36,7 @@ from channels.common import HELD_WITHOUT_ANSWER, SeenIds, env_settings
 from channels.outbound import PLATFORM_CHANNELS, channel_of, last_user_at, output_for, send_template
 from coach import checkins
 from coach.vocabulary import RED_FLAG_INTENT, RED_FLAG_SLOT
+from serving.health import LOOPBACK, PROXY_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +48,9 @@ NONCE_RE = re.compile(r"[0-9a-f]{32}")
 # A signed request older than this is refused, and within it each nonce is taken once, so a captured
 # request cannot be replayed. Five minutes covers clocks a little apart on two hosts sharing one database.
 MAX_AGE_S = 300
-LOOPBACK = ("127.0.0.1", "::1")
-# Headers a reverse proxy adds. Behind the clinic's proxy every request comes from loopback, so the
-# address check alone lets the internet in; the review app calls these routes directly, never through a
-# proxy, so a request carrying any of these came from outside.
-PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
+# LOOPBACK and PROXY_HEADERS (serving/health.py): behind the clinic's proxy every request comes from
+# loopback, so the address check alone lets the internet in; the review app calls these routes
+# directly, never through a proxy, so a request carrying a proxy's header came from outside.
 # The seen-ids store the messaging channels use for platform retries, so a nonce taken by one worker or
 # server is refused by every other one sharing the tracker store's database.
 NONCE_NAMESPACE = "staff-nonce"

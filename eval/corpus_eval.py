@@ -39,7 +39,7 @@ from coach.clinic import clinic
 from coach.diagnosis import QUESTION_SLOTS
 from coach.prompts import SLOT_BY_TEXT
 from coach.safety import advice_for
-from coach.vocabulary import FALLBACK_INTENT
+from coach.vocabulary import FALLBACK_ACTION, FALLBACK_INTENT, REPHRASE_RESPONSE
 from harness import ROOT
 from harness.conversation import Conversation
 from harness.server import running_server
@@ -64,7 +64,7 @@ TOPIC_INTENT = {
     "engorgement": "ask_engorgement", "suction": "ask_suction", "lubricant": "ask_lubricant",
     "see_professional": "ask_lactation_consultant", "talk_to_person": "request_human", "out_of_scope": "out_of_scope",
 }
-FALLBACK_ACTIONS = {"action_default_fallback", "utter_please_rephrase"}
+FALLBACK_ACTIONS = {FALLBACK_ACTION, REPHRASE_RESPONSE}
 STORAGE_SLOTS = {"storage_place": "place", "milk_state": "state", "storage_hours": "hours"}
 PLACE_WORDS = {"room": "it was on the counter", "fridge": "in the fridge", "freezer": "in the freezer",
                "deep_freezer": "in the deep freezer", "cooler": "in a cooler bag with ice packs",

@@ -7,6 +7,7 @@ human-contact answer, a safety check, the fallback) can be counted from the even
 """
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any, Optional
 
@@ -38,7 +39,7 @@ async def _run_prediction_loop(self: MessageProcessor, output_channel: OutputCha
     try:
         await _stock_run_prediction_loop(self, output_channel, tracker)
     finally:
-        metrics.count_turn(list(tracker.events)[before:])
+        metrics.count_turn(itertools.islice(tracker.events, before, None))
 
 
 def install() -> None:

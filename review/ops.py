@@ -12,7 +12,6 @@ and the seconds since the alert worker's last round. They are served like the as
 """
 from __future__ import annotations
 
-import hmac
 import time
 from typing import Dict, Iterator, Optional, Tuple
 
@@ -22,15 +21,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy.engine import Connection, Engine
 
 from review import schema
+from serving.health import ping
 
 ALERT_WORKER = "alerts"
 # The worker runs a round every ALERT_POLL_SECONDS (5 s); a round indexes new events first, which can
 # take a minute on a large backlog. Three rounds and that minute, before it counts as stopped.
 STALE_ROUNDS = 3
 STALE_GRACE_S = 60.0
-LOOPBACK = ("127.0.0.1", "::1")
-# A request that came through a proxy is not a loopback caller, whatever address the proxy has.
-PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
 DELIVERY_STATES = ("pending", "sent", "failed")
 CHECKIN_STATES = ("pending", "sending", "sent", "template", "answered", "no_reply", "dropped", "skipped",
                   "cancelled", "failed")
@@ -49,15 +46,6 @@ def last_beat(conn: Connection, name: str) -> Optional[float]:
     return conn.execute(sa.select(table.c.beat_at).where(table.c.name == name)).scalar()
 
 
-def check_database(engine: Engine) -> Tuple[bool, str]:
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as err:
-        return False, f"unreachable ({type(err).__name__})"
-    return True, "reachable"
-
-
 def check_alert_worker(own: Engine, poll_seconds: float, now: Optional[float] = None) -> Tuple[bool, str]:
     now = time.time() if now is None else now
     try:
@@ -74,7 +62,7 @@ def check_alert_worker(own: Engine, poll_seconds: float, now: Optional[float] = 
 
 
 def health(own: Engine, tracker: Engine, poll_seconds: float, now: Optional[float] = None) -> Tuple[bool, Dict]:
-    parts = {"database": check_database(own), "conversations_database": check_database(tracker),
+    parts = {"database": ping(own), "conversations_database": ping(tracker),
              "alert_worker": check_alert_worker(own, poll_seconds, now)}
     body = {name: {"ok": ok, "detail": detail} for name, (ok, detail) in parts.items()}
     return all(ok for ok, _ in parts.values()), body
@@ -136,8 +124,3 @@ def exposition(own: Engine, tracker: Engine) -> Tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-
-def may_read_metrics(remote_addr: Optional[str], authorization: str, forwarded: bool, token: Optional[str]) -> bool:
-    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
-        return True
-    return remote_addr in LOOPBACK and not forwarded

@@ -18,6 +18,7 @@ from review.views.common import (
     settings,
     tracker_db,
 )
+from serving import health as health_checks
 
 bp = Blueprint("auth", __name__)
 # Endpoints the session check in review/web.py lets through without a session, and the ones it still
@@ -88,7 +89,7 @@ def change_password():
 @bp.get("/healthz")
 def health():
     """The app's own database answers: what the process manager and `make run` wait for."""
-    ok, detail = ops.check_database(own_db())
+    ok, detail = health_checks.ping(own_db())
     return {"status": "ok" if ok else "failing", "database": detail}, 200 if ok else 503
 
 
@@ -101,8 +102,8 @@ def health_detail():
 
 @bp.get("/metrics")
 def metrics():
-    forwarded = any(name in request.headers for name in ops.PROXY_HEADERS)
-    if not ops.may_read_metrics(request.remote_addr, request.headers.get("Authorization", ""), forwarded,
+    forwarded = any(name in request.headers for name in health_checks.PROXY_HEADERS)
+    if not health_checks.may_read_metrics(request.remote_addr, request.headers.get("Authorization", ""), forwarded,
                                 settings().metrics_token):
         return Response("metrics are served to loopback callers or with METRICS_TOKEN\n", status=403,
                         mimetype="text/plain")
