@@ -47,6 +47,9 @@ train: spacy ## Train the model unless one for the current data already exists
 run: train ## Run the assistant (action server, Rasa server, web chat page) and the staff review app
 	@scripts/run --host $(HOST) --port $(PORT) --action-port $(ACTION_PORT) --endpoints $(ENDPOINTS) --review
 
+install-service: ## As root: install the assistant as systemd services (account, .venv, model once, units): docs/deployment.md
+	scripts/install-service
+
 review: install ## Run only the staff review app on http://127.0.0.1:8081 (REVIEW_PORT overrides)
 	@scripts/review serve
 

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker import last_user_at
-from coach.replies import PRIVACY_NOTICE
+from coach.clinic import clinic
+from coach.replies import privacy_notice
 from coach.sessions import carried_slots, continues_conversation
 
 
@@ -27,7 +28,7 @@ class ActionSessionStart(Action):
         if form:
             events.append(ActiveLoop(form))
         if not tracker.get_slot("privacy_notice_shown"):
-            dispatcher.utter_message(text=PRIVACY_NOTICE)
+            dispatcher.utter_message(text=privacy_notice(clinic()))
             events.append(SlotSet("privacy_notice_shown", True))
         events.append(ActionExecuted("action_listen"))
         return events

@@ -17,7 +17,7 @@ Rasa's reminders live in memory and die with the process, so they are not used. 
   `MAX_LATE_S` late (then dropped, with the reason stored); one nobody answered in two days is recorded
   in the conversation as `outcome: no_reply`.
 
-The `checkin` table is this module's own (created when missing); the review app reads it read-only.
+The `checkin` table is this module's own (made by channels/migrations); the review app reads it read-only.
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
-from channels import erasure
-from channels.common import create_missing_tables, sql_engine
+from channels import erasure, schema
+from channels.common import sql_engine
 from channels.outbound import channel_of, last_user_at, output_for, send_template
 from channels.twilio_whatsapp import OFFERED
 from coach import checkins as plan
@@ -114,8 +114,7 @@ class CheckInStore:
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        create_missing_tables(metadata, engine)  # several servers and workers start at once
-        create_missing_tables(erasure.metadata, engine)  # its requests are purged each round
+        schema.ensure(engine)  # its tables and the erasure requests it purges each round
 
     def sync_all(self, now: float) -> int:
         """Copy until the cursor reaches the newest event, or SYNC_BATCHES_PER_ROUND batches."""

@@ -14,6 +14,8 @@ import aiohttp
 import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
+from channels import schema
+
 logger = logging.getLogger(__name__)
 # Senders whose last message got no answer because a person from the clinic holds the chat
 # (channels/staff.py): silence is then expected, not a failure to apologise for.
@@ -67,27 +69,6 @@ def sql_engine(tracker_store: Any) -> Optional[sa.engine.Engine]:
             return store.engine
         store = getattr(store, "_tracker_store", None)
     return None
-
-
-def create_missing_tables(metadata: sa.MetaData, engine: sa.engine.Engine, attempts: int = 3) -> None:
-    """Create the tables of ``metadata`` that the database lacks.
-
-    Every Rasa worker does this at start, and workers start together: two may both see a table
-    missing and both create it, and the second gets "already exists" (on PostgreSQL, sometimes a
-    duplicate key in its catalogue). That is success once the table is there; anything else is retried,
-    then raised.
-    """
-    for attempt in range(attempts):
-        try:
-            metadata.create_all(engine, checkfirst=True)
-            return
-        except sa.exc.SQLAlchemyError:
-            inspector = sa.inspect(engine)
-            if all(inspector.has_table(table.name) for table in metadata.sorted_tables):
-                return
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)
 
 
 def sqlite_for_workers(engine: sa.engine.Engine) -> sa.engine.Engine:
@@ -160,7 +141,7 @@ class SeenIds:
         if not self._looked_up and app is not None and getattr(app.ctx, "agent", None) is not None:
             self._engine = app_sql_engine(app)
             if self._engine is not None:
-                create_missing_tables(_seen_metadata, self._engine)
+                schema.ensure(self._engine)
             self._looked_up = True
         return self._engine
 

@@ -16,7 +16,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from channels.common import create_missing_tables, sql_engine
+from channels import schema
+from channels.common import sql_engine
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ erasure_request = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("requested_at", sa.Float, nullable=False, index=True),
+    # Ids never reused: the review app knows a request it carried out by its id (migration 0002).
+    sqlite_autoincrement=True,
 )
 _events = sa.table("events", sa.column("sender_id"))
 # Set in the request that erased a conversation: the web chat then tells its page to forget the id.
@@ -44,7 +47,7 @@ def forget_conversation(tracker_store: Any, sender_id: str, now: Optional[float]
     engine = sql_engine(tracker_store)
     if engine is None:
         return _forget_in_memory(tracker_store, sender_id)
-    create_missing_tables(metadata, engine)
+    schema.ensure(engine)
     inspector = sa.inspect(engine)
     present = {name: sa.table(name, sa.column(col)) for name, col in OWN_TABLES.items() if inspector.has_table(name)}
     with engine.begin() as conn:

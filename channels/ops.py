@@ -102,7 +102,8 @@ class OpsInput(InputChannel):
         async def healthz(request: Request) -> Any:
             # The database check may wait on a network: off the event loop, so the worker keeps answering.
             ok, body = await asyncio.to_thread(health, getattr(request.app.ctx, "agent", None), self.started_at)
-            return response.json({"status": "ok" if ok else "failing", "checks": body}, status=200 if ok else 503,
+            return response.json({"status": "ok" if ok else "failing", "version": health_checks.VERSION,
+                                  "checks": body}, status=200 if ok else 503,
                                  dumps=json.dumps)
 
         @bp.get("/metrics")

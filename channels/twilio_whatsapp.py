@@ -21,11 +21,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from channels import schema
 from channels.common import (
     VerifiedInputChannel,
     app_sql_engine,
     button_titles,
-    create_missing_tables,
     post_with_retry,
     split_text,
 )
@@ -60,7 +60,7 @@ class NumberedOptions:
 
     def use_database(self, engine: Optional[sa.engine.Engine]) -> None:
         if engine is not None and self.engine is None:
-            create_missing_tables(_options_metadata, engine)
+            schema.ensure(engine)
             self.engine = engine
 
     def bind(self, app: Any) -> None:

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Dict, Optional
 
 import yaml
 
@@ -30,6 +31,10 @@ class Clinic:
     # The clinic's time zone (IANA name), for reading "since this morning" when a channel does not
     # send the parent's own clock.
     timezone: str = "UTC"
+    # Days a conversation is kept after its last message (the privacy notice says so; the review app's
+    # alert worker deletes older ones daily); None keeps them until someone deletes them.
+    retention_days: Optional[int] = None
+    privacy_policy_url: str = ""
 
     def contact_line(self) -> str:
         line = f"{self.name}: {self.phone} ({self.hours})"
@@ -44,13 +49,23 @@ def load_clinic(path: "str | os.PathLike[str] | None" = None) -> Clinic:
         raise ClinicConfigError(f"cannot read clinic config {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ClinicConfigError(f"{path} must be a mapping of clinic fields")
-    required = [f.name for f in fields(Clinic) if f.name not in ("website", "timezone")]
+    optional = ("website", "timezone", "retention_days", "privacy_policy_url")
+    required = [f.name for f in fields(Clinic) if f.name not in optional]
     missing = [name for name in required if not str(raw.get(name) or "").strip()]
     if missing:
         raise ClinicConfigError(f"{path} is missing: {', '.join(missing)}")
-    values = {f.name: str(raw.get(f.name) or "").strip() for f in fields(Clinic)}
+    values: Dict[str, Any] = {f.name: str(raw.get(f.name) or "").strip() for f in fields(Clinic)}
     values["timezone"] = values["timezone"] or "UTC"
+    values["retention_days"] = _days(path, raw.get("retention_days"))
     return Clinic(**values)
+
+
+def _days(path: Path, raw: Any) -> Optional[int]:
+    if raw is None or str(raw).strip() == "":
+        return None
+    if isinstance(raw, bool) or not str(raw).strip().isdigit() or int(raw) < 1:
+        raise ClinicConfigError(f"{path}: retention_days must be a whole number of days, at least 1, got {raw!r}")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

@@ -5,9 +5,12 @@ and typing take one path through the NLU and the answer parsers, and no payload 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Mapping
+from typing import TYPE_CHECKING, Dict, List, Mapping
 
 from coach import vocabulary as v
+
+if TYPE_CHECKING:
+    from coach.clinic import Clinic
 
 Button = Dict[str, str]
 
@@ -51,6 +54,20 @@ PRIVACY_NOTICE = (
     "medical professional and can't replace one. Our conversation is stored and may be read by the "
     "clinic's staff to check and improve my answers."
 )
+# What the clinic keeps, from clinic.yml (retention_days, privacy_policy_url), after the notice.
+KEPT_FOR_DAYS = "It is deleted {days} days after your last message."
+KEPT_UNTIL_DELETED = "It is kept until you or the clinic delete it."
+YOU_CAN_ERASE = 'You can say "delete my conversation" at any time.'
+PRIVACY_POLICY = "How {clinic} looks after your data: {url}"
+
+
+def privacy_notice(clinic: "Clinic") -> str:
+    """The first message of every new conversation: what the assistant is, and what happens to what is said."""
+    kept = KEPT_FOR_DAYS.format(days=clinic.retention_days) if clinic.retention_days else KEPT_UNTIL_DELETED
+    parts = [PRIVACY_NOTICE, kept, YOU_CAN_ERASE]
+    if clinic.privacy_policy_url:
+        parts.append(PRIVACY_POLICY.format(clinic=clinic.name, url=clinic.privacy_policy_url))
+    return " ".join(parts)
 # The reply to a message in a language the assistant does not read yet. It may be a red flag told in
 # Spanish, so it carries every number a parent could need, and says so in Spanish too (the clinic's
 # most common other language; issue 25). {clinic}, {phone}, {hours}, {emergency}, {crisis}: clinic.yml.

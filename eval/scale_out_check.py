@@ -7,6 +7,10 @@
   too (the pause is in the shared tracker), except for a red flag, until the hand-back.
 * Check-ins booked through both servers, then all made due at once: each server's scheduler races
   for them, and each parent must get exactly one check-in question.
+* A parent who wrote through both servers (a log line, a red flag, a check-in booked; the review app
+  indexed it, opened an alert, a note was written) erases the conversation, asked through one server and
+  confirmed through the other: afterwards no row of the conversations database or of the review app's
+  (both on PostgreSQL) holds their id or anything they wrote.
 Every user message must be stored exactly once, each conversation's messages in the order they
 were sent (for the alternating case), and each answered before the next is processed.
 """
@@ -21,11 +25,17 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Dict, List
 
 import sqlalchemy as sa
 
+from harness.scan import rows_holding
+from review.alert_worker import run_once
+from review.db import migrate, own_engine, tracker_engine
 from review.handoff import signed_headers
+from review.schema import conversation, note
+from review.settings import Settings
 
 BURST = 20
 MESSAGES = ["hi", "my pump gives almost nothing", "yes she nurses fine", "a bit sore", "how long can milk stay in the fridge",
@@ -149,12 +159,45 @@ def checkins_once(servers: List[str], engine: sa.engine.Engine, parents: int = 3
     return copied == sent == parents and once
 
 
+def erased_everywhere(servers: List[str], engine: sa.engine.Engine, review_url: str, timeout: float = 60) -> bool:
+    sender = f"scale-erase-{uuid.uuid4().hex}"
+    said = ["Tomorrow morning", "pumped 55 ml at 6am with the hospital pump",
+            "my right breast is hot and red and I have a fever of 38.9"]
+    for k, text in enumerate(said):
+        assert post(servers[k % len(servers)], sender, text) == 200
+    deadline = time.monotonic() + timeout
+    while f"checkin.sender_id: {sender}" not in rows_holding(engine, [sender]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    settings = Settings.from_env({}, tracker_url=str(engine.url), database_url=review_url,
+                                 secret_file=Path(os.environ.get("TMPDIR", "/tmp")) / f"{sender}.key")
+    own = own_engine(review_url)
+    migrate(own)
+    tracker = tracker_engine(settings.tracker_url)
+    run_once(settings, own, tracker)
+    staff_note = f"rang {sender[-6:]} back about the fever"
+    with own.begin() as conn:
+        cid = conn.execute(sa.select(conversation.c.id).where(conversation.c.sender_id == sender)).scalar_one()
+        conn.execute(note.insert().values(conversation_id=cid, author="rita", created_at=time.time(), body=staff_note))
+    needles = [sender, *said[1:], staff_note]  # "Tomorrow morning" is every check-in parent's answer here
+    before = rows_holding(engine, needles) + rows_holding(own, needles)
+    assert post(servers[0], sender, "delete my conversation") == 200
+    assert post(servers[-1], sender, "Yes, delete everything") == 200
+    run_once(settings, own, tracker)
+    after = rows_holding(engine, needles) + rows_holding(own, needles)
+    print(f"erasure asked through one server and confirmed through the other: {len(before)} places held the parent's "
+          f"id or words before (checkin, events, the review index and note among them), {len(after)} after"
+          + (f": {after}" if after else ""))
+    settings.secret_file.unlink(missing_ok=True)
+    return len(before) >= 4 and after == []
+
+
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--servers", required=True)
     args.add_argument("--db", required=True)
     args.add_argument("--conversations", type=int, default=20)
     args.add_argument("--redis-port", type=int, required=True)
+    args.add_argument("--review-db", required=True, help="an empty database for the review app's tables")
     opts = args.parse_args()
     servers = opts.servers.split(",")
     engine = sa.create_engine(opts.db, future=True)
@@ -205,6 +248,7 @@ def main() -> None:
     ok &= held_on_every_server(servers)
     ok &= ticket_race(opts.redis_port)
     ok &= checkins_once(servers, engine)
+    ok &= erased_everywhere(servers, engine, opts.review_db)
     print("RESULT:", "no event lost or reordered" if ok else "PROBLEM FOUND")
     sys.exit(0 if ok else 1)
 

@@ -142,14 +142,15 @@ def default_workers() -> int:
 
 @contextlib.contextmanager
 def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = True,
-                   model: Optional[Path] = None, workers: Optional[int] = None, stock: bool = False) -> Iterator[Server]:
+                   model: Optional[Path] = None, workers: Optional[int] = None, stock: bool = False,
+                   db_path: Optional[Path] = None) -> Iterator[Server]:
     """A real Rasa server (and action server) on free loopback ports, with its own SQLite store.
 
     Served as `scripts/run` serves it: `serving.supervisor` with ``workers`` worker processes (by
     default one per core, with the lock store in the same SQLite file, as endpoints.yml has it; 1
     gives one worker and Rasa's in-memory lock store). ``stock`` serves it with Rasa's own `rasa run`
     instead (one process, TensorFlow loaded, Rasa's own stores), as the bench serves the baseline;
-    ``workers`` does not apply then.
+    ``workers`` does not apply then. ``db_path``: another server's SQLite file, for two servers on one store.
     """
     model = model or model_path()
     workers = 1 if stock else default_workers() if workers is None else workers
@@ -157,7 +158,7 @@ def running_server(tmp: Path, extra_env: Dict[str, str], with_actions: bool = Tr
         raise FileNotFoundError(f"no trained model at {model}: run `make train` (make test does it for you)")
     port, action_port = free_port(), free_port()
     tmp.mkdir(parents=True, exist_ok=True)
-    db_path = tmp / "rasa.db"
+    db_path = db_path or tmp / "rasa.db"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"

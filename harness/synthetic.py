@@ -20,7 +20,7 @@ import yaml
 
 from coach.clinic import clinic
 from coach.prompts import PROMPTS
-from coach.replies import PRIVACY_NOTICE
+from coach.replies import privacy_notice
 from coach.safety import RedFlag, advice_for
 from coach.vocabulary import CAUSES, FALLBACK_INTENT, RED_FLAG_INTENT
 from harness import ROOT
@@ -221,7 +221,7 @@ class Writer:
 
     def session_start(self) -> None:
         self.action("action_session_start", policy=None)
-        self.bot(PRIVACY_NOTICE)
+        self.bot(privacy_notice(clinic()))
         self._add("session_started", {})
         self.slot("privacy_notice_shown", True)
         self.action("action_listen", policy=None, confidence=None)

@@ -10,6 +10,7 @@ than upstream. Each module says why; this table says what:
 | ``session_size`` | ends a session at ``MAX_SESSION_EVENTS`` events | monkey patch (``ActionSessionStart`` lookup) |
 | ``metrics`` | counts each message and what the assistant did for the Prometheus metrics | monkey patch (wrappers) |
 | ``erasure`` | erases a conversation after the turn that confirmed it to the parent is saved | monkey patch (wrappers) |
+| ``log_context`` | Rasa's and Sanic's log lines in ``serving.logs``' format, naming the conversation | monkey patch (wrappers) |
 | ``no_tensorflow`` | a placeholder ``tensorflow`` module in the serving processes | import hook (serving only) |
 | ``portable_diet`` | DIET that predicts with numpy (``config.yml`` names it) | component (subclass) |
 | ``sql_tracker_store`` | the tracker store: reads only the current session | store (subclass, ``endpoints.yml``) |
@@ -55,13 +56,14 @@ def install() -> None:
     if _installed:
         return
     check_rasa_version()
-    from rasa_patches import erasure, in_process_actions, metrics, session_size, speed
+    from rasa_patches import erasure, in_process_actions, log_context, metrics, session_size, speed
 
     speed.install()
     in_process_actions.install()
     session_size.install()
     metrics.install()
     erasure.install()
+    log_context.install()  # last: its conversation wraps the metrics wrapper too
     _installed = True
 
 

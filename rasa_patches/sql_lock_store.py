@@ -35,7 +35,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.common import create_missing_tables, sqlite_for_workers
+from channels import schema
+from channels.common import sqlite_for_workers
 
 # How often a waiting message looks whether its turn has come. Rasa's own stores wait a whole second;
 # a parent who sends two lines at once would then see the second answer a second late. A look is
@@ -68,17 +69,22 @@ def _conversation_key(conversation_id: Text) -> int:
     return zlib.crc32(conversation_id.encode()) - 2**31
 
 
+def sql_url(endpoint_config: Optional[EndpointConfig]) -> Text:
+    """The database URL of an endpoints.yml SQL store section, read as Rasa's SQL tracker store reads it."""
+    settings = dict(endpoint_config.kwargs) if endpoint_config else {}
+    return SQLTrackerStore.get_db_url(
+        settings.get("dialect", "sqlite"), endpoint_config.url if endpoint_config else None,
+        settings.get("port"), settings.get("db", "rasa.db"), settings.get("username"),
+        settings.get("password"), settings.get("login_db"), settings.get("query"))
+
+
 class SQLLockStore(LockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, engine: Optional[sa.engine.Engine] = None) -> None:
         if engine is None:
-            settings = dict(endpoint_config.kwargs) if endpoint_config else {}
-            url = SQLTrackerStore.get_db_url(
-                settings.get("dialect", "sqlite"), endpoint_config.url if endpoint_config else None,
-                settings.get("port"), settings.get("db", "rasa.db"), settings.get("username"),
-                settings.get("password"), settings.get("login_db"), settings.get("query"))
+            url = sql_url(endpoint_config)
             engine = sa.create_engine(url, **create_engine_kwargs(url))
         self.engine = sqlite_for_workers(engine)
-        create_missing_tables(metadata, self.engine)  # several workers start at once
+        schema.ensure(self.engine)  # several workers start at once: it takes a lock
 
     # --- the ticket book ---------------------------------------------------------------------------
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:

@@ -27,6 +27,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from channels import schema
 from channels.common import sqlite_for_workers
 
 # The latest session's events: those stamped at or after the newest session start, or every event of
@@ -49,6 +50,7 @@ class PlainSQLTrackerStore(SQLTrackerStore):
         with self.session_scope():
             pass
         self.engine = sqlite_for_workers(self.engine)
+        schema.ensure(self.engine)  # the assistant's own tables beside `events` (channels/migrations)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._insert = self.SQLEvent.__table__.insert()
 
@@ -85,3 +87,26 @@ def _row(sender_id: Text, type_name: Text, data: Dict[str, Any]) -> Dict[str, An
         "action_name": data.get("name"),
         "data": json.dumps(data),
     }
+
+
+def migrate_from_endpoints(endpoints: Text) -> Optional[str]:
+    """Bring the assistant's tables in the tracker database of ``endpoints`` to this code's version, before
+    the model loads; returns the revision, or None without an SQL tracker store. Raises
+    channels.schema.SchemaTooNew. A database that cannot be reached now is left to the tracker store,
+    which retries as Rasa's does."""
+    from rasa.core.tracker_store import create_engine_kwargs
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from rasa_patches.sql_lock_store import sql_url
+
+    config = read_endpoint_config(endpoints, "tracker_store")
+    if config is None or (config.type or "").lower() not in ("sql", f"{__name__}.{PlainSQLTrackerStore.__name__}".lower()):
+        return None
+    url = sql_url(config)
+    engine = sa.create_engine(url, **create_engine_kwargs(url))
+    try:
+        return schema.upgrade(engine)
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()

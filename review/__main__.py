@@ -26,6 +26,9 @@ from review.db import migrate, own_engine, tracker_engine
 from review.indexer import sync
 from review.schema import staff
 from review.settings import Settings
+from serving import logs
+
+log = logging.getLogger("review")
 
 
 def _read_password(args: argparse.Namespace, settings: Settings) -> str:
@@ -74,9 +77,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     al = sub.add_parser("alerts", help="send alerts to the clinic's on-call, every ALERT_POLL_SECONDS")
     al.add_argument("--once", action="store_true", help="one round, then exit")
     ret = sub.add_parser("retention", help="delete old conversations")
-    ret.add_argument("--days", type=int, help="keep this many days (default: REVIEW_RETENTION_DAYS)")
+    ret.add_argument("--days", type=int, help="keep this many days (default: retention_days in clinic.yml)")
     ret.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     args = parser.parse_args(argv)
+    # The two long-running commands write log lines in every process's one format (serving/logs.py);
+    # the others answer the person at the terminal.
+    if args.command in ("serve", "alerts"):
+        logs.configure("review" if args.command == "serve" else "review-alerts")
 
     settings = Settings.from_env()
     own = own_engine(settings.database_url)
@@ -107,7 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.command == "retention":
         days = args.days if args.days is not None else settings.retention_days
         if days is None:
-            raise SystemExit("Say how many days to keep: --days N, or set REVIEW_RETENTION_DAYS.")
+            raise SystemExit("Say how many days to keep: --days N, or retention_days in clinic.yml.")
         if days < 1:
             raise SystemExit("--days must be at least 1.")
         tracker = tracker_engine(settings.tracker_url, read_only=False)
@@ -125,7 +132,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"Deleted {deleted_events} events and {deleted} indexed conversations with their notes and tags.")
     elif args.command == "alerts":
         from review.alert_worker import run_forever, run_once
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         tracker = tracker_engine(settings.tracker_url)
         if args.once:
             done = run_once(settings, own, tracker)
@@ -140,16 +146,15 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         from review.web import create_app
         host, port = args.host or settings.host, args.port or settings.port
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        print("==> Indexing the assistant's conversations", flush=True)
-        _index(settings, own)
+        log.info("indexing the assistant's conversations")
+        _index(settings, own, quiet=True)
         with own.connect() as conn:
             has_accounts = conn.execute(sa.select(sa.func.count()).select_from(staff)).scalar_one() > 0
-        print(f"\n  Staff review app: http://{host}:{port}/\n  Reading conversations from {settings.tracker_url}\n",
-              flush=True)
+        # Without the database password a PostgreSQL URL holds.
+        tracker = sa.engine.make_url(settings.tracker_url).render_as_string(hide_password=True)
+        log.info("staff review app on http://%s:%s/, reading conversations from %s", host, port, tracker)
         if not has_accounts:
-            print("  No staff accounts yet. Make the first admin with:\n"
-                  "    scripts/review create-user NAME --role admin\n", flush=True)
+            log.warning("no staff accounts yet; make the first admin with: scripts/review create-user NAME --role admin")
         # Several threads: one slow export must not hold up the queue for everyone else.
         waitress_serve(create_app(settings), host=host, port=port, threads=8, ident="review")
     return 0

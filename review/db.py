@@ -7,6 +7,8 @@ from typing import Optional
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -61,10 +63,22 @@ def tracker_engine(url: str, read_only: bool = True) -> Engine:
     return engine
 
 
+class DatabaseTooNew(SystemExit):
+    """The review app's database was written by a newer version: this code does not know its tables."""
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the app's tables up to date (Alembic), in one transaction."""
+    """Bring the app's tables up to date (Alembic), in one transaction; refuse a database from a newer
+    version (DatabaseTooNew), whose tables this code could damage."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
     with engine.begin() as connection:
+        found = MigrationContext.configure(connection).get_current_revision()
+        if found is not None and found not in {script.revision for script in scripts.walk_revisions()}:
+            raise DatabaseTooNew(
+                f"The review app's database is at schema revision {found}, which this version does not know "
+                f"(it knows up to {scripts.get_current_head()}): it was written by a newer version. Run that "
+                f"version, or restore a backup made before the upgrade (docs/upgrading.md).")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -18,10 +18,11 @@ The retention job deletes the same rows (review/retention.py calls ``forget``).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -29,6 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 from review import audit
 from review.privacy import pseudonym
 from review.schema import alert, alert_delivery, conversation, erasure_done, events, hold, note, tag
+
+log = logging.getLogger(__name__)
 
 # The channels a parent writes from, and how staff type the parent's id on each.
 CHANNELS = {
@@ -180,9 +183,14 @@ def erase(tracker_writable: Engine, own: Engine, sender_id: str, secret: bytes, 
     return held
 
 
-def process_parent_requests(tracker: Engine, own: Engine, secret: bytes) -> int:
+def process_parent_requests(tracker: Engine, own: Engine, secret: bytes,
+                            tracker_writable: Optional[Callable[[], Engine]] = None) -> int:
     """The conversations parents erased in the chat (channels/erasure.py): the assistant has deleted its
-    rows; delete the review app's copy and write the audit line, once per request. Returns how many."""
+    rows; delete the review app's copy and write the audit line, once per request. Returns how many.
+
+    The request row holds the parent's id; with ``tracker_writable`` (the alert worker's) it is deleted
+    once done, so the id is gone from both databases within a round. Without it, the assistant's check-in
+    loop deletes it after a week."""
     if not sa.inspect(tracker).has_table("erasure_request"):
         return 0
     requests = sa.table("erasure_request", sa.column("id"), sa.column("sender_id"), sa.column("requested_at"))
@@ -200,6 +208,14 @@ def process_parent_requests(tracker: Engine, own: Engine, secret: bytes) -> int:
                          f"asked in the chat: the assistant's copy deleted by the assistant; {held['notes']} notes, "
                          f"{held['alerts']} alerts, {held['holds']} holds deleted here")
         done += 1
+    if pending and tracker_writable is not None:
+        try:
+            with tracker_writable().begin() as conn:
+                conn.execute(requests.delete().where(requests.c.id.in_([request_id for request_id, _ in pending])))
+        except sa.exc.SQLAlchemyError as error:
+            # A role that may only read (docs/review.md): the assistant's weekly purge deletes them instead.
+            log.warning("erasure requests done but not deleted from the conversations database (%s)",
+                        type(error).__name__)
     return done
 
 

@@ -1,14 +1,11 @@
 """Pseudonyms for conversation ids and masking of contact details inside messages."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 
-# 10 base32 characters = 50 bits: no collision to expect below millions of conversations, short
-# enough to read out over the phone to a colleague.
-PSEUDONYM_CHARS = 10
+# The pseudonym is computed in serving/logs.py, so that the assistant's log lines name a conversation
+# as these pages do (the assistant's side must not import the review app).
+from serving.logs import PSEUDONYM_CHARS, pseudonym  # noqa: F401 - used by the app's other modules
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A phone number: 7 or more digits, with up to 3 of + space . - – / ( ) between any two. Amounts
@@ -18,12 +15,6 @@ PHONE = re.compile(r"(?<!\d)\+?\(?\d(?:[\s().\-\u2013/]{0,3}\d){6,}(?!\d)")
 DATE = re.compile(r"(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})(?:[\sT]+\d{1,2})?")
 EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
-
-
-def pseudonym(secret: bytes, sender_id: str) -> str:
-    """A keyed hash of the conversation id: stable for the clinic, meaningless without the key."""
-    digest = hmac.new(secret, sender_id.encode("utf-8"), hashlib.sha256).digest()
-    return "C-" + base64.b32encode(digest).decode("ascii")[:PSEUDONYM_CHARS]
 
 
 def mask(text: str) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
+from coach.clinic import clinic
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +34,19 @@ def _quiet_hours(raw: str) -> Optional[Tuple[int, int]]:
     if not m or int(m.group(1)) > 23 or int(m.group(3)) > 23 or int(m.group(2)) > 59 or int(m.group(4)) > 59:
         raise SystemExit(f'ALERT_QUIET_HOURS must look like "22:00-07:00", got {raw!r}')
     return int(m.group(1)) * 60 + int(m.group(2)), int(m.group(3)) * 60 + int(m.group(4))
+
+
+def _retention_days(env: Mapping[str, str], raw: str) -> Optional[int]:
+    """clinic.yml's retention_days, which the privacy notice promises parents; REVIEW_RETENTION_DAYS (the
+    older setting) may repeat it but not contradict it."""
+    promised = clinic().retention_days
+    if not raw:
+        return promised
+    days = _int(env, "REVIEW_RETENTION_DAYS", 0)
+    if promised is not None and days != promised:
+        raise SystemExit(f"REVIEW_RETENTION_DAYS is {days} but clinic.yml's retention_days, which the privacy "
+                         f"notice tells parents, is {promised}: set one of them.")
+    return days
 
 
 @dataclass(frozen=True)
@@ -159,7 +174,7 @@ class Settings:
             idle_minutes=_int(env, "REVIEW_IDLE_MINUTES", 30),
             session_hours=_int(env, "REVIEW_SESSION_HOURS", 12),
             cookie_secure=env.get("REVIEW_COOKIE_SECURE", "1") != "0",
-            retention_days=_int(env, "REVIEW_RETENTION_DAYS", 0) if retention else None,
+            retention_days=_retention_days(env, retention),
             proxy_hops=_int(env, "REVIEW_PROXY_HOPS", 0),
             rasa_url=(env.get("REVIEW_RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
             staff_api_secret=env.get("STAFF_API_SECRET", ""),

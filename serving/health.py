@@ -3,9 +3,13 @@ a database ping, and who may read the metrics."""
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Optional, Tuple
 
 import sqlalchemy as sa
+
+# The version of the assistant (CHANGELOG.md): in every health answer, so a monitor shows what runs.
+VERSION = (Path(__file__).resolve().parent.parent / "VERSION").read_text().strip()
 
 LOOPBACK = ("127.0.0.1", "::1")
 # A request that came through a proxy is not a loopback caller, whatever address the proxy has.

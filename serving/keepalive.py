@@ -14,6 +14,7 @@ library only, like the supervisor.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import List, Optional
 
-from serving import after_separator
+from serving import after_separator, logs
 
 # As the supervisor's Rasa workers (serving/supervisor.py): loading the slowest of these (the action
 # server, importing Rasa) takes about 10 s here.
@@ -52,6 +53,9 @@ class RestartPolicy:
         return min(self.max_backoff_s, self.backoff_s * 2 ** (self.failures_at_start - 1))
 
 
+log = logging.getLogger("serving.keepalive")
+
+
 class _Stop(Exception):
     pass
 
@@ -62,6 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     args = parser.parse_args(argv)
     command = after_separator(args.command)
+    logs.configure("keepalive")
     if not command:
         parser.error("give the command to keep running after --")
     child: Optional[subprocess.Popen] = None
@@ -80,11 +85,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             ran = time.monotonic() - started
             delay = policy.after_exit(ran)
             if delay is None:
-                print(f"{args.name} exited with code {code} {ran:.0f} s after it started, the "
-                      f"{policy.failures_at_start}th failure at start in a row; giving up.", file=sys.stderr, flush=True)
+                log.error(f"{args.name} exited with code {code} {ran:.0f} s after it started, the "
+                          f"{policy.failures_at_start}th failure at start in a row; giving up.")
                 return code if code != 0 else 1
-            print(f"{args.name} exited with code {code} after {ran:.0f} s; starting it again"
-                  + (f" in {delay:.0f} s" if delay else "") + ".", file=sys.stderr, flush=True)
+            log.warning(f"{args.name} exited with code {code} after {ran:.0f} s; starting it again"
+                        + (f" in {delay:.0f} s" if delay else "") + ".")
             time.sleep(delay)
     except _Stop:
         return 0

@@ -12,6 +12,7 @@ tracker's database (`rasa_patches/sql_lock_store.py`).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import signal
@@ -23,9 +24,9 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from serving import after_separator
+from serving import after_separator, logs
 from serving.keepalive import RestartPolicy
-from serving.worker import EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA
+from serving.worker import EXIT_NEEDS_TENSORFLOW, EXIT_SCHEMA_TOO_NEW, EXIT_UNSUPPORTED_RASA
 
 # Rasa's own default for its listening queue (rasa.core.run, SANIC_BACKLOG).
 DEFAULT_BACKLOG = 100
@@ -39,7 +40,10 @@ STOP_GRACE_S = 20
 # up, so a service manager sees the failure.
 
 # Exit codes after which a replacement would fail the same way.
-FATAL_EXIT_CODES = frozenset({EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA})
+FATAL_EXIT_CODES = frozenset({EXIT_NEEDS_TENSORFLOW, EXIT_UNSUPPORTED_RASA, EXIT_SCHEMA_TOO_NEW})
+
+
+log = logging.getLogger("serving.supervisor")
 
 
 class _Stop(Exception):
@@ -93,12 +97,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
     args = parser.parse_args(argv)
     rasa_args = after_separator(args.rasa_args)
+    logs.configure("rasa-supervisor")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     try:
         sock = listen(args.host, args.port, int(os.environ.get("SANIC_BACKLOG", DEFAULT_BACKLOG)))
     except OSError as err:
-        print(f"The Rasa server cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
+        log.error(f"The Rasa server cannot listen on {args.host}:{args.port}: {err.strerror}")
         return 2
 
     def on_signal(signum: int, frame: object) -> None:
@@ -126,16 +131,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             _, started = workers.pop(pid)
             code, ran = os.waitstatus_to_exitcode(status), time.monotonic() - started
             if code in FATAL_EXIT_CODES:
-                print(f"Rasa worker {pid} exited with code {code} (it cannot serve this model); stopping.",
-                      file=sys.stderr)
+                log.error(f"Rasa worker {pid} exited with code {code} (a replacement would fail the same way: "
+                          f"see its message above); stopping.")
                 return code
             delay = policy.after_exit(ran)
             if delay is None:
-                print(f"Rasa worker {pid} exited with code {code} {ran:.0f} s after it started, the "
-                      f"{policy.failures_at_start}th failure at start in a row; giving up.", file=sys.stderr)
+                log.error(f"Rasa worker {pid} exited with code {code} {ran:.0f} s after it started, the "
+                          f"{policy.failures_at_start}th failure at start in a row; giving up.")
                 return code if code != 0 else 1
-            print(f"Rasa worker {pid} exited with code {code} after {ran:.0f} s; starting a replacement"
-                  + (f" in {delay:.0f} s" if delay else "") + ".", file=sys.stderr, flush=True)
+            log.warning(f"Rasa worker {pid} exited with code {code} after {ran:.0f} s; starting a replacement"
+                        + (f" in {delay:.0f} s" if delay else "") + ".")
             time.sleep(delay)
             start_worker()
     except _Stop:

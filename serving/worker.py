@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import socket
 import sys
@@ -16,12 +17,14 @@ from typing import List, Optional
 
 import rasa_patches
 from rasa_patches import no_tensorflow
-from serving import after_separator
+from serving import after_separator, logs
 
 # A model that needs TensorFlow cannot be served here; the supervisor reports this exit code.
 EXIT_NEEDS_TENSORFLOW = 3
 # The installed Rasa is not the one rasa_patches was written for.
 EXIT_UNSUPPORTED_RASA = 4
+# The tracker database was written by a newer version of the assistant (channels/schema.py).
+EXIT_SCHEMA_TOO_NEW = 5
 
 
 async def _freeze_loaded_objects(app: object, loop: object) -> None:
@@ -58,12 +61,23 @@ def _latest_model() -> Optional[Path]:
         return None
 
 
+def _option(args: List[str], name: str) -> Optional[str]:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fd", type=int, required=True, help="the inherited listening socket")
     parser.add_argument("rasa_args", nargs=argparse.REMAINDER, help="`rasa` arguments after --")
     args = parser.parse_args(argv)
     rasa_args = after_separator(args.rasa_args)
+    logs.configure("rasa-server")
+    log = logging.getLogger("serving.worker")
     # One BLAS thread per worker: the matrices of one message are tiny, and BLAS threads that spin
     # while waiting for work take the CPU from the other workers (set before numpy is imported).
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -72,14 +86,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         rasa_patches.install()  # before the model loads: refuses a Rasa the patches were not written for
     except rasa_patches.UnsupportedRasaVersion as error:
-        print(f"rasa_patches: {error}", file=sys.stderr)
+        log.error("rasa_patches: %s", error)
         return EXIT_UNSUPPORTED_RASA
+    # Imported here: the supervisor imports this module's exit codes and must stay free of Rasa's imports.
+    from channels import schema
+    from rasa_patches import sql_tracker_store
+
+    try:
+        # Before the model loads, so a database this code cannot use stops the worker in a second, once.
+        sql_tracker_store.migrate_from_endpoints(_option(rasa_args, "--endpoints") or "endpoints.yml")
+    except schema.SchemaTooNew as error:
+        log.error("The assistant will not start: %s", error)
+        return EXIT_SCHEMA_TOO_NEW
     model = no_tensorflow.model_argument(rasa_args) or _latest_model()
     if model is not None:
         needing = no_tensorflow.components_needing_tensorflow(model)
         if needing:
-            print(f"{model} has components that run TensorFlow ({', '.join(needing)}); serve it with "
-                  f"`rasa run` instead of serving.supervisor.", file=sys.stderr)
+            log.error("%s has components that run TensorFlow (%s); serve it with `rasa run` instead of "
+                      "serving.supervisor.", model, ", ".join(needing))
             return EXIT_NEEDS_TENSORFLOW
     serve_on(socket.socket(fileno=args.fd))
     os.environ["SANIC_WORKERS"] = "1"  # this process is one worker; the supervisor runs the others

@@ -90,14 +90,15 @@ def change_password():
 def health():
     """The app's own database answers: what the process manager and `make run` wait for."""
     ok, detail = health_checks.ping(own_db())
-    return {"status": "ok" if ok else "failing", "database": detail}, 200 if ok else 503
+    return {"status": "ok" if ok else "failing", "database": detail, "version": health_checks.VERSION}, 200 if ok else 503
 
 
 @bp.get("/health")
 def health_detail():
     """Each part by name, 503 when any fails: both databases, and the alert worker's last round."""
     ok, checks = ops.health(own_db(), tracker_db(), settings().alerts.poll_seconds)
-    return {"status": "ok" if ok else "failing", "checks": checks}, 200 if ok else 503
+    return {"status": "ok" if ok else "failing", "version": health_checks.VERSION, "checks": checks}, \
+        200 if ok else 503
 
 
 @bp.get("/metrics")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Dict, Tuple
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,6 +30,7 @@ def test_health_names_what_it_checked(server: Server):
     with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=30) as resp:
         body = json.loads(resp.read())
     assert resp.status == 200 and body["status"] == "ok"
+    assert body["version"] == (Path(__file__).resolve().parents[2] / "VERSION").read_text().strip()
     assert body["checks"]["model"] == {"ok": True, "detail": "loaded"}
     assert body["checks"]["database"] == {"ok": True, "detail": "reachable"}
     assert body["checks"]["checkin_loop"]["ok"] is True

@@ -20,6 +20,8 @@ from harness import ROOT
 from harness.measure import child_pids
 from harness.server import free_port, model_path
 
+VERSION = (ROOT / "VERSION").read_text().strip()
+
 # Loading the model and Rasa's imports take 20-60 s on a small machine.
 START_S = 300
 
@@ -94,7 +96,9 @@ def test_a_killed_process_comes_back_and_stopping_the_run_stops_all(tmp_path):
                             str(action_port), "--endpoints", str(endpoints)], cwd=ROOT, env=env,
                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait("the run to be ready", lambda: "The pumping coach is ready" in log.read_text(errors="replace"), START_S, log)
+        # The banner names the version (CHANGELOG.md), as a clinic's IT person reads it after an upgrade.
+        wait("the run to be ready", lambda: f"The pumping coach {VERSION} is ready" in log.read_text(errors="replace"),
+             START_S, log)
         sender = f"survivor-{os.getpid()}-{int(time.time())}"
         assert say(port, sender, "what flange size should i be using")  # an answer from the action server
 

@@ -16,10 +16,10 @@ from review.schema import audit_log, conversation, events, note, staff, tag
 DAY = 86400
 
 
-def run_cli(databases, *args, stdin="", expect=0):
+def run_cli(databases, *args, stdin="", expect=0, env_extra=None):
     s = databases.settings
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REVIEW_TRACKER_URL": databases.tracker_writable_url,
-           "REVIEW_DATABASE_URL": s.database_url, "REVIEW_SECRET_FILE": str(s.secret_file)}
+           "REVIEW_DATABASE_URL": s.database_url, "REVIEW_SECRET_FILE": str(s.secret_file), **(env_extra or {})}
     done = subprocess.run([sys.executable, "-m", "review", *args], input=stdin, capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
     assert done.returncode == expect, done.stdout + done.stderr
@@ -57,7 +57,7 @@ def _event_count(databases, sender):
         return conn.execute(count).scalar_one()
 
 
-def test_retention_dry_run_then_delete(databases, recorded):
+def test_retention_dry_run_then_delete(databases, recorded, tmp_path):
     s = databases.settings
     old, kept = recorded.senders["contact"], recorded.senders["handoff"]
     _age(databases, old, 400)
@@ -84,5 +84,11 @@ def test_retention_dry_run_then_delete(databases, recorded):
         detail = conn.execute(sa.select(audit_log.c.detail).where(audit_log.c.action == "retention")).scalar_one()
         assert detail.endswith(f"1 conversations, {before} events deleted")
     assert "0 (0 events)" in run_cli(databases, "retention", "--days", "365", "--dry-run")
-    assert "REVIEW_RETENTION_DAYS" in run_cli(databases, "retention", expect=1)
+    # Without --days the period is clinic.yml's, the one the privacy notice tells parents.
+    assert "no message since" in run_cli(databases, "retention", "--dry-run")
+    no_period = tmp_path / "clinic.yml"
+    no_period.write_text("name: A\nphone: '1'\nhours: h\nemergency_number: '112'\ncrisis_line: c\n")
+    assert "retention_days" in run_cli(databases, "retention", expect=1, env_extra={"CLINIC_CONFIG": str(no_period)})
+    contradicting = {"CLINIC_CONFIG": str(ROOT / "clinic.yml"), "REVIEW_RETENTION_DAYS": "30"}
+    assert "set one of them" in run_cli(databases, "retention", "--dry-run", expect=1, env_extra=contradicting)
     own.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -23,6 +24,7 @@ def samples(text: str) -> dict:
 def test_health_checks_the_databases_and_the_alert_worker(app, databases):
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").json["version"] == (Path(__file__).resolve().parents[2] / "VERSION").read_text().strip()
     before = client.get("/health")
     assert before.status_code == 503  # the alert worker has never run
     assert before.json["checks"]["alert_worker"]["ok"] is False

@@ -8,7 +8,6 @@ import yaml
 
 from channels.common import (
     SeenIds,
-    create_missing_tables,
     env_settings,
     post_with_retry,
     split_text,
@@ -164,35 +163,6 @@ def test_whatsapp_skips_messages_without_id_and_odd_text_types():
         {"id": "w1", "from": "1", "type": "text", "text": {"body": 42}},
     ]}}]}]}
     assert list(incoming_messages(payload)) == [("w1", "1", None)]
-
-
-def test_losing_the_race_to_create_a_table_is_not_an_error(tmp_path, monkeypatch):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'race.db'}")
-    metadata = sa.MetaData()
-    sa.Table("raced", metadata, sa.Column("id", sa.Integer, primary_key=True))
-    create_all = sa.MetaData.create_all
-
-    def another_worker_got_there_first(self, bind=None, tables=None, checkfirst=True):
-        create_all(self, bind, tables, checkfirst=True)  # the other worker creates the table...
-        create_all(self, bind, tables, checkfirst=False)  # ...and ours then fails: "already exists"
-
-    monkeypatch.setattr(sa.MetaData, "create_all", another_worker_got_there_first)
-    create_missing_tables(metadata, engine)
-    assert sa.inspect(engine).has_table("raced")
-
-
-def test_a_table_that_cannot_be_created_still_fails(tmp_path, monkeypatch):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'broken.db'}")
-    metadata = sa.MetaData()
-    sa.Table("never", metadata, sa.Column("id", sa.Integer, primary_key=True))
-
-    def refuse(self, bind=None, tables=None, checkfirst=True):
-        raise sa.exc.OperationalError("CREATE TABLE never", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(sa.MetaData, "create_all", refuse)
-    monkeypatch.setattr("channels.common.time.sleep", lambda s: None)
-    with pytest.raises(sa.exc.OperationalError):
-        create_missing_tables(metadata, engine)
 
 
 def test_a_sqlite_file_for_the_workers_is_kept_open_and_write_ahead_logged(tmp_path):
