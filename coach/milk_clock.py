@@ -45,6 +45,13 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 MONTH_NAME = r"(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 # "may last year", "march this year", "june 2025": a month whose year is said ("may" alone is a verb).
 _MONTH_YEAR = re.compile(r"\b" + MONTH_NAME + r"(?: (\d{1,2})(?:st|nd|rd|th)?,?)? (last year|this year|(\d{4}))\b")
+# "since march 1st", "pumped feb 20", "the 3rd of january": a month and a day with no year. "may" is a
+# verb as often as a month, so "may" counts only with "the", an ordinal or a date word before it.
+_MONTH_DAY = re.compile(r"\b(?:(?P<m1>" + MONTH_NAME[1:-1] + r")\.? (?P<d1>\d{1,2})(?P<o1>st|nd|rd|th)?"
+                        r"|(?:the )?(?P<d2>\d{1,2})(?:st|nd|rd|th)? (?:of )?(?P<m2>" + MONTH_NAME[1:-1] + r"))\b"
+                        r"(?! ?(?:am|pm|a\.m|p\.m|[:.]\d|oz|ml|h\b|hrs?\b|hours?|mins?\b|minutes?|days?|weeks?|months?|"
+                        r"years?))")
+_DATE_WORD_BEFORE = re.compile(r"\b(on|since|from|dated|pumped|expressed|frozen|froze|of)\s*$")
 # When a feed's leftover is to be given: "can i give her the rest at 11", "offer it again in an hour".
 _PLAN_AT = re.compile(r"\b(?:give|offer|feed|use|try)\b[^.?!]{0,40}?(?P<when>\b(?:at|around|by) " + _CLOCK + r"\b)"
                       + _UNIT_AFTER)
@@ -60,6 +67,7 @@ _TEMPERATURE = re.compile(r"\b(\d{2,3}(?:[.,]\d)?)\s*(?:(?:°|º|degrees?|deg)\s
 _HEAT_WORDS = re.compile(r"\b(hot car|car (?:was |got |is )?(?:really |so |very )?hot|hot (?:day|outside|weather|afternoon|"
                          r"room|kitchen|office|trunk)|heat ?wave|scorching|boiling hot|baking hot|in the (?:hot )?sun|"
                          r"sunny (?:car|window|dashboard)|on the dashboard|no (?:ac|a/c|air ?con\w*)|summer car|"
+                         r"in (?:the|this|that) heat|"
                          r"(?:really|so|super|very) hot (?:in|out)\w*)\b")
 
 
@@ -149,6 +157,26 @@ def hours_since_day_of_month(text: str, now: datetime) -> Optional[float]:
         return None
     date = _day_of_month(int(match.group(1)), now)
     return None if date is None else (now - date).total_seconds() / 3600
+
+
+def hours_since_month_day(text: str, now: datetime) -> Optional[float]:
+    """Hours since a month and day said without a year ("frozen since march 1st", "pumped feb 20"): the
+    latest such date not after ``now``, this year or else last year, from the day's start (the safe side
+    for a "fine"). Read before the month alone, which would date "march 1st" in March a year back."""
+    for match in _MONTH_DAY.finditer(text):
+        name, day = (match.group("m1"), match.group("d1")) if match.group("m1") else (match.group("m2"), match.group("d2"))
+        if name == "may" and match.group("m1") and not match.group("o1") and \
+                not _DATE_WORD_BEFORE.search(text[:match.start()]):
+            continue  # "it may 2 ..." is no date
+        month = next(i for i, full in enumerate(MONTHS, 1) if full.startswith(name))
+        for year in (now.year, now.year - 1):
+            try:
+                moment = datetime(year, month, int(day))
+            except ValueError:
+                return None
+            if moment <= now:
+                return (now - moment).total_seconds() / 3600
+    return None
 
 
 def hours_since_month_of_year(text: str, now: datetime) -> Optional[float]:

@@ -19,6 +19,8 @@ WEIGHT_LOSS_FLAG = 0.10
 FAST_BREATHING = 60
 # A baby's temperature at or above this is a fever (38 °C).
 FEVER_C = 38.0
+# Below this a newborn is too cold (WHO's definition of neonatal hypothermia, safety/MAP.md B8).
+COLD_C = 36.5
 LB_G = 453.592
 OZ_G = 28.3495
 
@@ -32,10 +34,12 @@ _BIRTH = re.compile(r"\b(birth|born|bw|birthweight|delivery|at day (?:0|1)\b)")
 _PERCENT_LOSS = re.compile(r"\b(?:lost|down|dropped|loss of|losing|lose)\s+(?:about |like |almost |nearly |over |around )?"
                            r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per cent)")
 _WEIGHT_WORD = re.compile(r"\b(weigh\w*|birth ?weight|bw|scale|kg|lbs?|grams?|percent of (?:her|his) weight)\b")
-_BREATHS = re.compile(r"\b(\d{2,3})\s*(?:breaths?|times|x)\s*(?:a|per|each|/)\s*(?:min|minute)\b|"
-                      r"\bbreath\w*[^.?!]{0,30}?\b(\d{2,3})\s*(?:a|per|/|times a)\s*(?:min|minute)\b|"
+_BREATHS = re.compile(r"\b(\d{2,3})\s*(?:breaths?|times|x)\s*(?:a|per|each|/|in (?:a|one|1))\s*(?:min|minute)\b|"
+                      r"\bbreath\w*[^.?!]{0,30}?\b(\d{2,3})\s*(?:a|per|/|times a|in (?:a|one|1))\s*(?:min|minute)\b|"
                       r"\b(?:resp\w*|breathing) rate[^.?!]{0,12}?\b(\d{2,3})\b")
-_BABY = re.compile(r"\b(baby|babe|bub|lo|newborn|infant|son|daughter|he|she|his|her|him|little one|dd|ds)\b")
+# A baby named by age counts too ("3 week old, temp 35.9", "my 10 day old's temperature").
+_BABY = re.compile(r"\b(baby|babe|bub|lo|newborn|infant|son|daughter|he|she|his|her|him|little one|dd|ds|"
+                   r"\d+ ?(?:day|week|wk|month|mo)s?[ -]old)\b")
 _TEMPERATURE = re.compile(r"\b(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(c|f|celsius|fahrenheit)?\b")
 _TEMP_WORD = re.compile(r"\b(temp\w*|fever\w*|thermometer|feels? (?:hot|warm)|burning up|reads?|read)\b")
 # Someone other than the baby whose temperature it may be ("my temp", "i have", "husband", "toddler").
@@ -101,4 +105,4 @@ def baby_sign_in_numbers(text: str) -> bool:
     if breaths is not None and FAST_BREATHING <= breaths <= 200:
         return True
     temperature = baby_temperature_c(text)
-    return temperature is not None and temperature >= FEVER_C
+    return temperature is not None and (temperature >= FEVER_C or temperature < COLD_C)

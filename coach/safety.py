@@ -56,14 +56,16 @@ _HARMLESS_SIGNS = re.compile(
     # A word in quotes is talked about, not reported ("MIL asks about 'milk fever'").
     r"(?<!\w)'[^']{1,30}'(?!\w)|\"[^\"]{1,30}\"|"
     r"\b(hot|warm) (compress\w*|packs?|shower\w*|bath\w*|water|towel\w*|pads?|flannel|cloth|washcloth|rice sock|drink|tea|"
-    r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b|\b(rings?|marks?|circles?) "
+    r"coffee|day|weather|room|car|milk|bottle)\b|\bred (rings?|marks?|lines?|circles?|lines?)\b"
+    r"(?![^.?!]{0,40}\b(spread\w*|running|toward\w*|armpit|up (my|the) (chest|breast)))|\b(rings?|marks?|circles?) "
     r"(from|left by) the (flange|pump|shield)\b|\blumps? (that )?(go(es)? away|goes|disappear\w*|clear\w*|soften\w*)\b|"
     r"\blumpy when full\b|\bflushed\b|\bred (face|faced)\b|"
     # The colour a warm compress leaves ("warm compress before pumping so my boobs look red after").
     r"\b(warm|hot) compress\w*[^.?!]{0,60}\b(red|pink|reddish|warm)\b|"
     # A coloured bag or bottle is not coloured milk ("the bag looks pink bc it's a pink bag").
     r"[^.?!]*\b((pink|red|orange) (bags?|bottles?|lids?|caps?|labels?|containers?)|"
-    r"(bags?|bottles?|lids?|caps?|labels?|containers?) (is|are|looks?) (pink|red|orange))\b[^.?!]*|"
+    r"(?<!milk in the )(?<!milk in my )(?<!milk in )(bags?|bottles?|lids?|caps?|labels?|containers?) (is|are|looks?) "
+    r"(pink|red|orange))\b[^.?!]*|"
     # Idioms: "blood, sweat and tears for 30 ml".
     r"\bblood,? sweat,? (and|&|n'?) tears\b"
 )
@@ -99,7 +101,7 @@ _PAST_MOOD = re.compile(r"\b(had|got over|recovered from|treated for)\b[^.?!]{0,
                         r"post[- ]partum depression)\b[^.?!]*|[^.?!]*\b(recovered|got help and|with my first|last time)\b[^.?!]*")
 # A clause that says the trouble is over ("cracked nipples the first week, which sorted itself out").
 _RESOLVED = re.compile(r"[^.?!]*\b(sorted (itself |themselves )?out|(?<!not )(?<!n't )(?<!nt )healed|cleared up|all cleared|"
-                       r"it cleared|no (temperature|fever|temp) since|went away|"
+                       r"it cleared|no (temperature|fever|temp) since|(?<!never )(?<!not )(?<!n't )(?<!nt )went away|"
                        r"resolved|all good now|better now|fine now|long gone|gone now|in the first (week|weeks|days|"
                        r"month))\b[^.?!]*")
 # A sign mentioned only to say it was not one ("panicked it was blood, it wasn't").
@@ -128,7 +130,7 @@ _FIRST_PERSON_CLAIM = re.compile(
     r"burning up)|"
     r"my (nipples?|nips?|breasts?|boobs?|left|right|milk|temp|temperature|baby|son|daughter|lo|newborn) (is|are|has|have|"
     r"looks?|seems?|feels?|hasn'?t|isn'?t|won'?t|keeps?|started|got)|(she|he|baby)('?s| is| has| hasn'?t| isn'?t| won'?t|"
-    r" keeps?))\b"
+    r" keeps?)|there'?s (blood|pus)|theres (blood|pus)|there is (blood|pus))\b"
 )
 
 _STRONG_MOOD = (
@@ -193,6 +195,61 @@ _LOW_MOOD = (
     r"eaten)[^.?!]{0,20}weeks|"
     r"(feel|felt) nothing|(haven'?t|havent) felt anything|(^|[.!?]\s*)(i'?m|im) empty\b|empty inside|so empty|"
     r"nothing makes me happy|gr[ae]y fog|in a fog (every|all)|can'?t feel happy|nothing (feels|is) (good|fun) any ?more)\b"
+)
+# safety/MAP.md M5 and M6, a day chosen and preparatory acts. Harmless readings exist (a date picked for
+# a christening, a routine written down for a sitter), so these get the one short check, not an alarm.
+# Read without the someone-else mask: the letters are written for the partner and the children.
+_PREPARATORY = (
+    r"\b((picked|chosen|chose|set|decided on|settled on) (a|the) (date|day)(?! (for|of) (the |her |his |our |my )?"
+    r"(christening|baptism|party|wedding|shots|appointment|visit|trip|birthday))|"
+    r"wrote (goodbye |farewell )?(letters?|notes?)[^.?!]{0,40}\b(for|to) (each|every|all|dh|my (husband|partner|wife|mom|mum)|"
+    r"the kids|my kids|everyone)|goodbye (letters?|notes?|messages?|videos?)|"
+    r"giv(e|ing|en) away (my|all my) (things|stuff|clothes|jewel\w*|books)|"
+    r"(wrote|writing|written) (out|down) [^.?!]{0,40}\b(so (anyone|someone else|they|he|dh) can (do it|take over|manage|cope)|"
+    r"(for|in case) (when|after) i'?m (gone|not here)))\b"
+)
+# safety/MAP.md B6, B8-B11 and B13 in words: weakness, a cold body, laboured breathing, a blue, grey or
+# mottled colour, green vomit, a seizure. Each is tied to the sign itself, not to its harmless relative:
+# blue hands and feet and hiccups are normal in a newborn; so are grunting in sleep, green poop and
+# the startle reflex, so grunting counts only with every breath or with flaring, green only for vomit,
+# jerking only when rhythmic, long, or with no response.
+_BABY_DANGER = (
+    r"\btoo weak to (even )?(suck|feed|eat|latch|nurse|drink|take (the |a )?(bottle|breast))|"
+    r"\bno (strength|energy) (left )?to (suck|feed|latch|nurse|eat)|"
+    r"\b(chest|tummy|belly|back|body|torso|skin)\b[^.?!]{0,25}\b(feels?|felt|is|are|was|so|very|really|ice) "
+    r"(so |very |really |ice )?cold\b|"
+    r"\b(nose|nostrils?)\b[^.?!]{0,15}\bflar\w*|\bflar\w* (his |her |the )?(nose|nostrils?)|"
+    r"\bgrunt\w*\b[^.?!]{0,25}\b(every|each) breath|\bgrunt\w*\b[^.?!]{0,40}\b(flar\w*|ribs|sucking in|pulling in)|"
+    r"\b(skin|chest|belly|tummy)\b[^.?!]{0,25}\b(sucks?|sucking|pulls?|pulling|caves?|caving) in\b|"
+    r"\b(under|between) (her|his|the) ribs\b[^.?!]{0,20}\b(sucks?|sucking|pulls?|pulling|caves?) in|"
+    r"\b(stops?|stopped|stopping) breathing|\bpauses? (in|between) (her|his) breath\w*|"
+    r"\b(struggl\w*|working (so )?hard|fighting) (to breathe|for (each |every )?breath)|\blabou?red breathing|"
+    r"\b(lips?|tongue|gums|face|skin|around (his|her|the) mouth)\b[^.?!]{0,25}\b(blue|bluish|blu\w*ish|grey|gray|greyish|"
+    r"grayish|dusky|purple)\b|\b(blue|bluish|grey|gray|dusky|purple)\b[^.?!]{0,10}\b(lips?|tongue|around (the|his|her) "
+    r"mouth)\b|\bmottled|\bmarbl\w* (pattern|skin|look\w*)|\bblotchy\b[^.?!]{0,30}\b(grey|gray|pale|marbl\w*)|"
+    r"\b(grey|gray)\b[^.?!]{0,10}\bblotchy|\b(she|he|baby|lo|face|skin)\b[^.?!]{0,20}\b(very|so|really|super|deathly|ghostly) "
+    r"pale|"
+    r"\b(green|bile|dark green|yellow[- ]green|bright green|bloody) (vomit|puke|sick|spit[- ]?up)|"
+    r"\b(vomit\w*|puk\w*|threw up|throwing up|throws up)\b[^.?!]{0,30}\b(green|bile|blood)\b|"
+    r"\b(jerk\w*|twitch\w*|shak\w*|stiffen\w*)\b[^.?!]{0,40}\b(rhythm\w*|over and over|for (about |like |almost |over )?"
+    r"(a|one|\d+) (full )?(minute|min|minutes)|(didn'?t|did not|wouldn'?t|would not|won'?t) (look|respond|react))|"
+    r"\beyes (rolled|rolling|roll) (back|up)|\b(inconsolable|high[- ]pitched) (cry\w*|scream\w*|wail\w*)"
+)
+# safety/MAP.md F4 and F5: redness that spreads or streaks, a lump that antibiotics do not shift, pus.
+_BREAST_SPREADING = (
+    r"\bred (lines?|streaks?)\b[^.?!]{0,40}\b(spread\w*|running|going|moving|toward\w*|up to|to (my|the) (armpit|chest))|"
+    r"\b(redness|red (area|patch|part|spot|bit)|the red)\b[^.?!]{0,40}\b(spread\w*|grow\w*|getting (bigger|larger|wider)|"
+    r"doubled|past the (line|mark|pen)|bigger than)|"
+    r"\b(lump|hard (bit|spot|area|part)|wedge)\b[^.?!]{0,60}\b(never went away|still there|not going away|hasn'?t gone|"
+    r"won'?t go)\b[^.?!]{0,80}\b(antibiotic\w*|worse|more painful|shiny|tight)|"
+    r"\bantibiotic\w*\b[^.?!]{0,60}\b(not (helping|working)|didn'?t (help|work)|never went away|getting worse)|"
+    r"\bpus\b|\bfluctuant\b|\bpocket of (pus|fluid)"
+)
+# safety/MAP.md N4: tissue torn away, a hole, a piece missing.
+_TORN_TISSUE = (
+    r"\b(chunk|piece|bit|flap|layer) of (skin|tissue|nipple|areola)\b[^.?!]{0,30}\b(came off|ripped|torn|tore|peeled|"
+    r"missing|gone|off)|\b(skin|tissue)\b[^.?!]{0,15}\b(ripped|torn|tore) (off|away|open)|"
+    r"\bhole in (my |the )?(nipple|areola)|\b(nipple|areola)\b[^.?!]{0,30}\bhole\b"
 )
 
 _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
@@ -282,6 +339,9 @@ _RULES: Sequence[Tuple[RedFlag, Pattern[str]]] = tuple(
          r"\b(nip\w*|tips?)\b[^.?!]{0,40}\b(crack\w*|blister\w*|bleb|raw|open (sores?|cuts?|wounds?|patch\w*)|scab\w*|ooz\w*|"
          r"weep\w*|torn|split open|skinned)|\b(crack\w*|blister\w*|raw|open (sores?|cuts?|wounds?|patch\w*)|ooz\w*)\b[^.?!]{0,30}"
          r"\b(nip\w*|tips?)\b|\bnips? (are |r |is )?(so |all )?raw"),
+        (RedFlag.INFANT, _BABY_DANGER),
+        (RedFlag.MASTITIS, _BREAST_SPREADING),
+        (RedFlag.NIPPLE_DAMAGE, _TORN_TISSUE),
         (RedFlag.LOW_MOOD, _LOW_MOOD),
     )
 )
@@ -289,6 +349,7 @@ _FEVER_RE = re.compile(_FEVER)
 _BREAST_SIGN_RE = re.compile(_BREAST_SIGN)
 _PAIN_RE = re.compile(_PAIN)
 _LOW_MOOD_RE = re.compile(_LOW_MOOD)
+_PREPARATORY_RE = re.compile(_PREPARATORY)
 _DEEP_LOW_RE = re.compile(_DEEP_LOW)
 # Someone else's illness or mood: the rest of that sentence is about them ("DH cut his finger and bled",
 # "my husband has been feeling low", "someone in my mom group felt numb").
@@ -434,7 +495,8 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     mood_text = _PAST_MOOD.sub(" ", _OTHERS.sub(" ", clean))
     if not general and _affirmed(_DEEP_LOW_RE, mood_text):
         found.add(RedFlag.MENTAL_HEALTH)
-    if RedFlag.MENTAL_HEALTH not in found and not general and _affirmed(_LOW_MOOD_RE, mood_text):
+    if RedFlag.MENTAL_HEALTH not in found and not general and (
+            _affirmed(_LOW_MOOD_RE, mood_text) or _affirmed(_PREPARATORY_RE, _PAST_MOOD.sub(" ", clean))):
         found.add(RedFlag.LOW_MOOD)
     if general:
         return sort_by_urgency(found)

@@ -417,7 +417,8 @@ def parse_hours(text: str, now: Optional[datetime] = None) -> Optional[float]:
         return total
     if now is not None:
         now, clean = milk_clock.said_now(clean, now)
-        for reader in (milk_clock.hours_since_month_of_year, milk_clock.hours_since_day_of_month, hours_since):
+        for reader in (milk_clock.hours_since_month_of_year, milk_clock.hours_since_month_day,
+                       milk_clock.hours_since_day_of_month, hours_since):
             since = reader(clean, now)
             if since is not None:
                 return since
@@ -597,6 +598,17 @@ def asks_about_stored_milk(text: str) -> bool:
     return bool(asks_if_usable or (said_when and not asks_how))
 
 
+# Thawed milk frozen again, in the parent's words ("refrozen", "froze it again", "put it back in the
+# freezer"): thawed milk in a freezer, which the refreeze row of storage_limits.yml always throws away
+# (the CDC: never refreeze thawed milk), wherever the message says it stood before.
+_REFROZEN = re.compile(r"\b(re-?froz\w*|re-?freez\w*|froze (it|them|the bags?|the bottles?) (again|back)|frozen (again|back)|"
+                       r"(put|popped|stuck|threw|placed) (it|them|the bags?|the bottles?) back (in|into) the (deep )?freezer)\b")
+
+# "never been refrozen", "wasn't refrozen": the general negation reader looks one word back, not past "been".
+_NOT_REFROZEN = re.compile(r"\b(never|not|wasn'?t|isn'?t|hasn'?t|hadn'?t|haven'?t|didn'?t|don'?t|no)"
+                           r"( been| ever been| ever| yet)? (re-?froz\w*|re-?freez\w*)")
+
+
 def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
     """Place, state and hours from one message, as far as it says them: against the parent's clock
     (her own "it's 1pm" first), with heat read as the hot place, and a feed's leftover counted to when
@@ -612,5 +624,7 @@ def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
             hours += reading.until_given
     if place in (None, "room") and milk_clock.is_hot(clean):
         place = HOT
+    if find_affirmed(_REFROZEN, _NOT_REFROZEN.sub(" ", clean)):
+        state, place = "thawed", place if place == "deep_freezer" else "freezer"
     facts = {"place": place, "state": state, "hours": hours}
     return {key: value for key, value in facts.items() if value is not None}

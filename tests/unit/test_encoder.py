@@ -74,10 +74,14 @@ def test_people_named_in_a_preparatory_act_do_not_set_a_mood_suspicion_aside():
 def test_the_guard_turns_the_encoders_suspicion_into_the_one_check():
     from tests.unit.test_safety_model import guarded, suspected_kinds
 
-    message = guarded("he has gone a sort of dusky colour around his mouth when he feeds", intent="ask_let_down")
+    # A colour change the parent cannot name: the encoder's suspicion, one check.
+    message = guarded("he has gone a sort of odd colour around his mouth when he feeds", intent="ask_let_down")
     assert message.get("intent")["name"] == "report_red_flag"
     assert suspected_kinds(message) == ["baby_unwell"]
     assert not [e for e in message.get("entities") if e["entity"] == "red_flag"]  # a check, not an alarm
+    # A dusky (blue-grey) colour is safety/MAP.md B10 itself: the phrase rules answer it with the alarm.
+    dusky = guarded("he has gone a sort of dusky colour around his mouth when he feeds", intent="ask_let_down")
+    assert [e["value"] for e in dusky.get("entities") if e["entity"] == "red_flag"] == ["infant"]
 
 
 @pytest.mark.parametrize("text", ["fridge milk 6 days old, still ok?",

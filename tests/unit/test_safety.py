@@ -344,3 +344,50 @@ def test_every_safety_check_opens_with_words_the_transcript_readers_know():
 
     assert set(SAFETY_CHECK) == {kind.value for kind in SuspectedKind}
     assert all(any(opening in text for opening in SAFETY_CHECK_TEXTS) for text in SAFETY_CHECK.values())
+
+
+# safety/MAP.md cells the phrase rules had no words for (B6, B8-B11, B13, F4, F5, N4; M5-M6 as a check):
+# each class with messages it must catch and look-alikes it must leave alone.
+@pytest.mark.parametrize("text, flag", [
+    ("she's too weak to suck, keeps falling off after a minute", RedFlag.INFANT),
+    ("his belly and back feel really cold even in the sleepsuit", RedFlag.INFANT),
+    ("3 week old, temp 35.9 under the arm", RedFlag.INFANT),
+    ("my 10 day old's temperature is 96.8 F", RedFlag.INFANT),
+    ("i counted 68 breaths in a minute while he slept", RedFlag.INFANT),
+    ("her nostrils flare every time she breathes in", RedFlag.INFANT),
+    ("he grunts on every breath and his skin sucks in between the ribs", RedFlag.INFANT),
+    ("she stopped breathing for a few seconds in her sleep and went floppy", RedFlag.INFANT),
+    ("the skin around his mouth goes bluish when he feeds", RedFlag.INFANT),
+    ("her legs look mottled and she's so pale", RedFlag.INFANT),
+    ("he threw up bright green twice this morning", RedFlag.INFANT),
+    ("her whole body went stiff and her arm was twitching for over a minute", RedFlag.INFANT),
+    ("her eyes rolled back and she went rigid", RedFlag.INFANT),
+    ("there's a red streak going up toward my armpit from the sore spot", RedFlag.MASTITIS),
+    ("the red patch on my left breast keeps spreading, it's bigger than this morning", RedFlag.MASTITIS),
+    ("day 8 of antibiotics and the lump is still there and getting worse", RedFlag.MASTITIS),
+    ("there's pus coming out of my nipple", RedFlag.MASTITIS),
+    ("a piece of skin ripped off my nipple with the flange", RedFlag.NIPPLE_DAMAGE),
+    ("the milk in the bottles is pink again today", RedFlag.NIPPLE_DAMAGE),
+    ("i've picked the day, friday, when everyone is out", RedFlag.LOW_MOOD),
+    ("wrote notes to my husband and each of the girls last night", RedFlag.LOW_MOOD),
+    ("giving away all my things this week, won't need them", RedFlag.LOW_MOOD),
+])
+def test_map_cells_without_words_before(text, flag):
+    assert flag in detect_red_flags(text)
+
+
+@pytest.mark.parametrize("text", [
+    "his hands and feet look a bit blue but his chest is warm and pink",
+    "she grunts and squeaks all night in her sleep, is that normal",
+    "green poop today after the new formula",
+    "he jerks his arms when the door slams, the startle thing",
+    "bought a grey and blue bottle set",
+    "picked the date for her christening, how much milk should i freeze for the day",
+    "wrote down her routine for the sitter, when to give which bottle",
+    "red lines from the flange fade after an hour",
+    "the pink bottles are the freezer ones",
+    "her temp is 36.8, all good",
+    "the lump went away after i massaged it in the shower",
+])
+def test_look_alikes_of_those_cells_are_left_alone(text):
+    assert detect_red_flags(text) == []

@@ -382,3 +382,32 @@ def test_milk_moved_on_from_the_counter_keeps_the_counter():
 
     facts = read_facts("on the counter since 8, then fridge. ok?", datetime(2026, 3, 12, 15, 0))
     assert facts["place"] == "room" and facts["hours"] == 7.0
+
+
+# Failure classes from the CDC's table (never refreeze thawed milk) and from how parents date a bag, each
+# with a look-alike that must not change.
+@pytest.mark.parametrize("text, sent_at, facts", [
+    ("refrozen milk, ok for baby?", "2026-03-10T13:00", {"place": "freezer", "state": "thawed"}),
+    ("it thawed out a bit during the power cut and i refroze it", "2026-03-10T13:00",
+     {"place": "freezer", "state": "thawed"}),
+    ("I froze it again after it thawed in the fridge", "2026-03-10T13:00", {"place": "freezer", "state": "thawed"}),
+    ("it's never been refrozen, frozen since march 1st, ok?", "2026-03-10T13:00", {"place": "freezer", "hours": 229.0}),
+    ("in the fridge since march 8th, ok?", "2026-03-10T13:00", {"place": "fridge", "hours": 61.0}),
+    ("pumped on feb 20, in the freezer", "2026-03-10T13:00", {"place": "freezer", "state": "fresh", "hours": 445.0}),
+    ("the bag says the 3rd of january", "2026-03-10T13:00", {"hours": 1597.0}),
+    ("freezer bag from march 12, still good?", "2026-03-10T13:00", {"place": "freezer", "hours": 8725.0}),
+    ("it may 2 hours on the counter", "2026-03-10T13:00", {"place": "room", "hours": 2.0}),
+    ("bottle was left in the car all afternoon in the heat, like 4 hours", "2026-07-10T18:00",
+     {"place": "hot", "hours": 4.0}),
+])
+def test_refrozen_milk_and_dates_without_a_year(text, sent_at, facts):
+    from coach.storage import read_facts
+
+    assert read_facts(text, datetime.fromisoformat(sent_at)) == facts
+
+
+def test_refrozen_milk_is_thrown_away_at_any_age():
+    from coach.storage import Verdict, judge_known, read_facts
+
+    facts = read_facts("refrozen milk, ok for baby?", datetime(2026, 3, 10, 13))
+    assert judge_known(facts["place"], facts["state"], facts.get("hours")).verdict is Verdict.THROW_AWAY
