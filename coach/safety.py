@@ -356,9 +356,9 @@ _DEEP_LOW_RE = re.compile(_DEEP_LOW)
 _OTHERS = re.compile(
     r"\b(toddler|husband|dh|hubby|partner|older (son|daughter|one|kid)|other (child|kid)|kids|big brother|big sister|"
     r"my (mom|mum|dad|mil)|grandma|granny|nephew|niece|cousin|neighbou?r\w*|"
-    r"mil|friend\w*|sister|coworker|colleague|someone|somebody|a mom|mom group|another mom|"
+    r"mil|friend\w*|sisters?|sister'?s|brothers?|brother'?s|coworker|colleague|someone|somebody|a mom|mom group|another mom|"
     # Pets: "the dog has been lethargic" is not the baby.
-    r"dog|doggo|puppy|pup|cat|kitten|kitty|pet|hamster|rabbit)\b"
+    r"dog|doggo|puppy|pup|cat|kitten|kitty|pet|hamster|rabbit|retriever|labrador|poodle|terrier|spaniel|beagle)\b"
     # The rest of that clause is about them; a comma, "but" or "and i" starts the parent's own again
     # ("DH works nights, my mum lives abroad, I feel hopeless" still reports the parent's mood).
     r"[^.?!,;]*?(?=[.?!,;]|\b(but|and i|and my|i'?m|im|i am|i feel|i have|i'?ve)\b|$)"
@@ -428,6 +428,20 @@ _DIAPER_WORD = re.compile(r"\b(wet (diapers?|nappies|nappy|ones)|diapers?|nappie
 _LOW_DAY_COUNT = re.compile(r"\b(maybe |only |just |like |about |had )?([0-4]|one|two|three|four)( wet)?"
                             r"( ones| diapers?| nappies)? "
                             r"(today|so far( today)?|all day|in (the last )?24|since (this )?morning)\b")
+# safety/MAP.md B1: in the first days a baby wets about as many diapers as her day of life (1 on day 1,
+# 2 on day 2, ... at least 6 from day 5), so "day 3, 4 wet so far today" is on track, not too few.
+_DAY_OF_LIFE = re.compile(r"\b(?:day|dol) ([1-4])\b|\b([1-4]) days? old\b")
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+
+
+def _enough_for_day_of_life(body: str) -> bool:
+    day, count = _DAY_OF_LIFE.search(body), _LOW_DAY_COUNT.search(body)
+    if not day or not count:
+        return False
+    wet = int(count.group(2)) if count.group(2).isdigit() else _COUNT_WORDS[count.group(2)]
+    return wet >= int(day.group(1) or day.group(2))
+
+
 _BOTTLE_REFUSAL = re.compile(r"\b(refus\w*|won'?t take|wont take|rejects?|rejecting) (all |every |any )?(the )?(bottles?)\b")
 _FEEDS_FINE = re.compile(r"\b(nurs\w*|breastfeed\w*|feeds?|feeding|eats|eating|latch\w*) (fine|well|great|ok|okay|normally|"
                          r"like a champ)|gaining (well|fine|great|nicely)|"
@@ -503,14 +517,18 @@ def detect_red_flags(text: str) -> List[RedFlag]:
     # A cut or blister on a thumb is not a nipple sign; a baby's cracked lips are a baby sign, so this
     # mask is for the nipple rules only.
     nipple_body = _ELSEWHERE.sub(lambda m: m.group(0) if re.search(r"\b(breast|boob|nipple|nip)", m.group(0)) else " ", body)
+    # A diaper count on track for the day of life is set aside for the baby's rules (MAP.md B1).
+    count = _LOW_DAY_COUNT.search(body) if _enough_for_day_of_life(body) else None
+    infant_body = body[:count.start()] + " " + body[count.end():] if count else body
     found |= {flag for flag, pattern in _RULES if flag not in _NEVER_NEGATED | {RedFlag.LOW_MOOD}
-              and _affirmed(pattern, nipple_body if flag == RedFlag.NIPPLE_DAMAGE else body)}
+              and _affirmed(pattern, nipple_body if flag == RedFlag.NIPPLE_DAMAGE
+                            else infant_body if flag == RedFlag.INFANT else body)}
     # Bleeding counts in a message about nipples, breasts or pumping, not after birth or from a cut.
     bleeding = _BLEED_CONTEXT.search(nipple_body) and _affirmed(_BLEED, _BIRTH_BLEED.sub(" ", nipple_body))
     if bleeding:
         found.add(RedFlag.NIPPLE_DAMAGE)
     # "we've had maybe 4 today" after asking about wet diapers: a count under 6 in a day.
-    if _DIAPER_WORD.search(body) and _affirmed(_LOW_DAY_COUNT, body):
+    if _DIAPER_WORD.search(body) and _affirmed(_LOW_DAY_COUNT, body) and not _enough_for_day_of_life(body):
         found.add(RedFlag.INFANT)
     # Weight lost, breaths a minute, a temperature: computed, not matched (coach/newborn_numbers.py).
     if baby_sign_in_numbers(body):

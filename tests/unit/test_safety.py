@@ -391,3 +391,18 @@ def test_map_cells_without_words_before(text, flag):
 ])
 def test_look_alikes_of_those_cells_are_left_alone(text):
     assert detect_red_flags(text) == []
+
+
+# safety/MAP.md B1 counts wet diapers against the day of life; someone else's baby or a pet is not ours.
+@pytest.mark.parametrize("text, flagged", [
+    ("day 3 and she has had 4 wet diapers so far today", False),
+    ("day 2, two wet nappies today, feeding well", False),
+    ("day 4 and only 2 wet diapers today", True),
+    ("she is 3 days old and had 2 wet nappies today", True),
+    ("my sisters baby had yellow skin and needed the lights", False),
+    ("my brothers baby was jaundiced, does that run in families", False),
+    ("the beagle threw up something green on the rug", False),
+    ("my brother is visiting but my baby has had only 1 wet diaper today", True),
+])
+def test_diaper_counts_by_day_of_life_and_other_peoples_babies(text, flagged):
+    assert bool(detect_red_flags(text)) is flagged
