@@ -111,12 +111,13 @@ def forget_migrated(engine: sa.engine.Engine) -> None:
     _done.discard(str(engine.url))
 
 
-def ensure(engine: sa.engine.Engine) -> None:
-    """`upgrade` once per process and database (the stores call it on every start-up path)."""
+def ensure(engine: sa.engine.Engine) -> str:
+    """`upgrade` once per process and database (the worker's start and every store call it); returns the
+    revision."""
     key = str(engine.url)
-    if key in _done:
-        return
-    with _done_lock:
-        if key not in _done:
-            upgrade(engine)
-            _done.add(key)
+    if key not in _done:
+        with _done_lock:
+            if key not in _done:
+                upgrade(engine)
+                _done.add(key)
+    return head()

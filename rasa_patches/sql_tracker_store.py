@@ -105,7 +105,7 @@ def migrate_from_endpoints(endpoints: Text) -> Optional[str]:
     url = sql_url(config)
     engine = sa.create_engine(url, **create_engine_kwargs(url))
     try:
-        return schema.upgrade(engine)
+        return schema.ensure(engine)  # recorded, so the tracker store's own ensure does not migrate again
     except sa.exc.OperationalError:
         return None
     finally:

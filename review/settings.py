@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
 from coach.clinic import clinic
+from serving.logs import read_or_make_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -189,21 +189,7 @@ class Settings:
     def secret(self) -> bytes:
         """The app's key, created (owner-only) on first use so there is never a shared default."""
         path = self.secret_file
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Written whole under a temporary name, then linked into place: a second process starting at
-            # the same moment sees either no key or the whole key, never an empty file being written.
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)
-            except FileExistsError:  # another process made it first; use theirs
-                pass
-            finally:
-                tmp.unlink()
-        key = path.read_text().strip()
+        key = read_or_make_key(path).decode()
         if len(key) < 32:
             raise SystemExit(f"{path} holds a key shorter than 32 characters; delete it to make a new one")
         return key.encode()

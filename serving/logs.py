@@ -71,9 +71,10 @@ def conversation(sender_id: Optional[str]) -> Iterator[None]:
             _sender.reset(token)
 
 
-def _read_or_make_key(path: Path) -> bytes:
-    """As review/settings.py makes it: 32 random bytes in hex, written whole under a temporary name and
-    linked into place, so a process starting at the same moment reads the whole key or none."""
+def read_or_make_key(path: Path) -> bytes:
+    """The review app's key (review/settings.py reads it through this too): made on first use as 32 random
+    bytes in hex, owner-only, written whole under a temporary name and linked into place, so a process
+    starting at the same moment reads the whole key or none."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -93,7 +94,7 @@ def _secret() -> bytes:
     if _key is None:
         path = Path(os.environ.get("REVIEW_SECRET_FILE") or DEFAULT_KEY_FILE)
         try:
-            _key = _read_or_make_key(path)
+            _key = read_or_make_key(path)
         except OSError as err:
             # Still never the parent's id: a key of this process only, whose pseudonyms the review app
             # cannot match.
