@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.tracker import latest_intent, latest_text, local_now
 from coach import checkins as plan
+from coach import content
 from coach.clinic import clinic
 from coach.knowledge import knowledge_base
 from coach.replies import CAUSE_LABELS, LOW_OUTPUT, SHOW_LOG, TALK_TO_PERSON, buttons
@@ -29,21 +30,15 @@ from coach.vocabulary import (
     SUSPECTED_CAUSE_SLOT,
 )
 
-STOPPED = ("Done: no more check-ins from me. You can still come back any time, or say \"check in with me "
-           "tomorrow\" if you change your mind.")
-NOTHING_TO_STOP = "There are no check-ins waiting, so there is nothing to stop. You won't hear from me unless you write."
-DECLINED = "That's fine, no check-in. Come back any time to tell me how it went or to log a session."
-BETTER = ("That's really good to hear, thank you for telling me. I've noted that things are better. Keep going "
-          "with what helped; logging a few sessions (\"pumped 60 ml\") lets you see the trend.")
-NOT_BETTER = "Thank you for telling me. I'm sorry it hasn't improved yet; that happens, and there are more things to try."
-CONSULTANT_LINE = ("If a few more sessions change nothing, please talk to a lactation consultant: they can watch you "
-                   "pump and check fit and supply in person. You can reach {contact}.")
-NO_CONTEXT_BETTER = "Good to hear! If you'd like, tell me what you pumped (\"pumped 60 ml\") and I'll keep a log for you."
-NO_CONTEXT_OTHER = ("I'm sorry it isn't going well. Shall we look at why? A few short questions help me work out "
-                    "what is most likely holding the milk back.")
-LEFT_OPEN = ("No problem. Whenever you like, tell me how pumping is going, log a session (\"pumped 60 ml\"), or ask "
-             "me anything. If little milk is still coming out, we can look at it again.")
-UNREAD_OUTCOME = "Sorry, I couldn't tell from that. Since we talked, is pumping going better, about the same, or worse?"
+STOPPED = content.text("checkin_stopped")
+NOTHING_TO_STOP = content.text("checkin_nothing_to_stop")
+DECLINED = content.text("checkin_declined")
+BETTER = content.text("checkin_better")
+NOT_BETTER = content.text("checkin_not_better")
+NO_CONTEXT_BETTER = content.text("checkin_no_context_better")
+NO_CONTEXT_OTHER = content.text("checkin_no_context_other")
+LEFT_OPEN = content.text("checkin_left_open")
+UNREAD_OUTCOME = content.text("checkin_unread_outcome")
 
 
 class ActionScheduleCheckin(Action):
@@ -58,9 +53,7 @@ class ActionScheduleCheckin(Action):
         now, local = time.time(), local_now(tracker)
         due = plan.due_at(plan.choice_of(text), local, now)
         dispatcher.utter_message(
-            text=f"Done: I'll check in with you {plan.when_words(due, now, local)} and ask how it went. "
-                 "Until then, logging your sessions (\"pumped 60 ml\") helps us both see whether anything changes. "
-                 "Say \"stop the check-ins\" any time.",
+            text=content.text("checkin_scheduled", when=plan.when_words(due, now, local)),
             buttons=buttons(plan.STOP_CHECKINS))
         return [SlotSet(CHECKIN_DUE_SLOT, due), SlotSet(CHECKIN_FROM_SLOT, now), SlotSet(CHECKIN_OPEN_SLOT, False)]
 
@@ -120,9 +113,9 @@ class ActionCheckinOutcome(Action):
         parts = [NOT_BETTER]
         runner_up = tracker.get_slot(RUNNER_UP_CAUSE_SLOT)
         if runner_up in CAUSE_LABELS and runner_up != tracker.get_slot(SUSPECTED_CAUSE_SLOT):
-            parts.append(f"The next most likely cause was {CAUSE_LABELS[runner_up]}. Here is what to try for it:")
+            parts.append(content.text("checkin_runner_up", cause=CAUSE_LABELS[runner_up]))
             parts.append(knowledge_base().entry(f"cause_{runner_up}").render())
-        parts.append(CONSULTANT_LINE.format(contact=clinic().contact_line()))
-        parts.append("Shall I check in again once you've tried that?")
+        parts.append(content.text("checkin_consultant", contact=clinic().contact_line()))
+        parts.append(content.text("checkin_again"))
         dispatcher.utter_message(text="\n\n".join(parts), buttons=buttons(plan.MORNING, plan.THREE_DAYS, TALK_TO_PERSON))
         return events

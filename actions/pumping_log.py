@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker import latest_intent, latest_text, local_now
+from coach import content
 from coach.log_chart import chart_path
 from coach.pumping_log import (
     corrected,
@@ -68,31 +69,29 @@ class ActionPumpingLog(Action):
 
         if request == "delete":
             if not entries:
-                dispatcher.utter_message(text="There is nothing in your log to delete yet.")
+                dispatcher.utter_message(text=content.text("log_nothing_to_delete"))
                 return []
             gone = entries.pop()
-            dispatcher.utter_message(text=f"Deleted: {describe(gone, now)}.", buttons=buttons(SHOW_LOG))
+            dispatcher.utter_message(text=content.text("log_deleted", entry=describe(gone, now)), buttons=buttons(SHOW_LOG))
             return [SlotSet(PUMPING_LOG_SLOT, entries)]
 
         if request == "correct":
             if not entries:
-                dispatcher.utter_message(text="There is nothing in your log to correct yet. Tell me what you pumped, "
-                                              "like \"pumped 60 ml at 7am\".")
+                dispatcher.utter_message(text=content.text("log_nothing_to_correct"))
                 return []
             entries[-1] = corrected(entries[-1], text, now)
-            dispatcher.utter_message(text=f"Corrected. Your last entry is now {describe(entries[-1], now)}.",
+            dispatcher.utter_message(text=content.text("log_corrected", entry=describe(entries[-1], now)),
                                      buttons=buttons(SHOW_LOG, DELETE_ENTRY))
             return [SlotSet(PUMPING_LOG_SLOT, entries)]
 
         sessions = read_sessions(text, now)
         if not sessions:
-            dispatcher.utter_message(text="I couldn't read an amount there. You can log a session like "
-                                          "\"pumped 60 ml\" or \"2 oz left and 1.5 right at 6am\".")
+            dispatcher.utter_message(text=content.text("log_no_amount"))
             return []
         new = [to_entry(s, now) for s in sessions]
         entries = recent(entries + new, now, KEEP_DAYS)[-MAX_ENTRIES:]
-        said = "\n".join(f"- {describe(e, now)}" for e in new)
+        said = "\n".join(content.text("log_logged_line", entry=describe(e, now)) for e in new)
         dispatcher.utter_message(
-            text=f"Logged:\n{said}\nIf something is off, tell me (\"sorry, 40 not 45\") or delete it.",
+            text=content.text("log_logged", entries=said),
             buttons=buttons(SHOW_LOG, DELETE_ENTRY, LOW_OUTPUT))
         return [SlotSet(PUMPING_LOG_SLOT, entries)]

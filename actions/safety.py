@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker import entity_values, latest_intent, latest_text, rule_flag_probability
+from coach import content
 from coach.answers import PARSERS, parse_requested
 from coach.clinic import clinic
 from coach.replies import (
@@ -102,7 +103,7 @@ class ActionResolveSafetyCheck(Action):
                                      else SAFETY_CHECK_CLEAR)
             return events + [FollowupAction(TROUBLESHOOT_FORM)]
         text = SAFETY_CHECK_CLEAR_MOOD.format(crisis_line=c.crisis_line) if kind == "mood" else SAFETY_CHECK_CLEAR
-        dispatcher.utter_message(text=f"{text} What would you like help with?",
+        dispatcher.utter_message(text=content.text("safety_check_clear_offer", answer=text),
                                  buttons=buttons(LOW_OUTPUT, STORAGE, TALK_TO_PERSON))
         return events
 
@@ -113,12 +114,8 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         c = clinic()
-        dispatcher.utter_message(
-            text=(
-                f"Of course. You can reach a person at {c.contact_line()}. If it feels urgent or it's outside "
-                f"those hours, call {c.emergency_number}. I'll stay here if you want to keep talking meanwhile."
-            )
-        )
+        dispatcher.utter_message(text=content.text("safety_handoff", contact_line=c.contact_line(),
+                                                   emergency_number=c.emergency_number))
         return [SlotSet("handoff_requested", True)]
 
 

@@ -17,7 +17,7 @@ from actions.tracker import (
     local_now,
     times_requested,
 )
-from coach import storage
+from coach import content, storage
 from coach.knowledge import knowledge_base
 from coach.negation import hedge
 from coach.replies import CONTINUE_QUESTIONS, DID_NOT_CATCH, LOW_OUTPUT, STORAGE_UNSURE, TALK_TO_PERSON, buttons
@@ -114,7 +114,7 @@ class ActionStorageVerdict(Action):
         )
         if verdict:
             section = knowledge_base().sections["rule_warming"]
-            text += f"\n\n(Source: pumping article, \u201c{section}\u201d; CDC storage guidance.)"
+            text += "\n\n" + content.text("storage_source_note", section=section)
         unfinished = troubleshooting_unfinished(tracker.get_slot(TROUBLESHOOTING_STATUS_SLOT))
         follow = [CONTINUE_QUESTIONS] if unfinished else [LOW_OUTPUT]
         dispatcher.utter_message(text=text, buttons=buttons(*follow, TALK_TO_PERSON))

@@ -24,7 +24,7 @@ from actions.tracker import (
     times_requested,
     user_texts_this_session,
 )
-from coach import checkins, diagnosis
+from coach import checkins, content, diagnosis
 from coach.answers import UNSURE, flange_size_mm, read_answers
 from coach.clinic import clinic
 from coach.knowledge import knowledge_base
@@ -145,20 +145,14 @@ def explanation(answer_values: Dict[str, Optional[str]]) -> "tuple[diagnosis.Dia
     if infant_red_flag(answer_values):
         # Poor weight gain is a red flag however it was said: the human-contact answer comes first.
         parts.append(advice_for([RedFlag.INFANT], clinic()).text)
-    parts.append("Thank you, that helps. Here is what I think is most likely going on.")
+    parts.append(content.text("troubleshoot_most_likely"))
     parts.append(kb.entry(f"cause_{result.cause}").render())
     if answer_values.get("parts_condition") == "worn" and result.cause in ("pump", "parts_settings"):
         parts.append(kb.entry("worn_parts").render())
-    parts.append(
-        f"It could also be {CAUSE_LABELS[result.runner_up]}, so if the tips above change nothing after a few "
-        "sessions, look at that next."
-    )
+    parts.append(content.text("troubleshoot_could_also_be", cause=CAUSE_LABELS[result.runner_up]))
     if result.cause != "supply":
         parts.append(kb.entry("not_supply_reassurance").text)
-    parts.append(
-        "Try this for a few sessions and come back to tell me how it went. If things don't improve, a "
-        "lactation consultant can look at it with you."
-    )
+    parts.append(content.text("troubleshoot_try_this"))
     return result, "\n\n".join(parts)
 
 

@@ -15,16 +15,14 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from channels import schema
+from coach import content
 
 logger = logging.getLogger(__name__)
 # Senders whose last message got no answer because a person from the clinic holds the chat
 # (channels/staff.py): silence is then expected, not a failure to apologise for.
 HELD_WITHOUT_ANSWER: Set[str] = set()
 
-NON_TEXT_REPLY = (
-    "Sorry, I can only read text messages. Could you type your question? If something is urgent, "
-    "please call the clinic."
-)
+NON_TEXT_REPLY = content.text("channel_non_text_reply")
 # Outbound calls give up after this long: a platform API that hangs must not hold a parent's reply
 # (or the server's event loop) hostage.
 HTTP_TIMEOUT_S = 10.0
@@ -39,10 +37,7 @@ def trouble_text() -> str:
     from coach.clinic import clinic  # the clinic file is read once, on first trouble
 
     c = clinic()
-    return (
-        "I'm sorry, I'm having trouble answering right now. Please try again in a moment. If you need "
-        f"help now, contact {c.contact_line()}, or call {c.emergency_number} in an emergency."
-    )
+    return content.text("channel_trouble", contact_line=c.contact_line(), emergency_number=c.emergency_number)
 
 
 def env_settings(names: Mapping[str, str], environ: Optional[Mapping[str, str]] = None) -> Optional[Dict[str, str]]:

@@ -34,7 +34,7 @@ from sanic.response import HTTPResponse
 from channels import twilio_whatsapp, whatsapp
 from channels.common import HELD_WITHOUT_ANSWER, SeenIds, env_settings
 from channels.outbound import PLATFORM_CHANNELS, channel_of, last_user_at, output_for, send_template
-from coach import checkins
+from coach import checkins, content
 from coach.vocabulary import RED_FLAG_INTENT, RED_FLAG_SLOT
 from serving.health import LOOPBACK, PROXY_HEADERS
 
@@ -55,11 +55,11 @@ MAX_AGE_S = 300
 # server is refused by every other one sharing the tracker store's database.
 NONCE_NAMESPACE = "staff-nonce"
 
-JOINED = ("{name} from {clinic} has joined this chat, so you are talking to a person now. "
-          "Write here as usual; I'll stay quiet until they hand you back to me.")
-LEFT = "{name} has left the chat. I'm the pumping coach again: ask me anything, or tap below."
-LEFT_IDLE = ("As nobody has written for a while, {name} has handed this chat back to me, the pumping coach. "
-             "If you still need a person, say \"talk to a person\".")
+# What the parent reads when a person joins, leaves or the chat is handed back after a quiet spell:
+# templates with {name} (and {clinic} for JOINED), filled in where they are sent.
+JOINED = content.text("channel_staff_joined")
+LEFT = content.text("channel_staff_left")
+LEFT_IDLE = content.text("channel_staff_left_idle")
 
 def _rule_red_flag(tracker: DialogueStateTracker) -> bool:
     latest = tracker.latest_message
@@ -203,7 +203,7 @@ class StaffInput(InputChannel):
                 return response.json({**_state(tracker), "error": "already held"}, status=409)
             from coach.clinic import clinic
             name = _staff_name(body)
-            text = JOINED.format(name=name, clinic=clinic().name)
+            text = content.text("channel_staff_joined", name=name, clinic=clinic().name)
             await _record(agent, tracker, [ConversationPaused(), _staff_message(text, name, "joined", body)])
             if not window_open(tracker, time.time()):
                 return response.json(_state(tracker))  # WhatsApp cannot be told outside its window: the template can
@@ -246,7 +246,8 @@ class StaffInput(InputChannel):
             if not tracker.is_paused():
                 return response.json(_state(tracker))
             name = _staff_name(body)
-            text = (LEFT_IDLE if body.get("why") == "idle" else LEFT).format(name=name)
+            text = (content.text("channel_staff_left_idle", name=name) if body.get("why") == "idle"
+                    else content.text("channel_staff_left", name=name))
             await _record(agent, tracker, [ConversationResumed(), _staff_message(text, name, "left", body)])
             if not window_open(tracker, time.time()):
                 return response.json(_state(tracker))  # resumed; WhatsApp cannot be told outside its window
@@ -258,7 +259,7 @@ class StaffInput(InputChannel):
 def _staff_name(body: Dict[str, Any]) -> str:
     # What the parent sees: a first name the staff member chose, or "clinic staff"; never an account name.
     name = " ".join(str(body.get("name") or "").split())[:40]
-    return name or "Clinic staff"
+    return name or content.text("channel_staff_default_name")
 
 
 def _staff_message(text: str, name: str, kind: str, body: Dict[str, Any]) -> BotUttered:

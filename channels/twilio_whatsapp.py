@@ -29,6 +29,7 @@ from channels.common import (
     post_with_retry,
     split_text,
 )
+from coach import content
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +148,9 @@ class TwilioWhatsAppOutput(OutputChannel):
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
         titles = button_titles(buttons)
         self.options.offer(recipient_id, [str(b.get("payload") or t) for b, t in zip(buttons, titles, strict=True)])
-        menu = "\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1))
-        await self._send_text(recipient_id, f"{text}\n\nReply with a number or in your own words:\n{menu}")
+        menu = "\n".join(content.text("channel_numbered_option", number=i, title=title)
+                         for i, title in enumerate(titles, start=1))
+        await self._send_text(recipient_id, content.text("channel_numbered_options", text=text, menu=menu))
 
 
 class TwilioWhatsAppInput(VerifiedInputChannel):

@@ -6,10 +6,15 @@ site in ``allowed_origins`` (credentials.yml); only those sites may frame the ch
 
 The sender id is a random 128-bit id the browser makes and keeps in localStorage; it is the only key
 to a conversation, so it is checked for shape and length and never derived from anything guessable.
+
+The widget's own words (content/en/webchat.yml) are written into widget.js and index.html as they are
+served: the page needs neither an inline script nor a second request, and a translation no JavaScript change.
 """
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 import logging
 import math
 import re
@@ -26,6 +31,7 @@ from sanic.response import HTTPResponse
 
 from channels.common import HELD_WITHOUT_ANSWER, trouble_text, user_text
 from channels.erasure import ERASED
+from coach import content
 from coach.clinic import clinic
 from coach.log_chart import chart_path, parse_chart_path, week_chart_png
 
@@ -38,6 +44,21 @@ SENDER_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A parent's message is a few sentences; 4,000 characters is generous and keeps a pasted essay or an
 # attack from tying up the NLU pipeline.
 MAX_MESSAGE_CHARS = 4000
+
+# The words widget.js shows (content/en/webchat.yml), by id; the widget reads them by the same ids.
+WIDGET_TEXT_IDS = (
+    "webchat_title", "webchat_region_label", "webchat_log_label", "webchat_disclaimer", "webchat_erase",
+    "webchat_input_label", "webchat_input_placeholder", "webchat_send", "webchat_greeting",
+    "webchat_quick_replies_label", "webchat_typing", "webchat_chart_alt", "webchat_staff_name",
+    "webchat_staff_default_name", "webchat_erased", "webchat_unreachable", "webchat_send_failed",
+    "webchat_send_failed_call", "webchat_not_sent", "webchat_maybe_not_received", "webchat_try_again",
+    "webchat_launcher",
+)
+# Where widget.js gets them: this exact text in the file is replaced by a JSON object (widget_texts).
+WIDGET_TEXTS_MARKER = "/*TEXTS*/null"
+# Where index.html gets its language and title (escaped for HTML).
+PAGE_LANGUAGE_MARKER = "__LANG__"
+PAGE_TITLE_MARKER = "__TITLE__"
 
 
 # On every answer: the browser takes each body as the type it is sent as (a stored message is never run
@@ -58,6 +79,27 @@ CHART_CACHE_SIZE = 128
 
 def valid_sender(sender: Any) -> bool:
     return isinstance(sender, str) and SENDER_RE.fullmatch(sender) is not None
+
+
+def widget_texts(language: str = content.DEFAULT_LANGUAGE) -> Dict[str, Any]:
+    """What widget.js shows: its texts by id (templates: the widget fills their {placeholders}), and the
+    titles of the quick replies offered before the first message, the greeting's own (utter_greet)."""
+    return {
+        "texts": {text_id: content.text(text_id, language) for text_id in WIDGET_TEXT_IDS},
+        "greeting_buttons": content.button_titles("utter_greet", language),
+    }
+
+
+def static_body(name: str, language: str = content.DEFAULT_LANGUAGE) -> bytes:
+    """A file of webchat/ as served: widget.js with its texts, index.html with its language and title."""
+    body = (STATIC_DIR / name).read_text(encoding="utf-8")
+    if name == "widget.js":
+        # ASCII-only JSON is a valid JavaScript expression; the file is never inside an HTML page.
+        body = body.replace(WIDGET_TEXTS_MARKER, json.dumps(widget_texts(language), sort_keys=True), 1)
+    elif name == "index.html":
+        body = (body.replace(PAGE_LANGUAGE_MARKER, html.escape(language))
+                .replace(PAGE_TITLE_MARKER, html.escape(content.text("webchat_title", language))))
+    return body.encode("utf-8")
 
 
 def page_policy(frame_origins: Iterable[str]) -> str:
@@ -99,9 +141,9 @@ def parse_message_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> "tuple[
     if not valid_sender(sender):
         raise BadRequest("'sender' must be 16-64 letters, digits, '-' or '_'.")
     if not isinstance(text, str) or not text.strip():
-        raise BadRequest("The message is empty. Please type something.")
+        raise BadRequest(content.text("webchat_error_empty"))
     if len(text) > max_chars:
-        raise BadRequest(f"That message is too long (over {max_chars} characters). Could you shorten it?")
+        raise BadRequest(content.text("webchat_error_too_long", max_chars=max_chars))
     return sender, user_text(text)
 
 
@@ -228,8 +270,7 @@ class WebChatInput(InputChannel):
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES:
                 return self._cors(request, response.json({"error": "not found"}, status=404))
-            body = (STATIC_DIR / name).read_bytes()
-            resp = response.raw(body, content_type=f"{STATIC_FILES[name]}; charset=utf-8")
+            resp = response.raw(static_body(name), content_type=f"{STATIC_FILES[name]}; charset=utf-8")
             resp.headers["Cache-Control"] = "no-cache"
             self._page_headers(resp, STATIC_FILES[name])
             return self._cors(request, resp)

@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import VerifiedInputChannel, button_titles, post_with_retry, split_text
+from coach import content
 from coach.log_chart import parse_chart_path, week_chart_png
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ def interactive_for(text: str, buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
             row["description"] = title[:MAX_ROW_DESCRIPTION]  # the whole title, where the row title is cut
         rows.append(row)
     return {"type": "list", "body": {"text": text},
-            "action": {"button": "Choose", "sections": [{"title": "Options", "rows": rows}]}}
+            "action": {"button": content.text("channel_list_button"),
+                       "sections": [{"title": content.text("channel_list_section"), "rows": rows}]}}
 
 
 class WhatsAppOutput(OutputChannel):
@@ -108,7 +110,7 @@ class WhatsAppOutput(OutputChannel):
         body = text
         if len(text) > MAX_BUTTON_BODY:  # too long for an interactive body: send it plainly first
             await self.send_text_message(recipient_id, text)
-            body = "Choose an option:"
+            body = content.text("channel_choose_option")
         await self._post(recipient_id, "interactive", interactive_for(body, buttons))
 
 

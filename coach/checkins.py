@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from coach import content
 from coach.negation import NEGATION_CUE, NEGATION_WINDOW
 
 OUTCOMES = ("better", "same", "worse", "no_reply")
 
 # Button titles: tapping one sends these words, read by `checkin_request` / `read_outcome` below.
-MORNING = "Tomorrow morning"
-EVENING = "Tomorrow evening"
-THREE_DAYS = "In 3 days"
-NO_CHECKIN = "No check-in, thanks"
-BETTER, SAME, WORSE = "Better", "About the same", "Worse"
-STOP_CHECKINS = "Stop the check-ins"
+MORNING = content.text("checkin_button_morning")
+EVENING = content.text("checkin_button_evening")
+THREE_DAYS = content.text("checkin_button_three_days")
+NO_CHECKIN = content.text("checkin_button_no_checkin")
+BETTER = content.text("checkin_button_better")
+SAME = content.text("checkin_button_same")
+WORSE = content.text("checkin_button_worse")
+STOP_CHECKINS = content.text("checkin_button_stop")
 
 # Local clock hours for "morning" and "evening": after the usual first pumping session, and before
 # the last one of the day, so the question does not land in the middle of the night.
@@ -102,15 +105,30 @@ def due_at(choice: str, local_now: datetime, now_ts: float) -> float:
     return now_ts + (target - local_now.replace(tzinfo=None)).total_seconds()
 
 
+# Monday first, as datetime.weekday() counts.
+WEEKDAYS: Tuple[str, ...] = (
+    content.text("checkin_weekday_monday"), content.text("checkin_weekday_tuesday"),
+    content.text("checkin_weekday_wednesday"), content.text("checkin_weekday_thursday"),
+    content.text("checkin_weekday_friday"), content.text("checkin_weekday_saturday"),
+    content.text("checkin_weekday_sunday"),
+)
+
+
 def when_words(due_ts: float, now_ts: float, local_now: datetime) -> str:
     """"tomorrow (Sunday) at about 9 am", in the parent's own clock."""
     local_due = local_now.replace(tzinfo=None) + timedelta(seconds=due_ts - now_ts)
     days = (local_due.date() - local_now.date()).days
-    day = {0: "today", 1: "tomorrow"}.get(days, f"on {local_due:%A}")
-    if days == 1:
-        day += f" ({local_due:%A})"
+    weekday = WEEKDAYS[local_due.weekday()]
+    if days == 0:
+        day = content.text("checkin_day_today")
+    elif days == 1:
+        day = content.text("checkin_day_tomorrow", weekday=weekday)
+    else:
+        day = content.text("checkin_day_later", weekday=weekday)
     hour = local_due.hour % 12 or 12
-    return f"{day} at about {hour} {'am' if local_due.hour < 12 else 'pm'}"
+    if local_due.hour < 12:
+        return content.text("checkin_when_am", day=day, hour=hour)
+    return content.text("checkin_when_pm", day=day, hour=hour)
 
 
 # --- reading an answer ------------------------------------------------------------------------------
@@ -258,25 +276,31 @@ def compare_log(entries: Iterable[Dict[str, object]], since: datetime, now: date
         return None
     mean_before, mean_after = sum(before) / len(before), sum(after) / len(after)
     change = (mean_after - mean_before) / mean_before * 100 if mean_before else 0.0
-    trend = "about the same" if abs(change) < 10 else (f"up about {change:.0f} %" if change > 0
-                                                       else f"down about {-change:.0f} %")
-    return (f"Your log shows about {mean_before:.0f} ml a session before my suggestions ({_count(len(before))}) and "
-            f"{mean_after:.0f} ml a session since ({_count(len(after))}): {trend}.")
+    if abs(change) < 10:
+        trend = content.text("checkin_trend_same")
+    elif change > 0:
+        trend = content.text("checkin_trend_up", percent=f"{change:.0f}")
+    else:
+        trend = content.text("checkin_trend_down", percent=f"{-change:.0f}")
+    return content.text("checkin_log_comparison", before=f"{mean_before:.0f}", before_count=_count(len(before)),
+                        after=f"{mean_after:.0f}", after_count=_count(len(after)), trend=trend)
 
 
 def _count(n: int) -> str:
-    return f"{n} session{'s' if n != 1 else ''} logged"
+    if n == 1:
+        return content.text("checkin_sessions_one", count=n)
+    return content.text("checkin_sessions_many", count=n)
 
 
 def question_text(cause_label: Optional[str], log_line: Optional[str]) -> str:
-    about = f" (we looked at {cause_label})" if cause_label else ""
-    text = (f"Hi, it's the pumping coach checking in as promised{about}. Since we talked, is pumping going "
-            "better, about the same, or worse?")
+    if cause_label:
+        text = content.text("checkin_question_about_cause", cause=cause_label)
+    else:
+        text = content.text("checkin_question")
     return f"{text}\n\n{log_line}" if log_line else text
 
 
 OUTCOME_BUTTONS: Tuple[str, ...] = (BETTER, SAME, WORSE, STOP_CHECKINS)
 OFFER_BUTTONS: Tuple[str, ...] = (MORNING, EVENING, THREE_DAYS, NO_CHECKIN)
-OFFER = ("Shall I check in with you to ask how it went? Pick a time, and I'll send you one short question "
-         "then. You can stop it any time.")
+OFFER = content.text("checkin_offer")
 

@@ -12,6 +12,8 @@ from typing import Any, Dict, Optional
 
 import yaml
 
+from coach import content
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = PROJECT_ROOT / "clinic.yml"
 
@@ -37,8 +39,10 @@ class Clinic:
     privacy_policy_url: str = ""
 
     def contact_line(self) -> str:
-        line = f"{self.name}: {self.phone} ({self.hours})"
-        return f"{line}, {self.website}" if self.website else line
+        if self.website:
+            return content.text("clinic_contact_line_web", name=self.name, phone=self.phone, hours=self.hours,
+                                website=self.website)
+        return content.text("clinic_contact_line", name=self.name, phone=self.phone, hours=self.hours)
 
 
 def load_clinic(path: "str | os.PathLike[str] | None" = None) -> Clinic:

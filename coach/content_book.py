@@ -1,13 +1,10 @@
 """The content book: what the assistant says and decides, in one printable page a clinician can read.
 
 `make content-book` writes `results/content-book.html`. It is built from the files that decide what a
-parent reads (the domain's responses, the texts in `coach/replies.py`, `coach/prompts.py` and
-`coach/checkins.py`, the guidance and storage tables in `coach/knowledge/`, the safety answers, the
-question model in `coach/diagnosis.py`, the clinical map `safety/MAP.md`), never from a copy, and it
-carries a version: a hash of those files, so a sign-off names exactly what was read.
-
-Until the texts move into one content folder (issue 26, item 1), the texts kept in Python are found by
-reading the modules' public constants; each section says where its texts live.
+parent reads (every text in `content/en/`, with its id and source; the questions and guidance tables
+there; the storage table in `coach/knowledge/`; the question model in `coach/diagnosis.py`; the safety
+answers and thresholds; the clinical map `safety/MAP.md`), never from a copy, and it carries a version:
+a hash of those files, so a sign-off names exactly what was read.
 """
 from __future__ import annotations
 
@@ -16,24 +13,31 @@ import html
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, List, Sequence, Tuple
+from typing import Any, Iterable, Optional, Sequence, Tuple
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every file whose change changes what a parent reads or what the assistant decides.
-CONTENT_FILES: Tuple[str, ...] = (
+# The code files decide which text is said when; the content folder (every language) holds the words.
+CODE_FILES: Tuple[str, ...] = (
     "domain.yml", "clinic.yml", "coach/replies.py", "coach/prompts.py", "coach/checkins.py", "coach/safety.py",
-    "coach/diagnosis.py", "coach/storage.py", "coach/knowledge/guidance.yml", "coach/knowledge/storage_limits.yml",
+    "coach/diagnosis.py", "coach/storage.py", "coach/knowledge/storage_limits.yml",
     "coach/safety_model.py", "coach/encoder.py", "coach/suspicion.py", "safety/MAP.md", "channels/common.py",
 )
 OUT = ROOT / "results" / "content-book.html"
 
 
-def content_version(root: Path = ROOT, files: Sequence[str] = CONTENT_FILES) -> str:
+def content_files(root: Path = ROOT) -> Tuple[str, ...]:
+    """The code files and every file of the content folder, in a fixed order."""
+    texts = sorted(str(p.relative_to(root)) for p in (root / "content").rglob("*") if p.is_file())
+    return CODE_FILES + tuple(texts)
+
+
+def content_version(root: Path = ROOT, files: Optional[Sequence[str]] = None) -> str:
     """A short hash of the content files, in a fixed order: equal versions mean equal content."""
     digest = hashlib.sha256()
-    for name in files:
+    for name in files if files is not None else content_files(root):
         digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
@@ -48,41 +52,13 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _is_text(value: Any) -> bool:
-    """A sentence a parent reads, not an identifier or a pattern."""
-    return isinstance(value, str) and " " in value.strip() and not value.startswith(("^", "\\b", "("))
-
-
-def module_texts(module: Any) -> List[Tuple[str, str]]:
-    """(name, text) of a module's public text constants, dictionaries and tuples of texts included."""
-    found: List[Tuple[str, str]] = []
-    for name, value in vars(module).items():
-        if name.startswith("_") or not name.isupper():
-            continue
-        if _is_text(value):
-            found.append((name, value))
-        elif isinstance(value, dict):
-            found += [(f"{name}[{key}]", text) for key, text in value.items() if _is_text(text)]
-        elif isinstance(value, tuple):
-            found += [(f"{name}[{i}]", text) for i, text in enumerate(value) if _is_text(text)]
-    return found
-
-
-def _responses() -> str:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    rows = []
-    for name, variants in (domain.get("responses") or {}).items():
-        for variant in variants:
-            buttons = ", ".join(str(b.get("title")) for b in variant.get("buttons") or [])
-            rows.append((name, variant.get("text", ""), buttons))
-    return _table(("response", "text", "buttons"), rows)
-
-
 def _questions() -> str:
+    from coach import content
     from coach.diagnosis import CAUSES, QUESTIONS
     from coach.prompts import PROMPTS
 
     source = (ROOT / "coach" / "diagnosis.py").read_text(encoding="utf-8")
+    sources = {slot: spec["source"] for slot, spec in content.table("questions.yml")["questions"].items()}
     parts = []
     for question in QUESTIONS:
         match = re.search(r"((?:\n    #[^\n]*)*)\n    Question\(\"" + re.escape(question.slot) + '"', source)
@@ -91,13 +67,18 @@ def _questions() -> str:
         buttons = "; ".join(f"{title} → {value}" for title, value in prompt.options)
         rows = [(cause, *(f"{question.likelihoods[cause][a]:.2f}" for a in question.answers)) for cause in CAUSES]
         parts.append(f"<h3>{_e(question.slot)}</h3><p class=q>{_e(prompt.text)}</p><p>Buttons: {_e(buttons)}</p>"
+                     f"<p>Source: {_e(sources[question.slot])}</p>"
                      f"<p>Why these figures: {_e(reason or 'see coach/diagnosis.py')}</p>"
                      + _table(("P(answer | cause)", *question.answers), rows))
+    asked = {q.slot for q in QUESTIONS}
+    others = [(slot, p.text, "; ".join(f"{t} → {v}" for t, v in p.options), sources[slot])
+              for slot, p in PROMPTS.items() if slot not in asked]
+    parts.append("<h3>The stored-milk questions</h3>" + _table(("slot", "question", "buttons", "source"), others))
     return "".join(parts)
 
 
 def _guidance() -> str:
-    data = yaml.safe_load((ROOT / "coach" / "knowledge" / "guidance.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "content" / "en" / "guidance.yml").read_text(encoding="utf-8"))
     sections = data.get("sections") or {}
     rows = [(key, sections.get(entry.get("section"), entry.get("section")), " ".join(str(entry.get("text")).split()))
             for key, entry in (data.get("entries") or {}).items()]
@@ -138,13 +119,16 @@ def _thresholds() -> str:
 
 
 def _texts() -> str:
-    from coach import checkins, prompts, replies
+    """Every text of content/en, file by file: id, words, quick replies, source."""
+    from coach import content
 
     parts = []
-    for module in (replies, checkins, prompts):
-        rows = module_texts(module)
-        if rows:
-            parts.append(f"<h3>{_e(module.__name__.replace('.', '/'))}.py</h3>" + _table(("name", "text"), rows))
+    by_file: dict = {}
+    for entry in content.catalogue().values():
+        by_file.setdefault(entry.file, []).append(entry)
+    for file, entries in by_file.items():
+        rows = [(e.id, e.text, ", ".join(content.button_titles(e.id)), e.source) for e in entries]
+        parts.append(f"<h3>content/en/{_e(file)}</h3>" + _table(("id", "text", "quick replies", "source"), rows))
     return "".join(parts)
 
 
@@ -162,7 +146,8 @@ def build(out: Path = OUT) -> str:
         f"<h1>Pumping coach: content book, version {version}</h1>",
         "<p>Everything below is read from the files that run the assistant. A clinician's sign-off names this "
         "version; any change to those files gives a new one.</p>",
-        "<h2>1. Messages a parent can get</h2><h3>Responses (domain.yml)</h3>", _responses(), _texts(),
+        "<h2>1. Messages a parent can get</h2><p>Placeholders in braces are filled from clinic.yml or the "
+        "conversation where the text is said.</p>", _texts(),
         "<h2>2. Guidance, with its source</h2>", _guidance(),
         "<h2>3. Troubleshooting questions and what each answer does to the diagnosis</h2>", _questions(),
         "<h2>4. Red flags: the clinical map, the answers and the thresholds</h2>", _safety(), _thresholds(),

@@ -13,7 +13,9 @@ from typing import Dict, List, Mapping, Optional, Union
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "knowledge" / "guidance.yml"
+from coach import content
+
+DEFAULT_PATH = content.table_path("guidance.yml")
 
 
 class KnowledgeBaseError(ValueError):
@@ -32,10 +34,10 @@ class Entry:
     def render(self, with_source: bool = True) -> str:
         parts = []
         if self.official:
-            parts.append(f"Official guidance first: {self.official}")
+            parts.append(content.text("guidance_official_first", official=self.official))
         parts.append(self.text)
         if with_source:
-            parts.append(f"(Source: pumping article, \u201c{self.section_title}\u201d.)")
+            parts.append(content.text("guidance_source", section=self.section_title))
         return "\n\n".join(parts)
 
 

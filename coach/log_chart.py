@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # no display on a server; must be chosen before pyplot is
 
 from matplotlib import pyplot as plt  # noqa: E402
 
+from coach import content  # noqa: E402
 from coach.pumping_log import ML_PER_OZ  # noqa: E402
 
 # Wide enough for seven labelled days on a phone, small enough to send quickly (about 20 kB).
@@ -30,8 +31,8 @@ def week_chart_png(totals: Sequence[Tuple[date, float]]) -> bytes:
     fig, ax = plt.subplots(figsize=FIGURE_INCHES, dpi=DPI)
     try:
         bars = ax.bar(days, values, color="#3b7d6e")
-        ax.set_ylabel("ml per day")
-        ax.set_title("Milk pumped, last 7 days")
+        ax.set_ylabel(content.text("log_chart_ml_axis"))
+        ax.set_title(content.text("log_chart_title"))
         ax.spines[["top", "right"]].set_visible(False)
         top = max(values) if values and max(values) > 0 else 100
         ax.set_ylim(0, top * 1.2)
@@ -39,7 +40,7 @@ def week_chart_png(totals: Sequence[Tuple[date, float]]) -> bytes:
             if ml:
                 ax.annotate(f"{ml:g}", (bar.get_x() + bar.get_width() / 2, ml), ha="center", va="bottom", fontsize=8)
         oz = ax.secondary_yaxis("right", functions=(lambda ml: ml / ML_PER_OZ, lambda oz: oz * ML_PER_OZ))
-        oz.set_ylabel("oz")
+        oz.set_ylabel(content.text("log_chart_oz_axis"))
         return figure_png(fig)
     finally:
         plt.close(fig)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from coach import content
 from coach.answers import looks_like_question, normalise
 
 # 1 US fluid ounce, the unit pump bottles and parents in the US use.
@@ -270,17 +271,17 @@ def trend_words(totals: Sequence[Tuple[date, float]]) -> str:
     """The week in a sentence: compares the logged days of the second half with the first half."""
     logged = [(d, ml) for d, ml in totals if ml > 0]
     if len(logged) < 4:
-        return "There are not enough days logged yet to see a trend; a few more days will tell."
+        return content.text("log_trend_too_few_days")
     half = len(logged) // 2
     first = sum(ml for _, ml in logged[:half]) / half
     second = sum(ml for _, ml in logged[half:]) / (len(logged) - half)
     change = (second - first) / first if first else 0.0
     # Within 10 % either way is the normal swing from day to day, not a change.
     if change > 0.10:
-        return f"Your daily amounts are going up: about {change:.0%} more in the later days than the earlier ones."
+        return content.text("log_trend_up", change=f"{change:.0%}")
     if change < -0.10:
-        return f"Your daily amounts are going down: about {-change:.0%} less in the later days than the earlier ones."
-    return "Your daily amounts are about steady."
+        return content.text("log_trend_down", change=f"{-change:.0%}")
+    return content.text("log_trend_steady")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,19 +422,28 @@ def _bare_number(clean: str) -> Optional[float]:
     return float(match.group(1).replace(",", ".")) if match else None
 
 
+# A session's side as read back with it ("left side"); the week's lines name only left and right.
+SIDE_NAMES = {"left": content.text("log_side_left"), "right": content.text("log_side_right"),
+              "both": content.text("log_side_both")}
+WEEK_SIDE_WORDS = {"left": content.text("log_week_left"), "right": content.text("log_week_right")}
+
+
 def describe(entry: Dict[str, object], now: datetime) -> str:
     """"45 ml (1.5 oz), left side, today at 6:00 am"."""
     session = from_entry(entry)
-    parts = [f"{session.ml:g} ml ({session.oz:.1f} oz)"]
-    if session.side == "both":
-        parts.append("both sides")
-    elif session.side:
-        parts.append(f"{session.side} side")
+    amount = content.text("log_amount", ml=f"{session.ml:g}", oz=f"{session.oz:.1f}")
     day = session.at.date()
-    when = "today" if day == now.date() else "yesterday" if day == now.date() - timedelta(days=1) else \
-        session.at.strftime("%a %d %b")
-    parts.append(f"{when} at {session.at.strftime('%I:%M %p').lstrip('0').lower()}")
-    return ", ".join(parts)
+    if day == now.date():
+        day_name = content.text("log_today")
+    elif day == now.date() - timedelta(days=1):
+        day_name = content.text("log_yesterday")
+    else:
+        day_name = session.at.strftime("%a %d %b")
+    when = content.text("log_when_at", day=day_name, time=session.at.strftime("%I:%M %p").lstrip("0").lower())
+    side = SIDE_NAMES.get(session.side or "")
+    if side:
+        return content.text("log_entry_with_side", amount=amount, side=side, when=when)
+    return content.text("log_entry", amount=amount, when=when)
 
 
 def week_summary(entries: Sequence[Dict[str, object]], now: datetime, days: int = 7) -> str:
@@ -441,18 +451,26 @@ def week_summary(entries: Sequence[Dict[str, object]], now: datetime, days: int 
     sessions = [from_entry(e) for e in entries]
     totals = daily_totals(sessions, now.date(), days)
     if not any(ml for _, ml in totals):
-        return "There is nothing in your log for the last 7 days yet. Tell me what you pumped, like \"pumped 60 ml\"."
-    lines = ["Your last 7 days:"]
+        return content.text("log_week_empty")
+    lines = [content.text("log_week_heading")]
     for day, ml in reversed(totals):
         todays = sorted((s for s in sessions if s.at and s.at.date() == day), key=lambda s: s.at)
         if not todays:
             continue
-        detail = ", ".join(f"{s.at.strftime('%H:%M')} {s.ml:g} ml" + (f" {s.side}" if s.side in ("left", "right") else "")
-                           for s in todays)
-        lines.append(f"- {day.strftime('%a %d %b')}: {ml:g} ml ({ml / ML_PER_OZ:.1f} oz) in {len(todays)} "
-                     f"session{'s' if len(todays) > 1 else ''} ({detail})")
+        detail = ", ".join(_week_session(s) for s in todays)
+        line = "log_week_day_sessions" if len(todays) > 1 else "log_week_day_one_session"
+        lines.append(content.text(line, day=day.strftime("%a %d %b"), ml=f"{ml:g}", oz=f"{ml / ML_PER_OZ:.1f}",
+                                  count=len(todays), sessions=detail))
     lines.append(trend_words(totals))
     return "\n".join(lines)
+
+
+def _week_session(session: Session) -> str:
+    """One session in a day's line of the week: "12:30 45 ml left", "09:30 60 ml"."""
+    time_, ml = session.at.strftime("%H:%M"), f"{session.ml:g}"
+    if session.side in WEEK_SIDE_WORDS:
+        return content.text("log_week_session_side", time=time_, ml=ml, side=WEEK_SIDE_WORDS[session.side])
+    return content.text("log_week_session", time=time_, ml=ml)
 
 
 def log_week(sessions: Sequence[Session], days: int = 7) -> List[Tuple[date, float]]:

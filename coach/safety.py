@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, List, Optional, Pattern, Sequence, Tuple
 
+from coach import content
 from coach.negation import NEGATION_CUE, negated, without_denied_questions
 from coach.newborn_numbers import baby_sign_in_numbers
 
@@ -695,12 +696,11 @@ def advice_for(flags: Sequence[RedFlag], clinic: "ClinicContacts") -> SafetyAdvi
     flags = tuple(sort_by_urgency(flags or [RedFlag.UNSPECIFIED]))
     parts: List[str] = []
     for flag in flags:
-        parts.append(_MESSAGES[flag].format(c=clinic))
-    parts.append(
-        f"{clinic.name}: {clinic.phone} ({clinic.hours}). Outside those hours, or if things get worse, "
-        f"call {clinic.emergency_number}."
-    )
-    parts.append("I'm a chatbot and can't examine you or your baby, so please don't wait on me for this one.")
+        parts.append(content.text(_MESSAGES[flag], emergency_number=clinic.emergency_number,
+                                  crisis_line=clinic.crisis_line))
+    parts.append(content.text("safety_clinic_line", name=clinic.name, phone=clinic.phone, hours=clinic.hours,
+                              emergency_number=clinic.emergency_number))
+    parts.append(content.text("safety_cannot_examine"))
     return SafetyAdvice(flags, "\n\n".join(parts))
 
 
@@ -712,45 +712,15 @@ class ClinicContacts:  # structural type; coach.clinic.Clinic satisfies it
     crisis_line: str
 
 
+# The text id of each flag's paragraph (content/en/safety.yml).
 _MESSAGES = {
-    RedFlag.MENTAL_HEALTH: (
-        "Thank you for telling me. What you are feeling matters, and you deserve support right now. "
-        "If you might hurt yourself or your baby, or feel you can't keep yourself safe, call "
-        "{c.emergency_number} now. You can also reach a crisis line at any hour: {c.crisis_line}. "
-        "Please also let your doctor, midwife or the clinic know today."
-    ),
-    RedFlag.INFANT: (
-        "Few wet diapers, dark urine, a baby who is very sleepy or hard to wake, or weight that is not "
-        "going up can mean your baby is not getting enough milk. Please call your baby's doctor or the "
-        "clinic now, today, rather than waiting to try pumping tips."
-    ),
-    RedFlag.MASTITIS: (
-        "Fever, chills or flu-like aches together with a red, hot, hard or painful area of the breast can be "
-        "a sign of mastitis, an inflammation that may need treatment. Please contact a health professional "
-        "today."
-    ),
-    RedFlag.FEVER: (
-        "A fever, chills or flu-like aches while you are breastfeeding or pumping should be checked by a "
-        "health professional, especially if part of a breast becomes red, hot or painful. Please contact "
-        "one today."
-    ),
-    RedFlag.NIPPLE_DAMAGE: (
-        "Bleeding, cracked or blistered nipples, or blood in your milk, need a look from a lactation "
-        "consultant or health professional. They are often a sign that the pump, flange size or suction "
-        "is hurting you; please stop turning the suction up and get them checked soon."
-    ),
-    RedFlag.LOW_MOOD: (
-        "Thank you for telling me how you feel; you are not alone in this, and it is not a failing. Feeling "
-        "this low is worth talking about with someone who can help: your doctor, midwife or the clinic, today "
-        "if you can. If it ever gets to thoughts of hurting yourself or your baby, call {c.emergency_number}, "
-        "or reach a crisis line at any hour: {c.crisis_line}."
-    ),
-    RedFlag.UNSPECIFIED: (
-        "I want to make sure you and your baby are safe. If you have a fever or a red, painful area of the "
-        "breast, bleeding or cracked nipples, if your baby has few wet diapers or is very sleepy, or if you "
-        "feel very low or have thoughts of harming yourself or your baby, please contact a health "
-        "professional now."
-    ),
+    RedFlag.MENTAL_HEALTH: "safety_mental_health",
+    RedFlag.INFANT: "safety_infant",
+    RedFlag.MASTITIS: "safety_mastitis",
+    RedFlag.FEVER: "safety_fever",
+    RedFlag.NIPPLE_DAMAGE: "safety_nipple_damage",
+    RedFlag.LOW_MOOD: "safety_low_mood",
+    RedFlag.UNSPECIFIED: "safety_unspecified",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 
-from coach import milk_clock
+from coach import content, milk_clock
 from coach.negation import find_affirmed
 from coach.safety import normalise
 
@@ -31,15 +31,32 @@ PLACES = ("room", "fridge", "freezer", "deep_freezer", "cooler")
 # from the parent's words (coach/milk_clock.py), never asked: a parent in the heat says so.
 HOT = "hot"
 STATES = ("fresh", "thawed", "leftover")
+# The words for each place and state are in content/en/storage.yml.
 PLACE_NAMES = {
-    "room": "at room temperature",
-    "fridge": "in the fridge",
-    "freezer": "in the freezer",
-    "deep_freezer": "in a deep freezer",
-    "cooler": "in a cooler with ice packs",
-    HOT: "somewhere hot (over 77 °F / 25 °C)",
+    "room": content.text("place_room"),
+    "fridge": content.text("place_fridge"),
+    "freezer": content.text("place_freezer"),
+    "deep_freezer": content.text("place_deep_freezer"),
+    "cooler": content.text("place_cooler"),
+    HOT: content.text("place_hot"),
 }
-STATE_NAMES = {"fresh": "Freshly pumped milk", "thawed": "Thawed milk", "leftover": "Milk left over from a feed"}
+# At the start of a sentence, and inside one.
+STATE_NAMES = {
+    "fresh": content.text("state_fresh"),
+    "thawed": content.text("state_thawed"),
+    "leftover": content.text("state_leftover"),
+}
+STATE_IN_SENTENCE = {
+    "fresh": content.text("state_fresh_in_sentence"),
+    "thawed": content.text("state_thawed_in_sentence"),
+    "leftover": content.text("state_leftover_in_sentence"),
+}
+# One word for a state, in a list of the states a verdict covers ("fresh, thawed or left over").
+STATE_WORDS = {
+    "fresh": content.text("state_word_fresh"),
+    "thawed": content.text("state_word_thawed"),
+    "leftover": content.text("state_word_leftover"),
+}
 
 
 class Verdict(str, Enum):
@@ -54,7 +71,7 @@ class Limit:
     use_by: float  # hours: the official outer limit
     official: str  # the official figure, as said to the parent
     article: Optional[str]  # the article's figure, where it gives one
-    authority: str = "the CDC says"  # who gives the figure, as said before it
+    authority: str  # who gives the figure, as said before it (storage_limits.yml `authorities`)
 
 
 LIMITS_FILE = Path(__file__).resolve().parent / "knowledge" / "storage_limits.yml"
@@ -105,15 +122,19 @@ def judge(place: str, state: str, hours: float) -> StorageAnswer:
         return StorageAnswer(Verdict.THROW_AWAY, REFREEZE_TEXT)
     limit = LIMITS[(state, place)]
     if hours <= limit.fine_until:
-        verdict, lead = Verdict.FINE, "That milk is fine to use."
+        verdict, lead = Verdict.FINE, content.text("storage_fine")
     elif hours <= limit.use_by:
-        verdict, lead = Verdict.USE_SOON, "It's still within the official limit, so use it soon (or move it somewhere colder)."
+        verdict, lead = Verdict.USE_SOON, content.text("storage_use_soon")
     else:
-        verdict, lead = Verdict.THROW_AWAY, "To be safe, throw it away, I'm sorry. It's past the official limit."
-    figures = f"{STATE_NAMES[state]} {PLACE_NAMES[place]}: {limit.authority} {limit.official}."
+        verdict, lead = Verdict.THROW_AWAY, content.text("storage_throw_away")
+    said = {"milk": STATE_NAMES[state], "place": PLACE_NAMES[place], "authority": limit.authority,
+            "figure": limit.official}
     if limit.article:
-        figures += f" The article's informal Rule of 6 allows {limit.article}, but the CDC figure is the safer one."
-    return StorageAnswer(verdict, f"{lead} By my count, that's about {describe_hours(hours)}.\n\n{figures}")
+        figures = content.text("storage_figures_rule_of_6", article=limit.article, **said)
+    else:
+        figures = content.text("storage_figures", **said)
+    return StorageAnswer(verdict, content.text("storage_verdict", lead=lead, duration=describe_hours(hours),
+                                               figures=figures))
 
 
 # Durations tried for an unknown time: enough points to cross every limit above once.
@@ -170,9 +191,9 @@ def facts_that_matter(place: Optional[str], state: Optional[str], hours: Optiona
 
 def _either(place: Optional[str]) -> str:
     """The states a verdict without the milk's state covers, in words ("fresh, thawed or left over")."""
-    words = {"fresh": "fresh", "thawed": "thawed", "leftover": "left over"}
-    names = [words[s] for s in _possible_states(place)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    names = [STATE_WORDS[s] for s in _possible_states(place)]
+    return names[0] if len(names) == 1 else content.text("storage_states_or", earlier=", ".join(names[:-1]),
+                                                         last=names[-1])
 
 
 def judge_known(place: Optional[str], state: Optional[str], hours: Optional[float]) -> Optional[StorageAnswer]:
@@ -185,43 +206,44 @@ def judge_known(place: Optional[str], state: Optional[str], hours: Optional[floa
     if len(verdicts) != 1:
         return None
     verdict = next(iter(verdicts))
-    where = PLACE_NAMES[place] if place else "wherever it was kept"
-    kind = f"{STATE_NAMES[state].lower()}" if state else _either(place)
-    said = f" for about {describe_hours(hours)}" if hours is not None else ""
+    where = PLACE_NAMES[place] if place else content.text("place_unknown")
+    if hours is not None:
+        where = content.text("storage_kept_for", place=where, duration=describe_hours(hours))
+    kind = STATE_IN_SENTENCE[state] if state else _either(place)
     if verdict is Verdict.THROW_AWAY:
         if state:
-            lead = f"To be safe, throw it away, I'm sorry: {kind} {where}{said} is past the official limit."
+            lead = content.text("storage_known_throw_away", milk=kind, where=where)
         else:
-            lead = (f"To be safe, throw it away, I'm sorry. Milk kept {where}{said} is past the official limit, "
-                    f"whether it is {kind}.")
+            lead = content.text("storage_known_throw_away_any_state", where=where, states=kind)
     elif verdict is Verdict.USE_SOON:
-        lead = f"It's still within the official limit ({kind}, {where}{said}), so use it soon."
+        lead = content.text("storage_known_use_soon", milk=kind, where=where)
     else:
-        lead = f"That milk is fine to use ({kind}, {where}{said})."
+        lead = content.text("storage_known_fine", milk=kind, where=where)
     return StorageAnswer(verdict, lead + "\n\n" + OFFICIAL_SUMMARY)
 
 
 # The CDC figures in one paragraph, for answers given without every fact.
-OFFICIAL_SUMMARY = (
-    "The CDC's limits: freshly pumped milk up to 4 hours at room temperature (up to 77 °F / 25 °C), 4 days "
-    "in the fridge, about 6 months in the freezer (12 at most); thawed milk 1 to 2 hours out or 24 hours "
-    "in the fridge, never refrozen; milk left over from a feed within 2 hours. The article's informal Rule "
-    "of 6 allows more, but the CDC figures are the safer ones."
-)
+OFFICIAL_SUMMARY = content.text("storage_official_summary")
+
+
+# The ids of a count of each unit, for one and for more (content/en/storage.yml).
+_ONE_UNIT = {"month": "storage_duration_month", "week": "storage_duration_week", "day": "storage_duration_day",
+             "hour": "storage_duration_hour"}
+_MANY_UNITS = {"month": "storage_duration_months", "week": "storage_duration_weeks", "day": "storage_duration_days",
+               "hour": "storage_duration_hours"}
 
 
 def describe_hours(hours: float) -> str:
     """How long, as a parent would say it: "4 hours 15 minutes", "3.5 days", "2 months"."""
     if HOUR <= hours < DAY:  # a clock time read back to the minute the parent can check ("pumped at 8:45")
         whole, minutes = divmod(round(hours * 60), 60)
-        text = f"{whole} hour{'' if whole == 1 else 's'}"
-        return f"{text} {minutes} minutes" if minutes else text
+        text = content.text("storage_duration_hour" if whole == 1 else "storage_duration_hours", count=whole)
+        return content.text("storage_duration_hours_minutes", hours=text, minutes=minutes) if minutes else text
     for unit, size in (("month", MONTH), ("week", WEEK), ("day", DAY), ("hour", HOUR)):
         if hours >= size:
             count = round(hours / size, 1)
-            count_text = f"{count:g}"
-            return f"{count_text} {unit}{'' if count == 1 else 's'}"
-    return f"{round(hours * 60):g} minutes"
+            return content.text((_ONE_UNIT if count == 1 else _MANY_UNITS)[unit], count=f"{count:g}")
+    return content.text("storage_duration_minutes", count=f"{round(hours * 60):g}")
 
 
 _NUMBER_WORDS = {

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from coach import content
 from review import audit
 from review.conversations import InvalidInput
 from review.schema import conversation, hold
@@ -96,7 +97,7 @@ def open_holds(conn: Connection) -> List:
 
 def display_name(raw: str) -> str:
     name = " ".join((raw or "").split())[:40]
-    return name or "Clinic staff"
+    return name or content.text("channel_staff_default_name")  # the name the parent sees
 
 
 def take_over(conn: Connection, settings: Settings, row, staff: str, name: str, address: str = "") -> str:

@@ -4,6 +4,9 @@
  * Embedded: <script src="https://BOT/webhooks/webchat/static/widget.js" defer></script> on any page
  * adds a "Chat" button that opens the chat in a panel (the bot host must list the page's origin in
  * credentials.yml, webchat.allowed_origins).
+ *
+ * Every word it shows comes from content/en/webchat.yml: the server writes them into this file as it
+ * sends it (channels/webchat.py, widget_texts), so a translation needs no change here.
  */
 (function () {
   "use strict";
@@ -12,6 +15,17 @@
   // How often an open page looks for a reply from clinic staff: quick enough to feel like a chat, one small
   // request per 5 s per open page.
   var POLL_MS = 5000;
+  // {texts: {id: template}, greeting_buttons: [title]}, written in by the server in place of the marker.
+  var WORDS = /*TEXTS*/null;
+
+  // The text with this id; with values, its {named} placeholders filled in.
+  function t(id, values) {
+    var text = WORDS.texts[id];
+    if (!values) return text;
+    return text.replace(/\{(\w+)\}/g, function (field, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : field;
+    });
+  }
 
   function apiBase(server) {
     if (server) return server.replace(/\/+$/, "") + "/webhooks/webchat";
@@ -68,20 +82,20 @@
     var self = this;
     root.classList.add("pc-chat", options.inline ? "pc-inline" : "pc-floating");
     root.setAttribute("role", "region");
-    root.setAttribute("aria-label", "Pumping coach chat");
+    root.setAttribute("aria-label", t("webchat_region_label"));
     var header = el("header", { "class": "pc-header" });
-    header.appendChild(el(options.inline ? "h1" : "h2", {}, "Pumping coach"));
-    header.appendChild(el("p", {}, "A chatbot, not a medical professional. Conversations are stored and may be reviewed by clinic staff."));
+    header.appendChild(el(options.inline ? "h1" : "h2", {}, t("webchat_title")));
+    header.appendChild(el("p", {}, t("webchat_disclaimer")));
     // The parent's right to erasure: the assistant asks once to confirm, then deletes everything.
-    var erase = el("button", { type: "button", "class": "pc-erase" }, "Delete this chat");
-    erase.addEventListener("click", function () { self.send("Delete this chat", "Delete this chat"); });
+    var erase = el("button", { type: "button", "class": "pc-erase" }, t("webchat_erase"));
+    erase.addEventListener("click", function () { self.send(t("webchat_erase"), t("webchat_erase")); });
     header.appendChild(erase);
-    this.log = el("div", { "class": "pc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0", "aria-label": "Conversation" });
+    this.log = el("div", { "class": "pc-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0", "aria-label": t("webchat_log_label") });
     this.status = el("div", { "class": "pc-status", role: "alert", hidden: "" });
     this.form = el("form", { "class": "pc-form" });
-    var label = el("label", { "for": "pc-input-" + this.sender.slice(0, 6), "class": "pc-visually-hidden" }, "Your message");
-    this.input = el("textarea", { id: "pc-input-" + this.sender.slice(0, 6), rows: "1", maxlength: "4000", placeholder: "Type your message…", autocomplete: "off" });
-    this.sendButton = el("button", { type: "submit" }, "Send");
+    var label = el("label", { "for": "pc-input-" + this.sender.slice(0, 6), "class": "pc-visually-hidden" }, t("webchat_input_label"));
+    this.input = el("textarea", { id: "pc-input-" + this.sender.slice(0, 6), rows: "1", maxlength: "4000", placeholder: t("webchat_input_placeholder"), autocomplete: "off" });
+    this.sendButton = el("button", { type: "submit" }, t("webchat_send"));
     this.form.appendChild(label);
     this.form.appendChild(this.input);
     this.form.appendChild(this.sendButton);
@@ -102,7 +116,7 @@
     if (!src || src.indexOf("/webhooks/webchat/chart/") !== 0) return;
     var node = el("div", { "class": "pc-msg pc-bot pc-image" });
     node.appendChild(el("img", { src: this.base + src.slice("/webhooks/webchat".length),
-                                 alt: "Chart of the milk pumped per day over the last 7 days" }));
+                                 alt: t("webchat_chart_alt") }));
     this.log.appendChild(node);
     this.scroll();
   };
@@ -111,7 +125,7 @@
     if (!text) return;
     var kind = from === "user" ? "pc-user" : (from === "staff" ? "pc-bot pc-staff" : "pc-bot");
     var node = el("div", { "class": "pc-msg " + kind });
-    if (from === "staff") node.appendChild(el("strong", { "class": "pc-name" }, (name || "Clinic staff") + " (clinic)"));
+    if (from === "staff") node.appendChild(el("strong", { "class": "pc-name" }, t("webchat_staff_name", { name: name || t("webchat_staff_default_name") })));
     node.appendChild(document.createTextNode(text));
     this.log.appendChild(node);
     this.scroll();
@@ -144,7 +158,7 @@
   Chat.prototype.addButtons = function (buttons) {
     var self = this;
     if (!buttons || !buttons.length) return;
-    var group = el("div", { "class": "pc-buttons", role: "group", "aria-label": "Quick replies" });
+    var group = el("div", { "class": "pc-buttons", role: "group", "aria-label": t("webchat_quick_replies_label") });
     buttons.forEach(function (b) {
       var button = el("button", { type: "button" }, b.title);
       button.addEventListener("click", function () { self.send(b.payload || b.title, b.title); });
@@ -160,7 +174,7 @@
     try { window.localStorage.removeItem(STORAGE_KEY); } catch (e) { /* storage blocked: nothing kept */ }
     this.sender = senderId();
     this.seen = 0;
-    this.showStatus("This chat was deleted. Anything you write now starts a new conversation.", false);
+    this.showStatus(t("webchat_erased"), false);
   };
 
   Chat.prototype.showBotMessages = function (messages) {
@@ -176,7 +190,7 @@
     var self = this;
     this.status.textContent = text;
     if (retry) {
-      var again = el("button", { type: "button" }, "Try again");
+      var again = el("button", { type: "button" }, t("webchat_try_again"));
       again.addEventListener("click", function () { self.retry(); });
       this.status.appendChild(again);
     }
@@ -200,15 +214,12 @@
           if (m.from === "bot" && i === messages.length - 1) self.addButtons(m.buttons);
         });
         if (!messages.length) {
-          self.addMessage("bot", "Hello! Tell me what's going on with pumping, or tap an option below.");
-          self.addButtons([
-            { title: "Little or no milk when I pump" }, { title: "Is my stored milk OK?" },
-            { title: "How should my flange fit?" }, { title: "Talk to a person" }
-          ]);
+          self.addMessage("bot", t("webchat_greeting"));
+          self.addButtons(WORDS.greeting_buttons.map(function (title) { return { title: title }; }));
         }
       })
       .catch(function () {
-        self.showStatus("I can't reach the pumping coach right now. Check your internet connection; your messages will be kept here until it's back.", false);
+        self.showStatus(t("webchat_unreachable"), false);
       });
   };
 
@@ -229,7 +240,7 @@
     this.clearButtons();
     if (!isRetry) { this.addMessage("user", shown); this.input.value = ""; }
     this.sendButton.disabled = true;
-    var typing = el("div", { "class": "pc-typing", "aria-hidden": "true" }, "Pumping coach is typing…");
+    var typing = el("div", { "class": "pc-typing", "aria-hidden": "true" }, t("webchat_typing"));
     this.log.appendChild(typing);
     this.scroll();
     fetch(this.base + "/webhook", {
@@ -241,15 +252,16 @@
         return r.json().catch(function () { return {}; }).then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
       })
       .then(function (res) {
-        if (res.status === 400) { self.pending = null; self.showStatus(res.data.error || "That message couldn't be sent.", false); return; }
+        if (res.status === 400) { self.pending = null; self.showStatus(res.data.error || t("webchat_not_sent"), false); return; }
         self.showBotMessages(res.data.messages);
         if (res.data.erased) self.forgetConversation();
         if (res.ok) self.pending = null;
-        else self.showStatus("Your last message may not have reached the coach.", true);
+        else self.showStatus(t("webchat_maybe_not_received"), true);
       })
       .catch(function () {
-        var phone = self.clinic ? " If you need help now, call " + self.clinic.name + " at " + self.clinic.phone + "." : "";
-        self.showStatus("I can't reach the pumping coach right now, so your message wasn't sent." + phone, true);
+        var failed = self.clinic ? t("webchat_send_failed_call", { clinic: self.clinic.name, phone: self.clinic.phone })
+                                 : t("webchat_send_failed");
+        self.showStatus(failed, true);
       })
       .then(function () { return self.fetchStaffMessages(); })
       .then(function () {
@@ -267,7 +279,7 @@
       return;
     }
     var panel = el("div", { id: "pumping-coach-panel", hidden: "" });
-    var launcher = el("button", { type: "button", "class": "pc-launcher", "aria-expanded": "false", "aria-controls": "pumping-coach-panel" }, "Chat with the pumping coach");
+    var launcher = el("button", { type: "button", "class": "pc-launcher", "aria-expanded": "false", "aria-controls": "pumping-coach-panel" }, t("webchat_launcher"));
     document.body.appendChild(panel);
     document.body.appendChild(launcher);
     var chat = null;

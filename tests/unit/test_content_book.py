@@ -21,7 +21,7 @@ def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
         assert PROMPTS[question.slot].text in page
     limits = yaml.safe_load((content_book.ROOT / "coach/knowledge/storage_limits.yml").read_text(encoding="utf-8"))
     assert all(row["told"] in page for row in limits["limits"])
-    guidance = yaml.safe_load((content_book.ROOT / "coach/knowledge/guidance.yml").read_text(encoding="utf-8"))
+    guidance = yaml.safe_load((content_book.ROOT / "content/en/guidance.yml").read_text(encoding="utf-8"))
     assert all(key in page for key in guidance["entries"])
     assert all(flag.value in page for flag in RedFlag)
     assert "Why these figures: see coach/diagnosis.py" not in page  # every question carries its reason
@@ -29,7 +29,7 @@ def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
 
 
 def test_the_version_changes_with_any_content_file_and_only_then(tmp_path):
-    for name in content_book.CONTENT_FILES:
+    for name in content_book.content_files():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(content_book.ROOT / name, tmp_path / name)
     first = content_book.content_version(tmp_path)
@@ -39,10 +39,12 @@ def test_the_version_changes_with_any_content_file_and_only_then(tmp_path):
     assert content_book.content_version(tmp_path) != first
 
 
-def test_texts_kept_in_code_are_found_but_identifiers_and_patterns_are_not():
-    from coach import replies
+def test_every_text_a_parent_can_get_is_in_the_book_with_its_id_and_source(tmp_path):
+    from coach import content
 
-    names = dict(content_book.module_texts(replies))
-    assert names["PRIVACY_NOTICE"] == replies.PRIVACY_NOTICE
-    assert "SAFETY_CHECK[mood]" in names
-    assert not any(text.startswith("\\b") for text in names.values())
+    out = tmp_path / "book.html"
+    content_book.build(out)
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    for entry in content.catalogue().values():
+        assert f"<td>{entry.id}</td><td>{entry.text}</td>" in page
+        assert entry.source in page
