@@ -24,6 +24,7 @@ CODE_FILES: Tuple[str, ...] = (
     "domain.yml", "clinic.yml", "coach/replies.py", "coach/prompts.py", "coach/checkins.py", "coach/safety.py",
     "coach/diagnosis.py", "coach/storage.py", "coach/knowledge/storage_limits.yml",
     "coach/safety_model.py", "coach/encoder.py", "coach/suspicion.py", "safety/MAP.md", "channels/common.py",
+    "safety/rules.en.yml", "coach/red_flag_rules.py",
 )
 OUT = ROOT / "results" / "content-book.html"
 
@@ -103,6 +104,19 @@ def _safety() -> str:
     return _table(("sign", "the human-contact answer (with this clinic.yml)"), rows)
 
 
+def _red_flag_rules() -> str:
+    """The steps in their order, then every rule and mask with its examples (safety/rules.en.yml)."""
+    from coach.red_flag_rules import rule_book
+
+    book = rule_book()
+    steps = _table(("step", "what it does", "patterns it uses", "skipped for a question in general"),
+                   [(s.name, s.does, ", ".join(s.uses), "yes" if s.physical else "no") for s in book.steps])
+    rows = [(e.name, e.table, e.flag or "", e.why, " | ".join(e.catches), " | ".join(e.leaves))
+            for e in book.entries.values() if e.table in ("rules", "masks")]
+    return (steps + _table(("entry", "kind", "flag", "why", "must catch", "must leave"), rows)
+            + "<p>The words of each entry (regular expressions) are in safety/rules.en.yml.</p>")
+
+
 def _thresholds() -> str:
     from coach import encoder, safety, safety_model, suspicion
 
@@ -150,7 +164,9 @@ def build(out: Path = OUT) -> str:
         "conversation where the text is said.</p>", _texts(),
         "<h2>2. Guidance, with its source</h2>", _guidance(),
         "<h2>3. Troubleshooting questions and what each answer does to the diagnosis</h2>", _questions(),
-        "<h2>4. Red flags: the clinical map, the answers and the thresholds</h2>", _safety(), _thresholds(),
+        "<h2>4. Red flags: the clinical map, the answers, the rules and the thresholds</h2>", _safety(),
+        "<h3>The phrase rules: steps in order, then each rule and mask with its examples</h3>", _red_flag_rules(),
+        _thresholds(),
         f"<details open><summary>safety/MAP.md</summary><pre>{_e(map_text)}</pre></details>",
         "<h2>5. Stored milk: the limits table</h2>", _storage(),
         "<h2>6. Evaluation figures of this version</h2>", _figures(),

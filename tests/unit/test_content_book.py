@@ -24,6 +24,10 @@ def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
     guidance = yaml.safe_load((content_book.ROOT / "content/en/guidance.yml").read_text(encoding="utf-8"))
     assert all(key in page for key in guidance["entries"])
     assert all(flag.value in page for flag in RedFlag)
+    from coach.red_flag_rules import rule_book
+    rules = rule_book()
+    assert all(step.does in page for step in rules.steps)
+    assert all(example in page for entry in rules.entries.values() for example in entry.catches + entry.leaves)
     assert "Why these figures: see coach/diagnosis.py" not in page  # every question carries its reason
     assert "Now, on one screen" in page  # the evaluation figures of this version
 
