@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The code files decide which text is said when; the content folder (every language) holds the words.
 CODE_FILES: Tuple[str, ...] = (
     "domain.yml", "clinic.yml", "coach/replies.py", "coach/prompts.py", "coach/checkins.py", "coach/safety.py",
-    "coach/diagnosis.py", "coach/storage.py", "coach/knowledge/storage_limits.yml",
+    "coach/diagnosis.py", "coach/knowledge/questions.yml", "coach/storage.py", "coach/knowledge/storage_limits.yml",
     "coach/safety_model.py", "coach/encoder.py", "coach/suspicion.py", "safety/MAP.md", "channels/common.py",
     "safety/rules.en.yml", "coach/red_flag_rules.py",
 )
@@ -58,18 +58,16 @@ def _questions() -> str:
     from coach.diagnosis import CAUSES, QUESTIONS
     from coach.prompts import PROMPTS
 
-    source = (ROOT / "coach" / "diagnosis.py").read_text(encoding="utf-8")
     sources = {slot: spec["source"] for slot, spec in content.table("questions.yml")["questions"].items()}
     parts = []
     for question in QUESTIONS:
-        match = re.search(r"((?:\n    #[^\n]*)*)\n    Question\(\"" + re.escape(question.slot) + '"', source)
-        reason = " ".join(line.strip().lstrip("# ") for line in (match.group(1) if match else "").splitlines() if line)
+        reason = question.why
         prompt = PROMPTS[question.slot]
         buttons = "; ".join(f"{title} → {value}" for title, value in prompt.options)
         rows = [(cause, *(f"{question.likelihoods[cause][a]:.2f}" for a in question.answers)) for cause in CAUSES]
         parts.append(f"<h3>{_e(question.slot)}</h3><p class=q>{_e(prompt.text)}</p><p>Buttons: {_e(buttons)}</p>"
                      f"<p>Source: {_e(sources[question.slot])}</p>"
-                     f"<p>Why these figures: {_e(reason or 'see coach/diagnosis.py')}</p>"
+                     f"<p>Why these figures: {_e(reason or 'see coach/knowledge/questions.yml')}</p>"
                      + _table(("P(answer | cause)", *question.answers), rows))
     asked = {q.slot for q in QUESTIONS}
     others = [(slot, p.text, "; ".join(f"{t} → {v}" for t, v in p.options), sources[slot])

@@ -28,7 +28,7 @@ def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
     rules = rule_book()
     assert all(step.does in page for step in rules.steps)
     assert all(example in page for entry in rules.entries.values() for example in entry.catches + entry.leaves)
-    assert "Why these figures: see coach/diagnosis.py" not in page  # every question carries its reason
+    assert all(f"Why these figures: {q.why}" in page and q.why for q in QUESTIONS)  # every question carries its reason
     assert "Now, on one screen" in page  # the evaluation figures of this version
 
 

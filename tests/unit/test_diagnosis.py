@@ -92,3 +92,50 @@ def test_runner_up_differs_from_cause():
     result = diagnose({"pumping_pain": "painful"})
     assert result.cause != result.runner_up
     assert result.confidence >= result.runner_up_confidence
+
+
+# --- the spec file (coach/knowledge/questions.yml) -------------------------------------------------
+
+
+def test_each_question_is_one_spec_with_its_reason_its_reader_its_text_and_its_buttons():
+    from coach import answers
+    from coach.prompts import PROMPTS
+
+    for question in QUESTIONS:
+        assert question.why, question.slot
+        assert question.reader in answers.PARSERS, question.slot
+        assert PROMPTS[question.slot].text  # content/en/questions.yml
+        # every answer the model weighs can be given with a button, or is "unsure" said in words
+        titles = {value for _, value in PROMPTS[question.slot].options}
+        assert set(question.answers) - titles <= {"unsure"}, question.slot
+
+
+def _spec(tmp_path, questions, priors=None):
+    import yaml
+
+    path = tmp_path / "questions.yml"
+    path.write_text(yaml.safe_dump({
+        "priors": priors or {c: 0.2 for c in CAUSES}, "settle": {"confident_posterior": 0.6, "lead_ratio": 2,
+                                                                 "max_questions": 6},
+        "questions": questions}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("questions, priors, message", [
+    ({"q": {"likelihoods": {"pump": {"a": 1.0}}}}, None, "default"),
+    ({"q": {"likelihoods": {"default": {"a": 0.5, "b": 0.4}}}}, None, "sums to"),
+    ({"q": {"likelihoods": {"default": {"a": 0.5, "b": 0.5}, "pump": {"b": 0.5, "a": 0.5}}}}, None, "answers"),
+    ({"q": {"likelihoods": {"default": {"a": 1.0}, "weather": {"a": 1.0}}}}, None, "unknown causes"),
+    ({"q": {"likelihoods": {"default": {"a": 1.0}}}}, {c: 0.3 for c in CAUSES}, "priors sum"),
+])
+def test_a_malformed_spec_is_refused_with_the_question_and_the_reason(tmp_path, questions, priors, message):
+    with pytest.raises(diagnosis.QuestionSpecError, match=message):
+        diagnosis.load_spec(_spec(tmp_path, questions, priors))
+
+
+def test_a_cause_without_its_own_row_takes_the_default(tmp_path):
+    _, _, (question,) = diagnosis.load_spec(_spec(tmp_path, {"q": {"why": "w", "likelihoods": {
+        "default": {"a": 0.5, "b": 0.5}, "supply": {"a": 0.9, "b": 0.1}}}}))
+    assert question.likelihoods["pump"] == {"a": 0.5, "b": 0.5}
+    assert question.likelihoods["supply"] == {"a": 0.9, "b": 0.1}
+    assert question.reader == "q" and question.why == "w"
