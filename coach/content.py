@@ -1,9 +1,9 @@
 """Every text a parent can read, by id, from ``content/<language>/``.
 
 The layout is described once, in ``content/README.md``: one folder per language; each ``*.yml`` file
-in it holds a ``texts:`` mapping of ids to entries, and two files hold tables (``questions.yml``: the
+in it holds a ``texts:`` mapping of ids to entries, and three files hold tables (``questions.yml``: the
 troubleshooting questions and their buttons; ``guidance.yml``: the answers, with their article
-sections). An entry is::
+sections; ``storage_limits.yml``: the stored-milk limits with the CDC source of each row). An entry is::
 
     some_id:
       text: "Words a parent reads, with {named} placeholders the code fills in."
@@ -30,7 +30,7 @@ CONTENT_DIR = ROOT / "content"
 # The language of every conversation until the Spanish work adds a way to choose.
 DEFAULT_LANGUAGE = "en"
 # The files of a language folder that are tables, not `texts:` mappings (read by their own modules).
-TABLE_FILES = ("questions.yml", "guidance.yml")
+TABLE_FILES = ("questions.yml", "guidance.yml", "storage_limits.yml")
 RESPONSE_PREFIX = "utter_"
 DOMAIN_FILE = ROOT / "domain.yml"
 # Where the generated responses start in domain.yml: everything from this line on is rewritten.

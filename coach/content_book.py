@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The code files decide which text is said when; the content folder (every language) holds the words.
 CODE_FILES: Tuple[str, ...] = (
     "domain.yml", "clinic.yml", "coach/replies.py", "coach/prompts.py", "coach/checkins.py", "coach/safety.py",
-    "coach/diagnosis.py", "coach/knowledge/questions.yml", "coach/storage.py", "coach/knowledge/storage_limits.yml",
+    "coach/diagnosis.py", "coach/knowledge/questions.yml", "coach/storage.py",
     "coach/safety_model.py", "coach/encoder.py", "coach/suspicion.py", "safety/MAP.md", "channels/common.py",
     "safety/rules.en.yml", "coach/red_flag_rules.py",
 )
@@ -85,7 +85,7 @@ def _guidance() -> str:
 
 
 def _storage() -> str:
-    table = yaml.safe_load((ROOT / "coach" / "knowledge" / "storage_limits.yml").read_text(encoding="utf-8"))
+    table = yaml.safe_load((ROOT / "content" / "en" / "storage_limits.yml").read_text(encoding="utf-8"))
     rows = [(r["state"], r["place"], r["fine_until"], r["use_by"], r["told"], r.get("article") or "", r["source"])
             for r in table["limits"]]
     sources = "".join(f"<li><b>{_e(k)}</b>: {_e(' '.join(str(v).split()))}</li>" for k, v in table["sources"].items())

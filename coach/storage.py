@@ -74,7 +74,9 @@ class Limit:
     authority: str  # who gives the figure, as said before it (storage_limits.yml `authorities`)
 
 
-LIMITS_FILE = Path(__file__).resolve().parent / "knowledge" / "storage_limits.yml"
+# A table file of the content folder: its figures as a parent reads them (`told`, `authorities`, the
+# refreeze answer) are words to translate; its durations are the same in every language.
+LIMITS_FILE = content.table_path("storage_limits.yml")
 _UNITS = {"minute": HOUR / 60, "hour": HOUR, "day": DAY, "month": MONTH, "year": YEAR}
 
 

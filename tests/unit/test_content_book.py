@@ -19,7 +19,7 @@ def test_the_book_holds_every_question_limit_guidance_entry_and_sign(tmp_path):
     assert f"version {version}" in page
     for question in QUESTIONS:
         assert PROMPTS[question.slot].text in page
-    limits = yaml.safe_load((content_book.ROOT / "coach/knowledge/storage_limits.yml").read_text(encoding="utf-8"))
+    limits = yaml.safe_load((content_book.ROOT / "content/en/storage_limits.yml").read_text(encoding="utf-8"))
     assert all(row["told"] in page for row in limits["limits"])
     guidance = yaml.safe_load((content_book.ROOT / "content/en/guidance.yml").read_text(encoding="utf-8"))
     assert all(key in page for key in guidance["entries"])
@@ -38,8 +38,8 @@ def test_the_version_changes_with_any_content_file_and_only_then(tmp_path):
         shutil.copy(content_book.ROOT / name, tmp_path / name)
     first = content_book.content_version(tmp_path)
     assert content_book.content_version(tmp_path) == first == content_book.content_version()
-    (tmp_path / "coach/knowledge/storage_limits.yml").write_text(
-        (tmp_path / "coach/knowledge/storage_limits.yml").read_text() + "\n# a comment\n")
+    (tmp_path / "content/en/storage_limits.yml").write_text(
+        (tmp_path / "content/en/storage_limits.yml").read_text() + "\n# a comment\n")
     assert content_book.content_version(tmp_path) != first
 
 
