@@ -16,25 +16,27 @@ ok?" must not count as "pumping is fine".
 
 ``VOLUNTEERED`` readers run on every message, asked or not (someone may mention their pump in
 passing); they use only step 1.
+
+The words each reader looks for are data, ``coach/knowledge/answer_words.en.yml``: one section per
+question, each entry with why it counts (``coach/answer_words.py`` reads it). This module decides in
+which order they are tried and what a match means.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Mapping, Optional, Pattern, Tuple
+from typing import Callable, Dict, Mapping, Optional, Tuple
 
+from coach import answer_words
 from coach.negation import after_correction, find_affirmed, find_negated, hedge, negated, without_denied_questions
 from coach.safety import normalise
 
 Parser = Callable[[str], Optional[str]]
 UNSURE = "unsure"
 
-_YES = re.compile(r"\b(yes|yess+|yeah+|yea|yep|yup|ya|yah|yas|sure|definitely|absolutely|of course|it does|they do|"
-                  r"she does|he does|uh huh|correct|true|totally|very much|for sure|si|oui|ja)\b")
-_NO = re.compile(r"\b(no+|nope|nah|not really|not at all|never|nothing|neither|not much|nay|negative)\b")
-
-
-def _c(pattern: str) -> Pattern[str]:
-    return re.compile(pattern)
+_WORDS = answer_words.words()
+_W = _WORDS.pattern
+_YES = _W("bare_yes")
+_NO = _W("bare_no")
 
 
 def yes_no(text: str) -> Optional[str]:
@@ -50,38 +52,19 @@ def yes_no(text: str) -> Optional[str]:
 def looks_like_question(text: str) -> bool:
     """A message that asks something of its own rather than answering ("is 24mm too big?")."""
     clean = normalise(text)
-    if clean.endswith("?") and not re.fullmatch(r"[\w\s']{0,12}\?+", clean):
+    if clean.endswith("?") and not _W("question_ending_short").fullmatch(clean):
         return True  # "size 24?" is an unsure answer, "is 24 too big?" a question
-    if re.match(r"(is|it'?s|its) (ok|okay|fine|good|alright)\b", clean):
+    if _W("opens_is_ok").match(clean):
         return False  # "is ok i guess" answers
-    return bool(re.match(r"(wait,? )?(how|what|why|when|where|which|who|should|can|could|would|will|is|are|am|do|does|did|was|"
-                         r"were|"
-                         r"has|have|any tips|tips for|help me)\b", clean)) and len(clean.split()) > 3
+    return bool(_W("opens_a_question").match(clean)) and len(clean.split()) > 3
 
 
 # ---------------------------------------------------------------------------------------------------
 # pump type
-_ELECTRIC = _c(r"\b(electric|plug(ged)?[- ]?in|plugs in(to)?|plug (it|them) in|wall|pump in style|pis|motif|double pump|"
-               r"insurance pump)\b")
-# Each pattern is matched as whole words: "usb" inside "husband" or "in bra" inside "15 min brake" is
-# no pump (both misread parents' answers on eval/corpus, 2026-11-29).
-_PUMP_TYPES = (
-    ("hospital_grade", _c(r"\b(hospital[- ]?grade|hospital (pump|one|machine)|rental|rented|renting|rent|symphony|"
-                          r"ameda platinum|lactina|from the hospital|multi[- ]?user)\b")),
-    ("wearable", _c(r"\b(wearables?|hands[- ]?free|in[- ]?bra|in my bra|elvie|willow|momcozy|mom cozy|freemie|imani|eufy|"
-                    r"cups? (that )?(go|sit|fit)s? in|s12|s9|m5|tsrete|bellababy wearable)\b")),
-    ("manual", _c(r"\b(manual|hand pump|hand[- ]?held|handheld|haakaa|haaka|harmony|squeez\w*|lever|by hand|silicone pump|"
-                  r"hand[- ]?operated|pump by hand)\b")),
-    ("battery", _c(r"\b(battery|batteries|rechargeable|cordless|portable|usb|no (cable|cord|plug)|baby buddha|babybuddha|"
-                   r"zomee fit|freestyle|mini electric|spectra ?s?9|mya( joy)?)\b")),
-    ("electric", _ELECTRIC),
-)
-# A maker's name alone says "electric" only when no kind of pump is named: Medela, Lansinoh and Spectra
-# sell hand, battery and wearable pumps too ("ameda mya joy ... on battery" is a battery pump).
-_ELECTRIC_BRANDS = _c(r"\b(spectra(?! ?s?9)|medela(?! (harmony|freestyle|symphony|manual|hand))|lansinoh|ameda|"
-                      r"bellababy|zomee|evenflo|tommee( tippee)?|philips|avent|unimom|cimilre)\b")
-# "electric" said of a pump that runs on a battery ("small electric, no cable, charges by usb").
-_GENERIC_ELECTRIC = _c(r"\b(electric)\b")
+_ELECTRIC = _W("electric")
+_PUMP_TYPES = _WORDS.valued("pump_type")  # (value, pattern) in the order they are tried
+_ELECTRIC_BRANDS = _W("electric_brands")
+_GENERIC_ELECTRIC = _W("generic_electric")
 
 
 def pump_type(text: str) -> Optional[str]:
@@ -100,32 +83,24 @@ def pump_type(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # pain
-_PAIN = _c(r"\b(hurts?|hurting|hurted|pain\w*|sore\w*|pinch\w*|ouch|ow+|agony|burn\w*|sting\w*|tender|"
-           r"uncomfortable|discomfort|achy|aches?|raw|stabb\w*|excruciating|unbearable|torture|killing me|brutal)\b")
-_STRONG = _c(r"\b(really|very|so|super|extremely|a lot|lots|so much|too much|much|agony|excruciating|unbearable|awful|terrible|"
-             r"killing me|like hell|torture|brutal|horribl\w*|every time|crazy|insane\w*|badly|bad)\b")
-_MILD = _c(r"\b(a bit|a little|little|bit|slightly|slight|kinda|kind of|sort of|somewhat|mild\w*|at first|at the start|"
-           r"in the beginning|sometimes|only|just|tiny|not too|not that|not very|not really|more)\b")
-_COMFORTABLE = _c(r"\b(painless|comfortable|comfy|feels (fine|ok|okay|good|normal)|no problem|pain[- ]free)\b")
-# Weak words: "fine" means no pain only as the reply to "Does pumping hurt?", never in passing.
-_FINE = _c(r"\b(fine|ok|okay|alright|all right|all good|good|normal|nothing|great)\b")
+_PAIN = _W("pain")
+_STRONG = _W("strong_pain")
+_MILD = _W("mild_pain")
+_COMFORTABLE = _W("comfortable")
+_FINE = _W("fine")
 
 
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around text[start:end]: up to the nearest comma, full stop or "but" on each side."""
-    left = max((m.end() for m in re.finditer(r"[,.;!?]|\bbut\b", text[:start])), default=0)
-    stops = (start + m.start() for m in re.finditer(r"[,.;!?]|\bbut\b", text[start:end + 40]))
+    left = max((m.end() for m in _W("clause_end").finditer(text[:start])), default=0)
+    stops = (start + m.start() for m in _W("clause_end").finditer(text[start:end + 40]))
     right = next((at for at in stops if at >= end), len(text))
     return text[left:right]
 
 
-# Pain somewhere else: a hand pump's "my hand is killing me", a sore back from hunching. A clause that
-# names another body part and no breast word says nothing about the flange or the suction.
-_ELSEWHERE = _c(r"\b(hands?|wrists?|arms?|back|neck|shoulders?|head|thumbs?|fingers?|fingertips|legs?|feet|knees?|"
-                r"c-?section|incision|stitches|scar|tooth|teeth)\b")
-_BREAST_WORD = _c(r"\b(nipples?|breasts?|boobs?|areolas?|chest|flanges?|tunnel|suction)\b")
-# "burning through my stash" spends milk, it does not hurt.
-_NOT_PAIN = _c(r"\bburn\w* (through|thru) ")
+_ELSEWHERE = _W("pain_elsewhere")
+_BREAST_WORD = _W("breast_word")
+_NOT_PAIN = _W("not_pain")
 
 
 def _breast_pain(clean: str) -> "Optional[re.Match[str]]":
@@ -147,8 +122,8 @@ def pumping_pain(text: str) -> Optional[str]:
         # Grade from the words around the pain word. Pinching, rubbing and burning are the flange's
         # own signs and count as real pain; a plain "hurts" or "sore" is some pain unless stressed.
         near = _clause(clean, pain.start(), pain.end())
-        strong = _STRONG.search(near) and not re.search(r"\b(not (too|that|very|so)|a bit|a little|slightly|just|only)\b", near)
-        if strong or re.match(r"(pinch|burn|agony|excruciating|unbearable|torture|killing|brutal|stabb)", pain.group(0)):
+        strong = _STRONG.search(near) and not _W("softened_pain").search(near)
+        if strong or _W("flange_pain_word").match(pain.group(0)):
             return "painful"
         return "some"
     if find_negated(_PAIN, clean) or find_affirmed(_COMFORTABLE, clean):
@@ -166,16 +141,15 @@ def _pain_reply(text: str) -> Optional[str]:
     answer = yes_no(text)
     if answer is None and find_affirmed(_FINE, normalise(text)):
         return "none"
-    if answer is None and re.search(r"\bnone\b", normalise(text)):
+    if answer is None and _W("none_word").search(normalise(text)):
         return "none"
     return {"no": "none", "yes": "painful"}.get(answer or "")
 
 
 # ---------------------------------------------------------------------------------------------------
 # fullness
-_FULL = _c(r"\b(full|fullness|engorged|heavy|hard|firm|tight|rock|lumpy|milk (left|still)|still (milk|some milk)|not empty|"
-           r"not emptied|never empty|leak\w*)\b")
-_SOFT = _c(r"\b(soft|softer|empty|emptied|floppy|deflated|drained|squishy|nothing (left|in there))\b")
+_FULL = _W("full")
+_SOFT = _W("soft")
 
 
 def breasts_feel_full(text: str) -> Optional[str]:
@@ -189,15 +163,10 @@ def breasts_feel_full(text: str) -> Optional[str]:
     return None
 
 
-# Said in passing, fullness words only count next to the breasts ("full time job" says nothing).
-_BREASTS_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|boobies|chest|they|both sides)\b[^.?!]{0,25}\b(feel|felt|are|get|r|still|"
-                              r"stay)\b"
-                              r"[^.?!]{0,15}\b(full|engorged|heavy|hard|soft|empty|rock hard)\b")
+_BREASTS_FULL_IN_PASSING = _W("breasts_full_in_passing")
 
 
-_FULL_IN_PASSING = _c(r"\b((i'?m|im|i am|i feel|i'?m so) (so |very |really )?(full|engorged)|"
-                      r"(breast|boob|breasts|boobs) (is|are|feel|feels|r) (very |so |really |still )?(full|hard|engorged|heavy)|"
-                      r"full but|hard (like|as) (a )?(stone|rock))\b")
+_FULL_IN_PASSING = _W("full_in_passing")
 
 
 def breasts_feel_full_volunteered(text: str) -> Optional[str]:
@@ -210,25 +179,11 @@ def breasts_feel_full_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # flow
-_DRIPS = _c(r"\b(drip\w*|drop\w*|dribbl\w*|trickl\w*|beads?|nothing (comes|happens)|never (sprays?|flows?|starts?|speeds?)|"
-            r"no let ?-?down|no letdown|no spray\w*|doesn'?t (spray|flow|start|speed)|doesnt (spray|flow|start|speed)|"
-            r"stays slow|just sits there)\b")
-_SPRAYS = _c(r"\b(spray\w*|stream\w*|flows?|flowing|gush\w*|squirt\w*|let ?-?s? ?down|letdown|lets down|let down (happens|comes|"
-             r"kicks)|"
-             r"tingl\w*|pins and needles|speeds? up|picks? up|starts (flowing|spraying|coming)|comes faster|faster)\b")
+_DRIPS = _W("drips")
+_SPRAYS = _W("sprays")
 
 
-# A let-down that comes with the baby or by hand but not with the pump answers the pump question "no"
-# (the article's reason 4): "only lets down when she nurses", "with the pump alone i don't think it
-# happens", "hand expressing gets milk, the pump nothing".
-_ONLY_WITHOUT_PUMP = _c(
-    r"\b((only|just|mostly)( \w+){0,3} (when|while|if|with) (she|he|baby|the baby|lo|my baby|bub|my son|my daughter) "
-    r"(is )?(nurs\w*|latch\w*|feed\w*|breastfe\w*|on the breast|suck\w*|cries|crying)|"
-    r"(only|just|mostly) (with (her|him|the baby|baby|my baby|lo|bub)|for (her|him|the baby|baby|lo)|when nursing|"
-    r"at the breast|on the breast|by hand|when i hand express)|"
-    r"(with|on|using) (the )?pump (alone|only|by itself)|pump alone|"
-    r"(not|never|doesn'?t|doesnt|don'?t|dont|won'?t|wont)( \w+){0,4} (with|on|from|using) (the|my) pump|"
-    r"(hand express\w*|by hand)( \w+){0,4} (works|gets|get|sprays|flows)[^.?!]{0,40}\bpump\b)")
+_ONLY_WITHOUT_PUMP = _W("only_without_pump")
 
 
 def milk_flow_starts(text: str) -> Optional[str]:
@@ -238,7 +193,7 @@ def milk_flow_starts(text: str) -> Optional[str]:
     spray = find_affirmed(_SPRAYS, clean)
     drips = find_affirmed(_DRIPS, clean)
     # Any spray counts ("sprays at first then drips": a let-down came), unless it is "only a spray or two".
-    if spray and not re.search(r"\b(only|just)\b[^.]{0,10}$", clean[: spray.start()]):
+    if spray and not _W("only_a_spray").search(clean[: spray.start()]):
         return "yes"
     if drips or find_negated(_SPRAYS, clean):
         return "no"
@@ -247,20 +202,12 @@ def milk_flow_starts(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # feelings
-_HATE = _c(r"\b(hate\w*|hating|loathe|detest|dread\w*|despise|can'?t stand|cant stand|miserable|awful|horrible|torture|"
-           r"worst|the worst|resent\w*|sucks|nightmare)\b")
-_STRESS = _c(r"\b(stress\w*|anxious|anxiety|nervous|worried|worry\w*|tense|pressure\w*|overwhelm\w*|frustrat\w*|panic\w*|"
-             r"upset|guilt\w*|failure|failing|awkward|embarrass\w*|self[- ]conscious|on edge|freak\w* out|obsess\w*|"
-             r"scared|afraid|rushed|hurry|hurried|clock[- ]?watch\w*|staring at|watching the (bottle|ml|ounce)|defeated|"
-             r"cry\w*|tears|upsetting|discourag\w*)\b")
-_CALM = _c(r"\b(calm|relaxed|relaxing|chill|no problem|don'?t mind|dont mind|do not mind|enjoy\w*|like it|love it|"
-           r"neutral|happy|used to it|no big deal|boring|bored|tedious|chore|annoying|peaceful|zen|no feelings|"
-           r"fine with (it|me)|ok with it|okay with it)\b")
+_HATE = _W("hate")
+_STRESS = _W("stress")
+_CALM = _W("calm")
 
 
-# Feelings strong enough to outweigh a reply that opens with "ok" or "fine".
-_STRONG_FEELING = _c(r"\b(anxious|anxiety|stress\w*|nervous|scared|afraid|panic\w*|hate\w*|hating|dread\w*|"
-                     r"overwhelm\w*|can'?t stand|cant stand|miserable)\b")
+_STRONG_FEELING = _W("strong_feeling")
 
 
 def pumping_feelings(text: str) -> Optional[str]:
@@ -281,8 +228,9 @@ def _feelings_reply(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # suction
-_OF_SCALE = _c(r"\b(\d{1,2})\s*(?:/|out of|of)\s*(\d{1,2})\b")
-_LEVEL = _c(r"\b(?:level|setting|lvl|on|at|number|#)\s*(\d{1,2})\b|^\s*(\d{1,2})\s*$|\blike (\d{1,2}) or \d{1,2}\b")
+_OF_SCALE = _W("of_scale")
+_LEVEL = _W("level_number")
+_LEVELS = _WORDS.valued("suction_level")  # (value, pattern) in the file's order
 
 
 def suction_level(text: str) -> Optional[str]:
@@ -291,16 +239,8 @@ def suction_level(text: str) -> Optional[str]:
     if scale and int(scale.group(2)) > 0 and int(scale.group(1)) <= int(scale.group(2)):
         share = int(scale.group(1)) / int(scale.group(2))
         return "high" if share >= 0.75 else "low" if share <= 0.34 else "medium"
-    levels = (
-        ("high", r"\b(high\w*|max\w*|full blast|full power|strongest|all the way( up)?|top setting|as high|cranked|as strong as|"
-                 r"strong as|as much as i can|most it goes|the top( one)?|top level|(press|squeeze|pump)\w* (it )?(really |very |"
-                 r"so )?(hard|strong))\b"),
-        ("low", r"\b(low\w*|min\w*|gentle|weakest|lightest|soft setting|barely on)\b"),
-        ("medium", r"\b(medium|med[iu]*u?m|meduim|mid\w*|middle|moderate|normal|average|halfway|half way|comfortable|comfy|"
-                   r"in between)\b"),
-    )
     # The level named first is the answer: "medium-ish, i tried the highest once" is medium.
-    found = [(match.start(), value) for value, pattern in levels for match in [re.search(pattern, clean)]
+    found = [(match.start(), value) for value, pattern in _LEVELS for match in [pattern.search(clean)]
              if match and not negated(clean, match.start())]
     if found:
         return min(found)[1]
@@ -317,8 +257,7 @@ def _unsure_reply(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # flange size
-_MM = _c(r"\b(\d{1,2}(?:[.,]\d)?)\s*(?:mm|millimet(?:er|re)s?|mil)\b|\b(?:size|flange|flanges|shield|shields|the|a|using|use|"
-         r"with|got|have|its|it'?s|are|is)\s+(\d{2}(?:[.,]\d)?)(?:s)?\b|\b(\d{2})s\b")
+_MM = _W("size_mm")
 
 
 def flange_size_mm(text: str) -> Optional[float]:
@@ -334,20 +273,19 @@ def flange_size(text: str) -> Optional[str]:
     mm = flange_size_mm(text)
     clean = normalise(text)
     if mm is not None:
-        if mm < 24 or (mm == 24 and re.search(r"\b(under|below|smaller than|less than)\s+24", clean)):
+        if mm < 24 or (mm == 24 and _W("under_24_beside_size").search(clean)):
             return "under_24"
         return "24_or_more"
-    if re.search(r"\b(under|below|smaller than|less than) 24\b", clean):
+    if _W("under_24").search(clean):
         return "under_24"
-    if re.search(r"\b(never measured|came with|default|whatever size|standard|the normal|original|stock|no idea what size|"
-                 r"size (m|l|s|medium|large|small))\b", clean):
+    if _W("size_unknown").search(clean):
         return UNSURE
     return None
 
 
 def _flange_size_reply(text: str) -> Optional[str]:
     clean = normalise(text)
-    bare = re.fullmatch(r"\D{0,20}?(\d{2}(?:[.,]\d)?)(?!\d)(\D.*)?", clean)
+    bare = _W("bare_number").fullmatch(clean)
     if bare and 10 <= float(bare.group(1).replace(",", ".")) <= 40:
         return flange_size(f"{bare.group(1)} mm")
     return _unsure_reply(text)
@@ -355,18 +293,9 @@ def _flange_size_reply(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # flange fit
-_POOR_FIT = _c(r"\b(rubs?|rubbing|rubbed|red (rings?|marks?|circles?|lines?)|rings?|marks?|pinch\w*|blanch\w*|white (tip|nipple)|"
-               r"swell\w*|swollen|too (small|big|large|tight|loose)|(does|do)n'?t fit|dont fit|doesnt fit|not fit|bad fit|"
-               r"poor fit|wrong size|too much (areola|of the areola)|pulls? (in )?too much|sucks in too much|"
-               r"hits the (sides?|walls?)|scrap\w*|chaf\w*|squish\w*|hurts?|painful|sore|goes white|turns white|went white|"
-               r"puffy)\b")
-# Areola drawn into the tunnel. The article (section "Pump parts need adjustments", and its tips) says
-# that is fine as long as it does not hurt: it counts as a poor fit only beside pain or swelling.
-_AREOLA_DRAWN = _c(r"\b(areolas? (\w+ ){0,3}(pulled|sucked|drawn|dragged|pulls|sucks|goes|go|gets) (\w+ )?(in|into|down)|"
-                   r"(pulled|sucked|drawn) (way |right |all the way )?(in|into|down) (the )?(tunnel|flange)|"
-                   r"(way|far|all the way|almost to the end) (down|into|in) the tunnel)\b")
-_GOOD_FIT = _c(r"\b(fits? (fine|well|ok|okay|good|great|perfect\w*)|good fit|centered|centred|moves freely|no rub\w*|perfect fit|"
-               r"comfortable|comfy|no (problems?|issues?|trouble|marks?|red\w*)|nothing (red|wrong|rubs))\b")
+_POOR_FIT = _W("poor_fit")
+_AREOLA_DRAWN = _W("areola_drawn")
+_GOOD_FIT = _W("good_fit")
 
 
 def flange_fit(text: str) -> Optional[str]:
@@ -379,12 +308,7 @@ def flange_fit(text: str) -> Optional[str]:
     return None
 
 
-_FIT_IN_PASSING = _c(r"\b(flange|flanges|shield|shields|tunnel|nipple|nipples|areola|areolas)\b[^.?!]{0,40}\b("
-                     r"rubs?|rubbing|red (rings?|marks?)|rings?|marks?|pinch\w*|too (small|big|tight)|(does|do)n'?t fit|"
-                     r"doesnt fit|dont fit|swell\w*|swollen|puffy|blanch\w*|too much (areola|of the areola)|"
-                     r"pulls? (in )?too much)|"
-                     r"\b(red (rings?|marks?)|rubs?|rubbing|too much areola)\b"
-                     r"[^.?!]{0,25}\b(flange|flanges|shield|tunnel|nipple)")
+_FIT_IN_PASSING = _W("fit_in_passing")
 
 
 def flange_fit_volunteered(text: str) -> Optional[str]:
@@ -394,12 +318,8 @@ def flange_fit_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # away from the baby
-_AWAY = _c(r"\b(at work|work|office|job|shift|away from (him|her|baby|my baby|the baby|them)|nicu|hospital|daycare|"
-           r"day care|nursery|separated|commut\w*|on the road|travel\w*|while (he|she|baby) (is|'s) (at|with)|"
-           r"grandma|nanny|sitter|not with (me|baby))\b")
-_WITH_BABY = _c(r"\b(at home with|home with (him|her|baby|the baby|my baby|them)|right (next to|beside) me|next to me|"
-                r"in my arms|while (he|she|baby) (naps|sleeps|nurses|feeds)|other side|same room|with (him|her|baby) "
-                r"(right )?there|stay at home|stay-at-home|sahm|on leave|maternity leave|work from home|wfh)\b")
+_AWAY = _W("away")
+_WITH_BABY = _W("with_baby")
 
 
 def away_from_baby(text: str) -> Optional[str]:
@@ -413,16 +333,8 @@ def away_from_baby(text: str) -> Optional[str]:
     return None
 
 
-_AWAY_IN_PASSING = _c(r"\b(at work|back at work|i'?m away|away at|while (i'?m )?away|in the office|at the office|at my desk|"
-                      r"at school|at the salon|"
-                      r"in the nicu|nicu|special care|scbu|on the ward|on (my|a) (break|shift)|on trips|"
-                      r"between (meetings|showings|clients|classes|patients)|in my car|"
-                      r"away from (him|her|baby|my baby|the baby|them)|(stays?|staying|is) with my (mother|mom|mum)|"
-                      r"work full[- ]time|at my job|during (my )?shifts?|in the (staff )?(toilet|bathroom|closet|"
-                      r"supply closet))\b")
-_HOME_IN_PASSING = _c(r"\b(work(ing)? from home|wfh|at home with|home with (him|her|baby|the baby|them)|next to (me|her bed|"
-                      r"his bed)|"
-                      r"on (maternity|parental) leave|stay at home)\b")
+_AWAY_IN_PASSING = _W("away_in_passing")
+_HOME_IN_PASSING = _W("home_in_passing")
 
 
 def away_from_baby_volunteered(text: str) -> Optional[str]:
@@ -432,10 +344,7 @@ def away_from_baby_volunteered(text: str) -> Optional[str]:
     return "yes" if find_affirmed(_AWAY_IN_PASSING, clean) else None
 
 
-# Said in passing, only the "no" of the flow question is clear: "only drips", "full but drips".
-_NO_FLOW_IN_PASSING = _c(r"\b((only|just|mostly) (get |gets |getting )?(drips|dribbles|drops)|drips mostly|(full|hard) but "
-                         r"(it )?(drips|only drips|nothing)|(never|doesn'?t|doesnt|won'?t|wont) (spray|let ?down|flow)|"
-                         r"no let ?-?down|no spray\w*)\b")
+_NO_FLOW_IN_PASSING = _W("no_flow_in_passing")
 
 
 def milk_flow_starts_volunteered(text: str) -> Optional[str]:
@@ -444,17 +353,8 @@ def milk_flow_starts_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # parts: worn, old or mismatched valves, membranes, connectors
-_WORN_PARTS = _c(r"\b(old|older|worn\w*|wear(ing)? out|stretch\w*|torn|tear|ripped|rip|crack\w*|split|floppy|flimsy|holes?|"
-                 r"loose|leak(s|y|ing)? air|lost (its|their|the) (seal|suction)|second ?-?hand|used one|pre-?owned|"
-                 r"hand[- ]me[- ]downs?|borrowed|passed down|years? old|from my (first|older|last|other)|"
-                 r"(since|from) (birth|the hospital|day one|my first)|"
-                 r"(haven'?t|havent|never|not) (ever )?(been )?(changed|replaced|swapped|bought new)|"
-                 r"(different|other|another|mixed|mismatched) (brands?|pumps?'?s?|makes?)|mix(ed)? (and|n) match\w*|"
-                 r"(don'?t|dont|doesn'?t|doesnt) (match|fit (the|my|this) pump)|knock[- ]?off|generic|third[- ]party|"
-                 r"off[- ]brand|missing|lost (one|the|a) )\b")
-_GOOD_PARTS = _c(r"\b(new|newish|brand new|replaced|changed|swapped|fresh|(came|come|comes) with (it|the pump)|original|"
-                 r"all (the )?(same|original|matching)|match(ing)?|(fine|good|ok|okay|great) (shape|condition)|"
-                 r"in (good|great|fine|ok) (shape|condition|nick)|last (week|month)|few weeks ago)\b")
+_WORN_PARTS = _W("worn_parts")
+_GOOD_PARTS = _W("good_parts")
 
 
 def parts_condition(text: str) -> Optional[str]:
@@ -467,8 +367,7 @@ def parts_condition(text: str) -> Optional[str]:
     return None
 
 
-_PARTS_WORDS = _c(r"\b(valves?|membranes?|duckbills?|diaphragms?|backflow|connectors?|adapters?|tubing|tubes?|"
-                  r"parts|second ?-?hand|hand[- ]me[- ]down|borrowed)\b")
+_PARTS_WORDS = _W("parts_words")
 
 
 def parts_condition_volunteered(text: str) -> Optional[str]:
@@ -482,26 +381,21 @@ def parts_condition_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # let-down with the baby or by hand
-_FLOWS_FOR_BABY = _c(r"\b(gulp\w*|swallow\w*|chokes?|choking|sputter\w*|milk (everywhere|all over)|gets? (plenty|lots|loads|"
-                     r"enough|a lot)|drinks? (plenty|lots|well)|full (and|&) (content|happy|satisfied)|soaks?|soaked|leak\w*|"
-                     r"other side (leaks|drips|sprays)|more by hand|hand express\w* (works|gets|is better))\b")
+_FLOWS_FOR_BABY = _W("flows_for_baby")
 
 
 def let_down_with_baby(text: str) -> Optional[str]:
     clean = normalise(text)
     if _ONLY_WITHOUT_PUMP.search(clean) or find_affirmed(_FLOWS_FOR_BABY, clean):
         return "yes"
-    if re.search(r"\b(never|haven'?t|havent|not|didn'?t|didnt) (really |ever )?(tried|done|do) (it |that )?(by hand|hand|"
-                 r"hand express\w*)", clean):
+    if _W("never_tried_by_hand").search(clean):
         return UNSURE  # never expressed by hand: nothing to tell by, unless nursing said otherwise above
     spray = find_affirmed(_SPRAYS, clean)
     if spray:
         return "yes"
-    if find_negated(_SPRAYS, clean) or find_affirmed(_DRIPS, clean) or re.search(
-            r"\b(not (then|there) either|(same|nothing) (then|there|either)|neither|not with (her|him|the baby) either|"
-            r"not much (then|either)|(same|just as) (bad|little))\b", clean):
+    if find_negated(_SPRAYS, clean) or find_affirmed(_DRIPS, clean) or _W("not_then_either").search(clean):
         return "no"
-    if _NOT_NURSING.search(clean) and not re.search(r"\bhand\b", clean):
+    if _NOT_NURSING.search(clean) and not _W("hand").search(clean):
         return UNSURE  # no nursing and no hand expression to tell by
     return None
 
@@ -513,26 +407,23 @@ def let_down_with_baby_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # breasts ever full
-_NEVER_FULL = _c(r"\b(never|rarely|hardly( ever)?|barely|not (really|often|usually|much)|always soft|soft all the time|"
-                 r"never (feel|felt|get|got) (full|engorged)|don'?t (feel|get) full|dont (feel|get) full|not since)\b")
+_NEVER_FULL = _W("never_full")
 
 
 def breasts_ever_full(text: str) -> Optional[str]:
     clean = normalise(text)
-    if _NEVER_FULL.search(clean) or re.search(r"\b(always|pretty much always|usually) (soft|empty)\b", clean):
+    if _NEVER_FULL.search(clean) or _W("always_soft").search(clean):
         return "no"
-    if re.search(r"\bmostly no\b", clean):
+    if _W("mostly_no").search(clean):
         return "no"
-    if find_affirmed(_FULL, clean) or re.search(r"\b(mornings?|overnight|when i (skip|miss)|if i (skip|miss|wait)|all the time|"
-                                                 r"often|leak\w*|always|constantly|every (day|morning|night))\b", clean):
+    if find_affirmed(_FULL, clean) or _W("often_full").search(clean):
         return "yes"
     if find_negated(_FULL, clean) or find_affirmed(_SOFT, clean):
         return "no"
     return None
 
 
-_EVER_FULL_IN_PASSING = _c(r"\b(breasts?|boobs?|they)\b[^.?!]{0,15}\b(never|rarely|hardly ever|always)\b[^.?!]{0,12}"
-                           r"\b(feel|felt|get|are)?\s*(full|engorged|soft|empty)\b|\bnever (feel|get|felt|got) (full|engorged)\b")
+_EVER_FULL_IN_PASSING = _W("ever_full_in_passing")
 
 
 def breasts_ever_full_volunteered(text: str) -> Optional[str]:
@@ -542,22 +433,9 @@ def breasts_ever_full_volunteered(text: str) -> Optional[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # nursing and weight
-_NOT_NURSING = _c(r"^\W*(i'?m )?(only|just) pumping\b|\b(ep|eping|exclusively pump\w*|exclusive pump\w*|i (only|just) pump|"
-                  r"only pumping (now|for him|for her)|"
-                  r"doesn'?t nurse|doesnt nurse|not (breast)?feeding (at the breast|directly)|don'?t (breast|direct)feed|"
-                  r"dont (breast|direct)feed|never latched|won'?t latch|wont latch|can'?t latch|cant latch|doesn'?t latch|"
-                  r"doesnt latch|bottle only|bottle fed|bottle feed\w*|only bottles?|formula only|tongue tie\w* (and|so) (bottle|"
-                  r"pump)|"
-                  r"refuses the breast|breast refusal|exclusiv\w* pump\w*|not take the breast|won'?t take the breast|"
-                  r"(feeding )?tube|ng tube|not allowed to (nurse|breastfeed)|can'?t (nurse|breastfeed) (yet|him|her))\b")
-_NURSING_BAD = _c(r"\b(hard|bad|difficult|struggl\w*|painful|rough|tough|awful|nightmare|not (great|good|well|easy)|fuss\w*|"
-                  r"screams?|frustrat\w*|pulls? off|pops? off|falls asleep|hours|forever|constantly|always hungry|"
-                  r"never (satisfied|full|content)|shallow latch|bad latch|poor latch|latch (is )?(bad|poor|shallow)|clicks?|"
-                  r"cluster\w* all|on the boob all|needs? (a )?top[- ]?ups?|top(ping)? (him|her|up)|supplement\w*|"
-                  r"formula after)\b")
-_NURSING_GOOD = _c(r"\b(well|great|easy|no (problem|problems|issues?|trouble)|champ|pro|like a pro|perfect\w*|"
-                   r"beautiful\w*|amazing|awesome|content|no complaints|going strong|(fine|good|ok|okay) (at|on|"
-                   r"from) the (breast|boob))\b")
+_NOT_NURSING = _W("not_nursing")
+_NURSING_BAD = _W("nursing_bad")
+_NURSING_GOOD = _W("nursing_good")
 
 
 def nursing_goes_well(text: str) -> Optional[str]:
@@ -571,8 +449,7 @@ def nursing_goes_well(text: str) -> Optional[str]:
     return None
 
 
-_NURSING_IN_PASSING = _c(r"\b(nurses|nursing|feeds|feeding|breastfeeding|breastfeeds|latch\w*|at the breast|on the boob|"
-                         r"from the breast|at the boob)\b")
+_NURSING_IN_PASSING = _W("nursing_in_passing")
 
 
 def nursing_goes_well_volunteered(text: str) -> Optional[str]:
@@ -588,19 +465,8 @@ def nursing_goes_well_volunteered(text: str) -> Optional[str]:
     return nursing_goes_well(window) or ("yes" if find_affirmed(_FINE, window) else None)
 
 
-_WEIGHT_BAD = _c(r"\b((not|isn'?t|isnt|hasn'?t|hasnt|no longer|barely|hardly) (really |quite |properly |been )?(gaining|growing|"
-                 r"putting on)|"
-                 r"(losing|lost|dropp\w*|poor|slow\w*|low|not great|not good|little) (\w+ )?(weight|gain\w*)|"
-                 r"weight (is |has )?(dropp\w*|down|going down|not great|slow|poor|stalled|flat)|stalled|dropped (a )?percentile|"
-                 r"dropping percentiles?|fell off (the|her|his) curve|behind on (his |her |their )?weight|"
-                 r"worried about (his|her|their|the) weight|gaining slow\w*|gaining (very |really )?(little|slowly)|slow gainer|"
-                 r"under ?weight|small for|failure to thrive|weight checks?|(little |a bit |just )?(under|below) the (line|"
-                 r"curve))\b")
-_WEIGHT_GOOD = _c(r"\b(gaining (well|fine|great|good|ok|okay|nicely|steadily)|gains well|good weight|on track|right on|"
-                  r"doc(tor)? (is|was|says|said)?\s*(happy|pleased|fine)|ped(iatrician)? (is|was|says|said)?\s*(happy|pleased|"
-                  r"fine)|"
-                  r"chunky|chunk|thriving|growing (well|fine|great)|\d+(th|st|nd|rd) percentile|percentile|on (his|her) curve|"
-                  r"putting on weight|gained|chubby|fat rolls|rolls)\b")
+_WEIGHT_BAD = _W("weight_bad")
+_WEIGHT_GOOD = _W("weight_good")
 
 
 def baby_gaining_well(text: str) -> Optional[str]:
@@ -616,12 +482,10 @@ def baby_gaining_well(text: str) -> Optional[str]:
 
 def _weight_reply(text: str) -> Optional[str]:
     clean = without_denied_questions(normalise(text)) or normalise(text)
-    if re.search(r"\b(losing|dropping|behind|slow|poorly|barely)\b", clean):
+    if _W("weight_falling").search(clean):
         return "no"
     kind = hedge(clean)
-    if kind in ("unsure", "partly") or re.search(r"\b(haven'?t|havent|not) (been )?(weighed|checked)|next (appt|appointment|"
-                                                 r"checkup)\b",
-                                                 clean):
+    if kind in ("unsure", "partly") or _W("not_weighed").search(clean):
         return UNSURE
     if kind == "hedged_yes":
         return "yes"
@@ -685,7 +549,7 @@ def _calm_reply(text: str) -> Optional[str]:
         return UNSURE
     if kind == "partly":
         return "stressed"  # "kind of", "sometimes": some stress, the partial answer
-    if find_affirmed(_FINE, clean) or re.search(r"\b(whatever|meh|its a thing|it is what it is)\b", clean):
+    if find_affirmed(_FINE, clean) or _W("shrug").search(clean):
         return "calm"  # "it's fine", "ok i guess", as the reply to "How do you feel about pumping?"
     return None
 
@@ -715,9 +579,8 @@ _HEDGE_FIRST = {"pumping_feelings", "milk_flow_starts", "breasts_feel_full", "ba
                 "let_down_with_baby"}
 
 
-_LEADING_YES = _c(r"^\W*(yes+|yeah+|yep|yup|ya|yea|yah|yas|definitely|absolutely|of course|for sure|correct|constantly|always)\b")
-_LEADING_NO = _c(r"^\W*(no+|nope|nah|not really|not rly|not realy|not at all|never|not much|nothing|mostly no|rarely|"
-                 r"not (so|too|very|that|really) (good|great|well)|not good|not great|not well)\b")
+_LEADING_YES = _W("leading_yes")
+_LEADING_NO = _W("leading_no")
 # What a reply that opens with a plain yes or no means, for the questions that are yes/no questions.
 _LEADING = {
     "nursing_goes_well": {"yes": "yes", "no": "no"},
@@ -763,12 +626,11 @@ def parse_requested(slot: str, text: str, is_reply: bool = True) -> Optional[str
             return specific
         if slot == "pumping_pain" and _LEADING_YES.search(clean):
             # "yes hurts": a plain yes to "Does pumping hurt?" is real pain unless they soften it.
-            mild = re.search(r"\b(a bit|a little|bit|slightly|kinda|kind of|sore|tender|uncomfortable|mild\w*)\b", clean)
+            mild = _W("mild_yes").search(clean)
             return "some" if mild else "painful"
         # "fine", "ok" first is calm ("fine, just frustrating how little there is"), unless what follows
         # names a strong feeling: "okay, I said it wasn't a big deal but honestly I'm anxious" is not.
-        if slot == "pumping_feelings" and not find_affirmed(_STRONG_FEELING, clean) and re.match(
-                r"\W*(fine|ok|okay|it'?s fine|its fine|i'?m fine|im fine|all good|alright)\b", clean):
+        if slot == "pumping_feelings" and not find_affirmed(_STRONG_FEELING, clean) and _W("opens_fine").match(clean):
             return "calm"
         lead = leading_answer(slot, text)
         if lead is not None:
@@ -796,21 +658,15 @@ VOLUNTEERED: Mapping[str, Parser] = {
     "parts_condition": parts_condition_volunteered,
     "let_down_with_baby": let_down_with_baby_volunteered,
 }
-# "low" or "high" alone ("my supply is low") says nothing about suction unless suction is mentioned.
-_SUCTION_CONTEXT = _c(r"\b(suction|vacuum|setting|settings|level|strength|power|cranked|turned? (it )?up|strongest|highest)\b")
-# A number counts as a flange size in passing only beside a flange word ("born at 32 weeks" is not one).
-_FLANGE_CONTEXT = _c(r"(\d\s*mm\b|\bmm\b|\bflanges?\b|\bshields?\b|\binserts?\b|\bsize[ds]?\b|\btunnel\b)")
-# Calm said about pumping itself counts in passing too ("pumping isn't a big deal for me emotionally").
-_CALM_IN_PASSING = _c(r"\b(not a big deal|no big deal|emotionally|i'?m (pretty |quite |very )?(calm|relaxed|chill)|"
-                      r"im (pretty |quite |very )?(calm|relaxed|chill)|not stressed|doesn'?t stress me|don'?t mind (pumping|"
-                      r"it))\b")
+_SUCTION_CONTEXT = _W("suction_context")
+_FLANGE_CONTEXT = _W("flange_context")
+_CALM_IN_PASSING = _W("calm_in_passing")
 # "fine", "ok" said in passing mean nothing about feelings; "sore" in passing may be about anything
 # but is still pain in a pumping chat. These volunteered values need the question.
 _WEAK_IN_PASSING: Mapping[str, Tuple[str, ...]] = {"pumping_feelings": ("calm",), "pumping_pain": ("none",)}
 
 
-# Braces or JSON-style keys: text written as code, which no parent types as an answer.
-_CODE_LIKE = re.compile(r"[{}]|\"\s*:\s*[\"\w]|</?\w+>")
+_CODE_LIKE = _W("code_like")
 
 
 def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = True) -> Dict[str, str]:
@@ -826,7 +682,7 @@ def read_answers(text: str, requested: Optional[str] = None, is_reply: bool = Tr
             continue
         if slot == "flange_size" and not _FLANGE_CONTEXT.search(clean):
             continue
-        if slot == "pumping_pain" and not re.search(r"\b(pump\w*|flanges?|nipples?|suction|it|sore|hurts?)\b", clean):
+        if slot == "pumping_pain" and not _W("pain_in_passing").search(clean):
             continue
         value = parse(text)
         if value in (None, UNSURE):
