@@ -85,8 +85,18 @@ def _labels(value: Any) -> Any:
     return value
 
 
+# A set written as a bare list (corpus_heldout11 on) holds the items the file name says.
+_ITEMS_KEY = (("personas", "personas"), ("safety", "messages"), ("storage", "cases"))
+
+
 def load(name: str, corpus: Optional[Path] = None) -> Any:
-    return _labels(yaml.safe_load(((corpus or CORPUS) / name).read_text(encoding="utf-8")))
+    data = _labels(yaml.safe_load(((corpus or CORPUS) / name).read_text(encoding="utf-8")))
+    if isinstance(data, list):
+        key = next((key for part, key in _ITEMS_KEY if part in name), None)
+        if key is None:
+            raise ValueError(f"{name}: a bare list, and the file name does not say what it holds")
+        return {key: data}
+    return data
 
 
 def advice_mark() -> str:

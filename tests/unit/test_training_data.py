@@ -30,6 +30,8 @@ def evaluation_texts() -> set:
     for name in glob.glob(str(ROOT / "eval" / "corpus*" / "*.yml")) + glob.glob(str(ROOT / "eval" / "log_heldout*" / "*.yml")) + \
             glob.glob(str(ROOT / "eval" / "checkin_heldout" / "*.yml")):
         data = yaml.safe_load(Path(name).read_text()) or {}
+        if isinstance(data, list):  # a set written as a bare list (corpus_heldout11 on)
+            data = {"personas" if "personas" in Path(name).name else "messages": data}
         for key in ("messages", "cases", "replies"):
             texts |= {norm(m[field]) for m in data.get(key) or [] for field in ("text", "reply") if field in m}
         for persona in data.get("personas") or []:
