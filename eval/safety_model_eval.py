@@ -38,7 +38,8 @@ def safety_sets(names: Sequence[str]) -> Dict[str, List[dict]]:
     for path in sorted(EVAL.glob("corpus*/*safety*.yml")):
         if names and path.parent.name not in names:
             continue
-        sets[path.parent.name] = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("messages") or []
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        sets[path.parent.name] = data if isinstance(data, list) else data.get("messages") or []  # a bare list: set 11 on
     return sets
 
 
