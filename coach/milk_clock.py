@@ -44,7 +44,7 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
            "december")
 MONTH_NAME = r"(" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 # "may last year", "march this year", "june 2025": a month whose year is said ("may" alone is a verb).
-_MONTH_YEAR = re.compile(r"\b" + MONTH_NAME + r"(?: (\d{1,2})(?:st|nd|rd|th)?,?)? (last year|this year|(\d{4}))\b")
+_MONTH_YEAR = re.compile(r"\b" + MONTH_NAME + r"(?: (\d{1,2})(?:st|nd|rd|th)?,?)?(?: of)? (last year|this year|(\d{4}))\b")
 # "since march 1st", "pumped feb 20", "the 3rd of january": a month and a day with no year. "may" is a
 # verb as often as a month, so "may" counts only with "the", an ordinal or a date word before it.
 _MONTH_DAY = re.compile(r"\b(?:(?P<m1>" + MONTH_NAME[1:-1] + r")\.? (?P<d1>\d{1,2})(?P<o1>st|nd|rd|th)?"
@@ -52,11 +52,14 @@ _MONTH_DAY = re.compile(r"\b(?:(?P<m1>" + MONTH_NAME[1:-1] + r")\.? (?P<d1>\d{1,
                         r"(?! ?(?:am|pm|a\.m|p\.m|[:.]\d|oz|ml|h\b|hrs?\b|hours?|mins?\b|minutes?|days?|weeks?|months?|"
                         r"years?))")
 _DATE_WORD_BEFORE = re.compile(r"\b(on|since|from|dated|pumped|expressed|frozen|froze|of)\s*$")
-# When a feed's leftover is to be given: "can i give her the rest at 11", "offer it again in an hour".
+# When the milk is to be given: "can i give her the rest at 11", "offer it again in an hour", "want to
+# give it at 8 tomorrow morning". The verdict must hold then, not only when she asks.
 _PLAN_AT = re.compile(r"\b(?:give|offer|feed|use|try)\b[^.?!]{0,40}?(?P<when>\b(?:at|around|by) " + _CLOCK + r"\b)"
                       + _UNIT_AFTER)
 _PLAN_IN = re.compile(r"\b(?:give|offer|feed|use|try)\b[^.?!]{0,40}?(?P<when>\bin (?:about |like |another )?"
                       r"(?P<n>\d+(?:[.,]\d+)?|an?|one|two|three|half an?) ?(?P<unit>hours?|hrs?|h\b|minutes?|mins?)\b)")
+_TOMORROW = re.compile(r"\b(tomorrow|tmrw|tmr|tomorow|tmorrow)\b")
+_HALF_OF_DAY = re.compile(r"\b(tonight|evening|night|morning)\b")
 _SMALL_NUMBERS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5, "half an": 0.5}
 # Heat the CDC's room-temperature figure does not cover (it assumes up to 77 °F / 25 °C).
 HOT_ABOVE_F = 77.0
@@ -195,8 +198,8 @@ def hours_since_month_of_year(text: str, now: datetime) -> Optional[float]:
 
 
 def leftover_plan(text: str, now: datetime) -> Tuple[float, str]:
-    """Hours from now until a leftover will be given ("give her the rest at 11", "in an hour"), and the
-    text without that plan (its clock time is not when the milk was kept from)."""
+    """Hours from now until the milk will be given ("give her the rest at 11", "in an hour", "at 8
+    tomorrow morning"), and the text without that plan (its clock time is not when the milk was kept from)."""
     match = _PLAN_IN.search(text)
     if match:
         amount = match.group("n").replace(",", ".")
@@ -208,13 +211,24 @@ def leftover_plan(text: str, now: datetime) -> Tuple[float, str]:
         return 0.0, text
     hour, minutes = int(match.group("h")), int(match.group("m") or 0)
     value = _clock_value(hour, minutes, match.group("ap"))
+    # "at 8 tomorrow morning", "tomorrow at 7", "at 10 tonight": the day and the half of it, said beside the time.
+    around = text[max(0, match.start() - 25):match.end("when") + 25]
+    tomorrow = bool(_TOMORROW.search(around))
+    half = _HALF_OF_DAY.search(text[match.end("when"):match.end("when") + 25] or "")
     if value is None and hour <= 12 and minutes < 60:
-        current = now.hour + now.minute / 60
-        ahead = [r for r in (hour % 12 + minutes / 60, hour % 12 + 12 + minutes / 60) if r >= current]
-        value = min(ahead) if ahead else None
+        if half:
+            value = hour % 12 + (12 if half.group(0) in ("tonight", "evening", "night") else 0) + minutes / 60
+        elif tomorrow:
+            value = hour % 12 + minutes / 60  # the first of the two the next day: a plan, so the sooner
+        else:
+            current = now.hour + now.minute / 60
+            ahead = [r for r in (hour % 12 + minutes / 60, hour % 12 + 12 + minutes / 60) if r >= current]
+            value = min(ahead) if ahead else None
     if value is None:
         return 0.0, text
     until = value - (now.hour + now.minute / 60)
+    if tomorrow or (half and until < 0):  # a plan is ahead: "at 8 in the morning" said at 6 pm is tomorrow's
+        until += 24
     return (until if until > 0 else 0.0), text[:match.start("when")] + " " + text[match.end("when"):]
 
 

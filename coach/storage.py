@@ -471,7 +471,8 @@ def parse_place(text: str) -> Optional[str]:
                    r"| the bag)?( back)?( (in|into|to) (the |my )?(fridge|frige|freezer|refrigerator))?( now| tonight| later)?\b",
                    " ", clean)
     # "the freezer on top of the fridge", "fridge freezer", "the freezer part of the fridge": a freezer.
-    clean = re.sub(r"\bfreezer (on top of|above|in|part of|section of|compartment of|drawer of|bit of) (the |my |our )?"
+    clean = re.sub(r"\bfreezer( section| compartment| drawer| part| bit)? (on top of|above|in|part of|section of|compartment of|"
+                   r"drawer of|bit of|at the bottom of|at the top of|below|under|underneath|of) (the |my |our |their )?"
                    r"(fridge|refrigerator)\b|\b(fridge|refrigerator)[ -]freezer\b|\btop freezer\b", " freezer ", clean)
     # "thawed a bag of frozen milk": "frozen" names what it was, not where it is now.
     if parse_state(clean) == "thawed":
@@ -528,7 +529,11 @@ def parse_state(text: str) -> Optional[str]:
                      r"(offer|give|feed) (her|him|the baby|baby|lo) the rest\b|since (she|he|the baby|baby) (stopped|finished)|"
                      r"(took|drank|had) (like |about |only |maybe )?\d+(\.\d+)? ?(oz|ml|ounces?) and "
                      r"(fell asleep|stopped|fell off)|(she|he|baby|lo) stopped (eating|drinking|feeding)|"
-                     r"(can|could) (she|he|baby|lo) (still )?finish (the|her|his|that|this) bottle"),
+                     r"(can|could) (she|he|baby|lo) (still )?finish (the|her|his|that|this) bottle|"
+                     # "she only took half", "bottle from the 6 o'clock feed": what a feed left.
+                     r"(she|he|baby|lo) (only |just )?(took|drank|had) (half|some|part|a little|a bit)\b|"
+                     r"(bottle|milk|rest) from (the|her|his|this|that|last) [^.?!]{0,15}\bfeed\b|"
+                     r"(can|could) (she|he|baby|lo) (still )?finish (it|the rest)\b"),
         # "safe to thaw?" asks about frozen milk; "thawed", "defrosted" say it was.
         ("thawed", r"(?<!to )(?<!before )(?<!will )(?<!can i )(?<!should i )\b(thawed|thawing|defrost(ed|ing)|unfroze\w*)\b|"
                    r"\bthaw(ed)? (it|them|a bag|the bag|some|out)\b(?<!to thaw it)|\bjust thawed\b"),
@@ -626,6 +631,10 @@ def asks_about_stored_milk(text: str) -> bool:
 # freezer"): thawed milk in a freezer, which the refreeze row of storage_limits.yml always throws away
 # (the CDC: never refreeze thawed milk), wherever the message says it stood before.
 _REFROZEN = re.compile(r"\b(re-?froz\w*|re-?freez\w*|froze (it|them|the bags?|the bottles?) (again|back)|frozen (again|back)|"
+                       # "the power went out, the bags went liquid, then they froze again"
+                       r"(they|it|the bags?|the milk|everything) froze (again|back|solid again)|"
+                       r"(went|gone|got|turned) (all |totally |completely |fully )?(liquid|slushy|soft|mushy)\b[^.?!]{0,80}"
+                       r"\b(froze|frozen|refroze)|"
                        r"(put|popped|stuck|threw|placed) (it|them|the bags?|the bottles?) back (in|into) the (deep )?freezer)\b")
 
 # "never been refrozen", "wasn't refrozen": the general negation reader looks one word back, not past "been".
@@ -633,10 +642,17 @@ _NOT_REFROZEN = re.compile(r"\b(never|not|wasn'?t|isn'?t|hasn'?t|hadn'?t|haven'?
                            r"( been| ever been| ever| yet)? (re-?froz\w*|re-?freez\w*)")
 
 
+# Milk in the fridge now after somewhere warm: the fridge said as where it is now, and a warm place before.
+_NOW_COLD = re.compile(r"\b(it'?s|its|it is|they'?re|theyre|now|then|finally|went)\b[^.?!]{0,15}\b(in|into) (the |my |our )?"
+                       r"(fridge|frige|refrigerator)\b|\bput (it|them) in the fridge (when|after|once|as soon as)\b")
+_WARM_BEFORE = re.compile(r"\b(car|work bag|diaper bag|lunch bag|handbag|backpack|no ice|without ice|counter|sat out|left out|"
+                          r"sitting out|on the table|stroller|all (afternoon|morning|day)|forgot (it|about it|them))\b")
+
+
 def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
     """Place, state and hours from one message, as far as it says them: against the parent's clock
-    (her own "it's 1pm" first), with heat read as the hot place, and a feed's leftover counted to when
-    she plans to give it."""
+    (her own "it's 1pm" first), with heat read as the hot place, and the milk counted to when she plans
+    to give it."""
     clean = normalise(text)
     place, state = parse_place(clean), parse_state(clean)
     if now is None:
@@ -644,10 +660,17 @@ def read_facts(text: str, now: Optional[datetime] = None) -> Dict[str, object]:
     else:
         reading = milk_clock.read(clean, now)
         hours = parse_hours(reading.text, reading.now)
-        if hours is not None and state == "leftover":
+        if hours is not None:
+            # Whatever the milk, the verdict must hold when she plans to give it (a leftover's 2 hours,
+            # a thawed bag's 24, the cooler's day), not only when she asks.
             hours += reading.until_given
     if place in (None, "room") and milk_clock.is_hot(clean):
         place = HOT
+    if place in ("fridge", "room", HOT) and _NOW_COLD.search(clean) and _WARM_BEFORE.search(clean):
+        # In the fridge now, after a warm stretch ("sat in my car all afternoon ... it's in the fridge
+        # now"): the warm stretch decides. Its times are mixed with the others (when she found it, when
+        # she got home), so how long it lasted is asked for, never guessed from them.
+        place, hours = (HOT if milk_clock.is_hot(clean) else "room"), None
     if find_affirmed(_REFROZEN, _NOT_REFROZEN.sub(" ", clean)):
         state, place = "thawed", place if place == "deep_freezer" else "freezer"
     facts = {"place": place, "state": state, "hours": hours}

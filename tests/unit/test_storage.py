@@ -122,7 +122,7 @@ def test_a_year_and_twelve_months_agree():
 from datetime import datetime  # noqa: E402
 
 from actions.storage import missing_slots_that_matter, storage_reply  # noqa: E402
-from coach.storage import facts_that_matter, hours_since, judge_known  # noqa: E402
+from coach.storage import HOT, facts_that_matter, hours_since, judge_known, read_facts  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -411,3 +411,49 @@ def test_refrozen_milk_is_thrown_away_at_any_age():
 
     facts = read_facts("refrozen milk, ok for baby?", datetime(2026, 3, 10, 13))
     assert judge_known(facts["place"], facts["state"], facts.get("hours")).verdict is Verdict.THROW_AWAY
+
+
+# --- issue 25's classes, from its list (examples written here, not taken from an evaluation set) ------
+
+EVENING = datetime(2026, 5, 12, 18, 0)  # a Tuesday evening
+
+
+@pytest.mark.parametrize("text, hours", [
+    # The verdict must hold when she plans to give it, whatever the milk (a cooler's day, a thawed bag's 24 h).
+    ("packed it on ice at 7 this morning, want to give it at 9 tomorrow morning", 26.0),
+    ("it finished thawing in the fridge at 8 last night, planning to use it at 11 tonight", 27.0),
+    ("pumped at noon, it's in the fridge, I'll give it at 8 in the morning", 20.0),
+])
+def test_the_milk_is_judged_at_the_time_she_plans_to_give_it(text, hours):
+    assert read_facts(text, EVENING)["hours"] == pytest.approx(hours)
+
+
+def test_milk_that_thawed_in_a_power_cut_and_froze_again_is_refrozen():
+    facts = read_facts("the power was off all night and the bags went soft, by morning they froze back", EVENING)
+    assert (facts["state"], facts["place"]) == ("thawed", "freezer")
+    assert judge_known(facts["place"], facts["state"], facts.get("hours")).verdict is Verdict.THROW_AWAY
+
+
+def test_a_month_of_last_year_is_that_month_a_year_back():
+    assert read_facts("froze it in april of last year, been in the chest freezer since", EVENING)["hours"] > 365 * 24
+
+
+def test_what_a_feed_left_is_leftover_milk():
+    assert read_facts("he only drank half at the 3 o'clock feed, can he finish it now?", EVENING)["state"] == "leftover"
+
+
+@pytest.mark.parametrize("text", ["the bag is in the freezer drawer at the bottom of the fridge since march",
+                                  "kept in the freezer section on top of our fridge for 3 weeks"])
+def test_a_freezer_part_of_a_fridge_is_a_freezer(text):
+    assert read_facts(text, EVENING)["place"] == "freezer"
+
+
+@pytest.mark.parametrize("text, place", [
+    ("pumped at 9 and it rode around in the car all day, it's in the fridge now, ok for tomorrow?", "room"),
+    ("left it on the counter while it was 95 out, then it went into the fridge at 4, fine?", HOT),
+])
+def test_milk_in_the_fridge_after_a_warm_stretch_is_judged_by_the_stretch_which_is_asked_for(text, place):
+    facts = read_facts(text, EVENING)
+    assert facts["place"] == place
+    assert "hours" not in facts  # never "fine" on a guess: how long it was warm is asked
+    assert "hours" in facts_that_matter(facts["place"], facts.get("state"), None)
