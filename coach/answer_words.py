@@ -21,6 +21,8 @@ from typing import Any, Dict, Mapping, Optional, Pattern, Tuple
 
 import yaml
 
+from coach import pattern_entries
+
 WORDS_DIR = Path(__file__).resolve().parent / "knowledge"
 KEYS = ("why", "value", "before", "any_of", "after", "catches")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -76,15 +78,6 @@ def _mapping(loader: _UniqueKeys, node: yaml.MappingNode, deep: bool = False) ->
 _UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def _text(raw: Dict[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise WordFileError(f"{where}: '{key}' is a quoted string")
-    return value
-
-
 def _entry(section: str, name: Any, raw: Any) -> Entry:
     where = f"{section}.{name}"
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -94,14 +87,7 @@ def _entry(section: str, name: Any, raw: Any) -> Entry:
     unknown = set(raw) - set(KEYS)
     if unknown:
         raise WordFileError(f"{where}: unknown keys {sorted(unknown)}")
-    alternatives = raw.get("any_of")
-    if not isinstance(alternatives, list) or not alternatives or not all(isinstance(a, str) for a in alternatives):
-        raise WordFileError(f"{where}: needs 'any_of', a list of ways of saying it (quoted strings)")
-    source = _text(raw, "before", where) + "|".join(alternatives) + _text(raw, "after", where)
-    try:
-        pattern = re.compile(source)
-    except re.error as error:
-        raise WordFileError(f"{where}: not a valid pattern: {error}") from error
+    pattern = pattern_entries.compile_entry(raw, where, WordFileError)
     value = raw.get("value")
     if value is not None and (not isinstance(value, str) or not value):
         raise WordFileError(f"{where}: 'value' is the slot value the words give, a string")
@@ -110,7 +96,7 @@ def _entry(section: str, name: Any, raw: Any) -> Entry:
         raise WordFileError(f"{where}: 'catches' is a list of messages")
     if catches and value is None:
         raise WordFileError(f"{where}: 'catches' needs the 'value' they are read as")
-    return Entry(name, section, pattern, value, _text(raw, "why", where), tuple(catches))
+    return Entry(name, section, pattern, value, pattern_entries.why(raw, where, WordFileError), tuple(catches))
 
 
 def load(path: Path) -> WordBook:

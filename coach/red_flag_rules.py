@@ -12,7 +12,6 @@ A pattern is ``before`` + the ``any_of`` alternatives joined by ``|`` + ``after`
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,11 +19,11 @@ from typing import Any, Dict, Mapping, Optional, Pattern, Tuple
 
 import yaml
 
+from coach import pattern_entries
+
 RULES_DIR = Path(__file__).resolve().parent.parent / "safety"
 TABLES = ("rules", "parts", "masks", "suspicion", "check_replies")
 FLAGS = ("mental_health", "infant", "mastitis", "fever", "nipple_damage", "low_mood")
-# A synonym is named in braces; regex counts ("{0,30}") never hold a letter, so they are left alone.
-_SYNONYM = re.compile(r"\{([a-z_]+)\}")
 
 
 class RuleFileError(ValueError):
@@ -59,15 +58,6 @@ class RuleBook:
         return self.entries[name].pattern
 
 
-def _expand(text: str, synonyms: Mapping[str, str], where: str) -> str:
-    def one(match: "re.Match[str]") -> str:
-        if match.group(1) not in synonyms:
-            raise RuleFileError(f"{where}: unknown synonym {{{match.group(1)}}}")
-        return synonyms[match.group(1)]
-
-    return _SYNONYM.sub(one, text)
-
-
 def _examples(raw: Dict[str, Any], key: str, where: str) -> Tuple[str, ...]:
     values = raw.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
@@ -77,21 +67,17 @@ def _examples(raw: Dict[str, Any], key: str, where: str) -> Tuple[str, ...]:
 
 def _entry(table: str, name: str, raw: Any, synonyms: Mapping[str, str]) -> Entry:
     where = f"{table}.{name}"
-    if not isinstance(raw, dict) or not isinstance(raw.get("any_of"), list) or not raw["any_of"]:
-        raise RuleFileError(f"{where}: needs 'any_of', a list of ways of saying it")
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{where}: expected a mapping with 'any_of', a list of ways of saying it")
     unknown = set(raw) - {"flag", "why", "note", "before", "any_of", "after", "catches", "leaves"}
     if unknown:
         raise RuleFileError(f"{where}: unknown keys {sorted(unknown)}")
     flag = raw.get("flag")
     if table == "rules" and flag not in FLAGS:
         raise RuleFileError(f"{where}: a rule needs a flag, one of {FLAGS}")
-    source = str(raw.get("before") or "") + "|".join(str(a) for a in raw["any_of"]) + str(raw.get("after") or "")
-    try:
-        pattern = re.compile(_expand(source, synonyms, where))
-    except re.error as error:
-        raise RuleFileError(f"{where}: not a valid pattern: {error}") from error
-    return Entry(name, table, pattern, flag, str(raw.get("why") or ""), _examples(raw, "catches", where),
-                 _examples(raw, "leaves", where))
+    pattern = pattern_entries.compile_entry(raw, where, RuleFileError, synonyms)
+    return Entry(name, table, pattern, flag, pattern_entries.why(raw, where, RuleFileError),
+                 _examples(raw, "catches", where), _examples(raw, "leaves", where))
 
 
 def load(path: Path) -> RuleBook:
