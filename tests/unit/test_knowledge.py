@@ -88,9 +88,10 @@ def test_the_projects_own_pages_quote_no_run_of_nine_words_from_the_article():
     root = Path(__file__).resolve().parents[2]
     article, n = _article_words(), 9
     shingles = {" ".join(article[i:i + n]) for i in range(len(article) - n + 1)}
-    files = [root / "README.md", root / "domain.yml", *sorted((root / "docs").glob("*.md")),
-             *sorted((root / "coach" / "knowledge").glob("*.yml")), root / "coach" / "replies.py",
-             root / "coach" / "prompts.py", root / "safety" / "MAP.md"]
+    files = [root / "README.md", root / "CHANGELOG.md", root / "domain.yml", *sorted((root / "docs").glob("*.md")),
+             *sorted((root / "content").rglob("*.yml")), root / "content" / "README.md",
+             *sorted((root / "coach" / "knowledge").glob("*.yml")), *sorted((root / "safety").glob("*.yml")),
+             root / "safety" / "MAP.md"]
     for path in files:
         w = _words(path.read_text(encoding="utf-8"))
         copied = [" ".join(w[i:i + n]) for i in range(len(w) - n + 1) if " ".join(w[i:i + n]) in shingles]
