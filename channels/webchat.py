@@ -13,6 +13,7 @@ served: the page needs neither an inline script nor a second request, and a tran
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import logging
@@ -90,6 +91,7 @@ def widget_texts(language: str = content.DEFAULT_LANGUAGE) -> Dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=None)  # built once per file and language: the page loads it on every visit
 def static_body(name: str, language: str = content.DEFAULT_LANGUAGE) -> bytes:
     """A file of webchat/ as served: widget.js with its texts, index.html with its language and title."""
     body = (STATIC_DIR / name).read_text(encoding="utf-8")

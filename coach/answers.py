@@ -85,7 +85,6 @@ def pump_type(text: str) -> Optional[str]:
 # pain
 _PAIN = _W("pain")
 _STRONG = _W("strong_pain")
-_MILD = _W("mild_pain")
 _COMFORTABLE = _W("comfortable")
 _FINE = _W("fine")
 

@@ -69,8 +69,7 @@ def load_spec(path: Path = SPEC_FILE) -> Tuple[Mapping[str, float], Mapping[str,
     return priors, dict(raw["settle"]), questions
 
 
-_PRIORS, _SETTLE, QUESTIONS = load_spec()
-PRIORS: Mapping[str, float] = _PRIORS
+PRIORS, _SETTLE, QUESTIONS = load_spec()
 CONFIDENT_POSTERIOR = float(_SETTLE["confident_posterior"])
 LEAD_RATIO = float(_SETTLE["lead_ratio"])
 MAX_QUESTIONS = int(_SETTLE["max_questions"])

@@ -214,7 +214,7 @@ def leftover_plan(text: str, now: datetime) -> Tuple[float, str]:
     # "at 8 tomorrow morning", "tomorrow at 7", "at 10 tonight": the day and the half of it, said beside the time.
     around = text[max(0, match.start() - 25):match.end("when") + 25]
     tomorrow = bool(_TOMORROW.search(around))
-    half = _HALF_OF_DAY.search(text[match.end("when"):match.end("when") + 25] or "")
+    half = _HALF_OF_DAY.search(text[match.end("when"):match.end("when") + 25])
     if value is None and hour <= 12 and minutes < 60:
         if half:
             value = hour % 12 + (12 if half.group(0) in ("tonight", "evening", "night") else 0) + minutes / 60

@@ -32,14 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-import yaml
-
 from coach import replies as reply_texts
 from coach.clinic import clinic
 from coach.diagnosis import QUESTION_SLOTS
 from coach.prompts import SLOT_BY_TEXT
 from coach.safety import advice_for
 from coach.vocabulary import FALLBACK_ACTION, FALLBACK_INTENT, REPHRASE_RESPONSE
+from eval import sets
 from harness import ROOT
 from harness.conversation import Conversation
 from harness.server import running_server
@@ -74,29 +73,8 @@ STATE_WORDS = {"fresh": "freshly pumped", "thawed": "it was thawed", "leftover":
 MAX_TURNS = 20
 
 
-def _labels(value: Any) -> Any:
-    """Bare yes/no load as booleans in YAML 1.1; the writers meant the words."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict):
-        return {k: _labels(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_labels(v) for v in value]
-    return value
-
-
-# A set written as a bare list (corpus_heldout11 on) holds the items the file name says.
-_ITEMS_KEY = (("personas", "personas"), ("safety", "messages"), ("storage", "cases"))
-
-
 def load(name: str, corpus: Optional[Path] = None) -> Any:
-    data = _labels(yaml.safe_load(((corpus or CORPUS) / name).read_text(encoding="utf-8")))
-    if isinstance(data, list):
-        key = next((key for part, key in _ITEMS_KEY if part in name), None)
-        if key is None:
-            raise ValueError(f"{name}: a bare list, and the file name does not say what it holds")
-        return {key: data}
-    return data
+    return sets.load((corpus or CORPUS) / name)
 
 
 def advice_mark() -> str:

@@ -16,8 +16,6 @@ import random
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
-import yaml
-
 from coach.safety import CHECK_FIRST, NEVER_DOUBTED, decide, detect_red_flags
 from coach.safety_model import (
     KINDS,
@@ -29,6 +27,7 @@ from coach.safety_model import (
     train,
 )
 from coach.suspicion import suspicion
+from eval import sets as eval_sets
 
 EVAL = Path(__file__).resolve().parent
 
@@ -38,8 +37,7 @@ def safety_sets(names: Sequence[str]) -> Dict[str, List[dict]]:
     for path in sorted(EVAL.glob("corpus*/*safety*.yml")):
         if names and path.parent.name not in names:
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        sets[path.parent.name] = data if isinstance(data, list) else data.get("messages") or []  # a bare list: set 11 on
+        sets[path.parent.name] = eval_sets.load(path).get("messages") or []
     return sets
 
 

@@ -5,11 +5,11 @@ import glob
 import re
 from pathlib import Path
 
-import yaml
 from rasa.shared.utils.io import read_yaml_file
 
 from coach import checkins, replies
 from coach.prompts import PROMPTS
+from eval import sets as eval_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 # Words any parent answers with; the evaluation sets could not avoid them, and the assistant cannot
@@ -29,9 +29,7 @@ def evaluation_texts() -> set:
     texts = set()
     for name in glob.glob(str(ROOT / "eval" / "corpus*" / "*.yml")) + glob.glob(str(ROOT / "eval" / "log_heldout*" / "*.yml")) + \
             glob.glob(str(ROOT / "eval" / "checkin_heldout" / "*.yml")):
-        data = yaml.safe_load(Path(name).read_text()) or {}
-        if isinstance(data, list):  # a set written as a bare list (corpus_heldout11 on)
-            data = {"personas" if "personas" in Path(name).name else "messages": data}
+        data = eval_sets.load(Path(name))
         for key in ("messages", "cases", "replies"):
             texts |= {norm(m[field]) for m in data.get(key) or [] for field in ("text", "reply") if field in m}
         for persona in data.get("personas") or []:
